@@ -1,0 +1,218 @@
+"""Plan -> the smallest batch of cell changes that makes the workbook say what the plan says.
+
+Only cells sheetsync owns are compared and written: in Appointments the columns
+it derives (never price, commission or note, never a column the studio added),
+in Balances, Problems and Runs whole rows. A cell is rewritten only when its
+value or its type differs (a date typed as text becomes a real date cell), so
+an idempotent sync writes nothing but its Runs row. Rows are deleted only for
+appointments the plan deletes and for Balances and Problems rows no longer
+wanted; the Balances rows of held enrollments stay as they are.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from datetime import date, datetime, time
+from decimal import Decimal, InvalidOperation
+
+from . import cells
+from .model import Appointment, Balance, Problem
+from .plan import Plan
+from .read import Columns
+from .schema import APPOINTMENTS, BALANCES, PROBLEMS, RUNS, Kind, Tab
+from .stores.base import Cell, TabChanges, WorkbookChanges
+
+APPOINTMENT_COLUMNS = (
+    "appointment_id", "enrollment_id", "period", "session", "client_id", "client_name",
+    "group_id", "staff_id", "date", "start", "end", "status", "planned",
+)
+
+
+def appointment_cells(a: Appointment) -> dict[str, Cell]:
+    return {name: getattr(a, name) for name in APPOINTMENT_COLUMNS}
+
+
+def balance_cells(b: Balance) -> dict[str, Cell]:
+    return {name: getattr(b, name) for name in BALANCES.column_names}
+
+
+def problem_cells(p: Problem) -> dict[str, Cell]:
+    return {"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
+            "problem": p.problem}
+
+
+def same_cell(kind: Kind, raw: Cell, wanted: Cell) -> bool:
+    """True when the cell already holds `wanted` as the right type of cell."""
+    if wanted is None or wanted == "":
+        return cells.is_blank(raw)
+    if isinstance(raw, str) and kind is not Kind.TEXT:
+        return False  # a date or number typed as text is rewritten as a real cell
+    try:
+        if kind is Kind.TEXT:
+            return isinstance(raw, str) and raw == wanted
+        if kind is Kind.INT:
+            return _number(raw) == Decimal(str(wanted))
+        if kind in (Kind.MONEY, Kind.NUMBER):
+            return _number(raw) == Decimal(str(wanted))
+        if kind is Kind.DATE:
+            assert isinstance(wanted, date)
+            return _as_datetime(raw) == datetime.combine(wanted, time())
+        if kind is Kind.TIME:
+            assert isinstance(wanted, time)
+            return _as_time(raw) == wanted
+        if kind is Kind.DATETIME:
+            got = _as_datetime(raw)
+            return got is not None and isinstance(wanted, datetime) and (
+                got.replace(second=0, microsecond=0) == wanted.replace(second=0, microsecond=0))
+    except (InvalidOperation, ValueError, TypeError, OverflowError):
+        return False
+    return False
+
+
+def _number(raw: Cell) -> Decimal | None:
+    if isinstance(raw, bool) or not isinstance(raw, int | float | Decimal):
+        return None
+    return Decimal(str(raw))
+
+
+def _as_datetime(raw: Cell) -> datetime | None:
+    if isinstance(raw, datetime):
+        return raw
+    if isinstance(raw, date):
+        return datetime.combine(raw, time())
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        moment = cells.from_serial(float(raw))
+        return moment.replace(microsecond=0) if moment.microsecond < 500000 else moment
+    return None
+
+
+def _as_time(raw: Cell) -> time | None:
+    if isinstance(raw, time):
+        return raw.replace(second=0, microsecond=0)
+    if isinstance(raw, datetime) and raw.date() <= date(1900, 1, 1):
+        return raw.time().replace(second=0, microsecond=0)
+    if isinstance(raw, int | float) and not isinstance(raw, bool) and 0 <= raw < 1:
+        minutes = round(float(raw) * 1440)
+        return time(minutes // 60 % 24, minutes % 60)
+    return None
+
+
+class TabWriter:
+    """Collects the changes for one tab, in the coordinates of the read."""
+
+    def __init__(self, cols: Columns, changes: WorkbookChanges) -> None:
+        self.cols = cols
+        self.out: TabChanges = changes.tab(cols.table.title)
+        for column in cols.tab.columns:
+            position = cols.position(column.name)
+            if position is not None and column.kind is not Kind.TEXT:
+                self.out.kinds[position] = column.kind
+        self.next_row = cols.table.last_row + 1
+
+    def update(self, row: int, values: Mapping[str, Cell]) -> None:
+        """Write the cells of `values` that differ from what row `row` holds."""
+        table = self.cols.table
+        for name, wanted in values.items():
+            position = self.cols.position(name)
+            if position is None:
+                continue
+            if not same_cell(self.cols.tab.column(name).kind, table.cell(row, position), wanted):
+                self.out.updates[(row, position)] = _blank_as_none(wanted)
+
+    def append(self, values: Mapping[str, Cell]) -> int:
+        row = self.next_row
+        self.next_row += 1
+        for name, wanted in values.items():
+            position = self.cols.position(name)
+            if position is not None and wanted is not None and wanted != "":
+                self.out.updates[(row, position)] = wanted
+        return row
+
+    def delete(self, row: int) -> None:
+        self.out.deletes.add(row)
+
+
+def _blank_as_none(value: Cell) -> Cell:
+    return None if value == "" else value
+
+
+def write_appointments(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
+    writer = TabWriter(cols, changes)
+    for a in plan.appointments:
+        if a.row is not None:
+            writer.update(a.row, appointment_cells(a))
+    for a in plan.added:
+        writer.append(appointment_cells(a))
+    for a in plan.deleted:
+        assert a.row is not None
+        writer.delete(a.row)
+
+
+def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
+    """Rows keyed by (enrollment, period): kept in place, updated, appended or deleted."""
+    writer = TabWriter(cols, changes)
+    existing: dict[tuple[str, int], int] = {}
+    for offset, values in enumerate(cols.table.rows):
+        row = offset + 2
+        enrollment_id = cells.text(_at(values, cols, "enrollment_id"))
+        if enrollment_id in plan.held:
+            continue
+        try:
+            key = (enrollment_id, cells.parse_count(_at(values, cols, "period")))
+        except cells.CellError:
+            key = None
+        if key is None or key in existing or not enrollment_id:
+            writer.delete(row)
+        else:
+            existing[key] = row
+    wanted = {(b.enrollment_id, b.period): b for b in plan.balances}
+    for key, row in existing.items():
+        if key in wanted:
+            writer.update(row, balance_cells(wanted[key]))
+        else:
+            writer.delete(row)
+    for key, balance in wanted.items():
+        if key not in existing:
+            writer.append(balance_cells(balance))
+
+
+def write_rows_in_order(cols: Columns, rows: Iterable[Mapping[str, Cell]],
+                        changes: WorkbookChanges) -> None:
+    """Make the tab hold exactly `rows`, top to bottom, deleting what is left below."""
+    writer = TabWriter(cols, changes)
+    count = 0
+    for count, values in enumerate(rows, start=1):
+        row = count + 1
+        if row <= cols.table.last_row:
+            writer.update(row, values)
+        else:
+            writer.append(values)
+    for row in range(count + 2, cols.table.last_row + 1):
+        writer.delete(row)
+
+
+def append_row(cols: Columns, values: Mapping[str, Cell], changes: WorkbookChanges) -> int:
+    return TabWriter(cols, changes).append(values)
+
+
+def _at(values: list[Cell], cols: Columns, name: str) -> Cell:
+    i = cols.index.get(name)
+    return values[i] if i is not None and i < len(values) else None
+
+
+def build_changes(plan: Plan, located: Mapping[str, Columns | None],
+                  run: Mapping[str, Cell] | None) -> WorkbookChanges:
+    """Everything a sync writes, given the located owned tabs (by canonical name)."""
+    changes = WorkbookChanges()
+
+    def tab(t: Tab) -> Columns:
+        cols = located[t.name]
+        assert cols is not None, "a structural problem stops the sync before writing"
+        return cols
+
+    write_appointments(plan, tab(APPOINTMENTS), changes)
+    write_balances(plan, tab(BALANCES), changes)
+    write_rows_in_order(tab(PROBLEMS), (problem_cells(p) for p in plan.problems), changes)
+    if run is not None:
+        append_row(tab(RUNS), run, changes)
+    return changes

@@ -1,0 +1,240 @@
+"""Reading one cell a studio typed: dates, times, money, rates, yes/no, counts.
+
+Every parser takes the raw cell value as a store delivers it (str, int, float,
+bool, date, time, datetime or None) and returns a typed value or raises
+`CellError` with a sentence a studio owner understands. Spreadsheet serial
+numbers (days since 1899-12-30, as Google Sheets delivers date cells) are read
+as dates and times too, so both backends read the same.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, timedelta
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+
+SERIAL_EPOCH = datetime(1899, 12, 30)
+CENT = Decimal("0.01")
+
+
+class CellError(ValueError):
+    """A cell that cannot be read; the message is shown to the studio."""
+
+
+def is_blank(value: object) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def text(value: object) -> str:
+    """A cell as trimmed text; numbers typed into text columns lose a trailing `.0`."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    if isinstance(value, datetime):
+        return value.isoformat(sep=" ", timespec="minutes")
+    return str(value).strip()
+
+
+def from_serial(serial: float) -> datetime:
+    return SERIAL_EPOCH + timedelta(days=serial)
+
+
+def to_serial(value: date | datetime | time) -> float:
+    if isinstance(value, datetime):
+        delta = value - SERIAL_EPOCH
+        return delta.days + delta.seconds / 86400
+    if isinstance(value, date):
+        return float((value - SERIAL_EPOCH.date()).days)
+    return (value.hour * 3600 + value.minute * 60 + value.second) / 86400
+
+
+_ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
+
+
+def parse_date(value: object) -> date:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 1 <= value < 2958466:  # 1900-01-01 .. 9999-12-31
+            return from_serial(float(value)).date()
+        raise CellError(f"{text(value)} is not a date; write it as 2026-12-01")
+    raw = text(value)
+    match = _ISO_DATE.match(raw)
+    if match:
+        try:
+            return date(int(match[1]), int(match[2]), int(match[3]))
+        except ValueError:
+            pass
+    raise CellError(f"'{raw}' is not a date; write it as 2026-12-01")
+
+
+_TIME = re.compile(
+    r"^(?P<h>\d{1,2})(?:[:.](?P<m>\d{2}))?(?::(?P<s>\d{2}))?\s*(?P<ampm>[ap]\.?m\.?)?$",
+    re.IGNORECASE,
+)
+
+
+def parse_clock(raw: str) -> time:
+    """`14:00`, `9:30`, `2pm`, `6:30 pm`, `14.00` -> time; raises CellError."""
+    match = _TIME.match(raw.strip())
+    if not match or (match["m"] is None and match["ampm"] is None):
+        raise CellError(f"'{raw}' is not a time; write it as 14:00 or 2pm")
+    hour, minute = int(match["h"]), int(match["m"] or 0)
+    ampm = (match["ampm"] or "").lower().replace(".", "")
+    if ampm:
+        if not 1 <= hour <= 12:
+            raise CellError(f"'{raw}' is not a time; write it as 14:00 or 2pm")
+        hour = hour % 12 + (12 if ampm == "pm" else 0)
+    if hour > 23 or minute > 59:
+        raise CellError(f"'{raw}' is not a time of day")
+    return time(hour, minute)
+
+
+def parse_time(value: object) -> time:
+    if isinstance(value, datetime):
+        return value.time().replace(second=0, microsecond=0)
+    if isinstance(value, time):
+        return value.replace(second=0, microsecond=0)
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        if 0 <= value < 1:
+            minutes = round(float(value) * 1440)
+            return time(minutes // 60 % 24, minutes % 60)
+        raise CellError(f"{text(value)} is not a time; write it as 14:00")
+    return parse_clock(text(value))
+
+
+_MONEY_JUNK = re.compile(r"[^\d,.\-]")
+
+
+def parse_money(value: object) -> Decimal:
+    """Numbers or text like `1,500.00`, `1.500,00`, `₺1500`, `4000 TRY` -> Decimal."""
+    if isinstance(value, bool):
+        raise CellError(f"'{text(value)}' is not an amount of money")
+    if isinstance(value, int):
+        return Decimal(value)
+    if isinstance(value, float):
+        return Decimal(repr(value))
+    raw = text(value)
+    cleaned = _MONEY_JUNK.sub("", raw.replace(" ", ""))
+    if not cleaned or not re.search(r"\d", cleaned) or len(raw) > 40:
+        raise CellError(f"'{raw}' is not an amount of money")
+    cleaned = _normalise_separators(cleaned)
+    try:
+        return Decimal(cleaned)
+    except InvalidOperation:
+        raise CellError(f"'{raw}' is not an amount of money") from None
+
+
+def _normalise_separators(s: str) -> str:
+    if "," in s and "." in s:
+        decimal_mark = "," if s.rfind(",") > s.rfind(".") else "."
+        thousands = "." if decimal_mark == "," else ","
+        return s.replace(thousands, "").replace(decimal_mark, ".")
+    if "," in s:
+        groups = s.lstrip("-").split(",")
+        if len(groups) == 2 and len(groups[1]) in (1, 2):
+            return s.replace(",", ".")
+        return s.replace(",", "")
+    if s.count(".") > 1:
+        return s.replace(".", "")
+    if re.fullmatch(r"-?\d{1,3}\.\d{3}", s):
+        raise CellError(f"'{s}' could be read two ways; write 1500 or 1.50")
+    return s
+
+
+def parse_rate(value: object) -> Decimal:
+    """`40%`, `0.4` and `40` all mean forty percent; returned as a fraction (0.4)."""
+    raw = text(value)
+    percent = raw.endswith("%")
+    try:
+        if isinstance(value, int | float) and not isinstance(value, bool):
+            number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
+        else:
+            number = Decimal(raw.rstrip("%").strip().replace(",", "."))
+    except InvalidOperation:
+        raise CellError(f"'{raw}' is not a commission rate; write it as 40%") from None
+    if not number.is_finite() or number < 0:
+        raise CellError(f"'{raw}' is not a commission rate; write it as 40%")
+    if percent or number > 1:
+        number = number / 100
+    if number > 1:
+        raise CellError(f"'{raw}' is more than 100%")
+    return number
+
+
+_YES = {"yes", "y", "true", "1", "on"}
+_NO = {"no", "n", "false", "0", "off"}
+
+
+def parse_bool(value: object) -> bool:
+    if isinstance(value, bool):
+        return value
+    raw = text(value).lower()
+    if raw in _YES:
+        return True
+    if raw in _NO:
+        return False
+    raise CellError(f"'{text(value)}' is not yes or no")
+
+
+def parse_count(value: object, *, minimum: int = 1) -> int:
+    """A whole number of at least `minimum` (sessions, periods, minutes)."""
+    if isinstance(value, bool):
+        raise CellError(f"'{text(value)}' is not a whole number")
+    number: float
+    if isinstance(value, int | float):
+        number = value
+    else:
+        raw = text(value)
+        try:
+            number = float(raw)
+        except ValueError:
+            raise CellError(f"'{raw}' is not a whole number") from None
+    if number != number or not float(number).is_integer():
+        raise CellError(f"'{text(value)}' is not a whole number")
+    if number < minimum:
+        raise CellError(f"{text(value)} is too small; it must be at least {minimum}")
+    if number > 10**9:
+        raise CellError(f"{text(value)} is too large")
+    return int(number)
+
+
+_STATUS_ALIASES = {
+    "pending": "pending",
+    "planned": "pending",
+    "completed": "completed",
+    "complete": "completed",
+    "done": "completed",
+    "cancelled": "cancelled",
+    "canceled": "cancelled",
+    "cancel": "cancelled",
+    "paid cancel": "paid_cancel",
+    "paid cancelled": "paid_cancel",
+    "paid canceled": "paid_cancel",
+    "late cancel": "paid_cancel",
+    "late cancelled": "paid_cancel",
+    "late canceled": "paid_cancel",
+}
+
+
+def parse_status(value: object) -> str:
+    """An appointment status in its canonical spelling (`paid_cancel`, `cancelled`, ...)."""
+    raw = text(value)
+    key = re.sub(r"[\s_\-]+", " ", raw.lower()).strip()
+    if key in _STATUS_ALIASES:
+        return _STATUS_ALIASES[key]
+    if not key:
+        raise CellError("the status is empty; use pending, completed, cancelled or paid_cancel")
+    raise CellError(
+        f"'{raw}' is not a status; use pending, completed, cancelled or paid_cancel"
+    )
+
+
+def cents(amount: Decimal) -> Decimal:
+    """Round half-up to cents, the one rounding every amount gets."""
+    return amount.quantize(CENT, rounding=ROUND_HALF_UP)

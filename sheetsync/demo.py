@@ -1,0 +1,84 @@
+"""A believable small studio to try sheetsync on, dated around the day it is made.
+
+Four packages, three staff (one manager), six clients, two individual
+enrollments (one at an overridden price), a Pilates group with three members,
+a few payments and one studio closure.
+"""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+from .schema import ALL_TABS
+from .stores.base import Cell, Layout
+
+
+def demo_layout(today: date) -> Layout:
+    def day(offset: int) -> date:
+        return today + timedelta(days=offset)
+
+    rows: dict[str, list[dict[str, Cell]]] = {
+        "Packages": [
+            _r(package_id="PHY10", name="10-Session Physiotherapy Package", sessions=10,
+               price=4000, duration_min=50, commission_rate="40%", active="yes"),
+            _r(package_id="PIL8", name="8-Session Private Pilates", sessions=8, price=3200,
+               duration_min=55, active="yes"),
+            _r(package_id="GRP12", name="12-Class Group Pilates", sessions=12, price=1800,
+               duration_min=60, commission_rate="30%", active="yes"),
+            _r(package_id="PT4", name="4-Session Personal Training", sessions=4, price=2000,
+               duration_min=60, active="yes"),
+        ],
+        "Staff": [
+            _r(staff_id="ST1", name="Elif Demir", email="elif@studio.example", role="staff",
+               commission_rate="40%"),
+            _r(staff_id="ST2", name="Can Yildiz", email="can@studio.example", role="staff",
+               commission_rate="35%"),
+            _r(staff_id="MGR", name="Zeynep Kaya", email="zeynep@studio.example",
+               role="manager"),
+        ],
+        "Clients": [
+            _r(client_id="C001", name="Ayse Celik", email="ayse@client.example",
+               phone="+90 532 000 0001", status="active"),
+            _r(client_id="C002", name="Mehmet Ozturk", email="mehmet@client.example",
+               phone="+90 532 000 0002", status="active"),
+            _r(client_id="C003", name="Selin Arslan", email="selin@client.example",
+               status="active"),
+            _r(client_id="C004", name="Deniz Sahin", email="deniz@client.example",
+               status="active"),
+            _r(client_id="C005", name="Burak Koc", email="burak@client.example",
+               status="active"),
+            _r(client_id="C006", name="Ece Aydin", email="ece@client.example",
+               status="active"),
+        ],
+        "Groups": [
+            _r(group_id="G-AM", name="Morning Group Pilates", staff_id="ST2",
+               schedule="Tue,Fri 09:00", capacity=8),
+        ],
+        "Enrollments": [
+            _r(enrollment_id="E001", client_id="C001", package_id="PHY10", start_date=day(-24),
+               staff_id="ST1", schedule="Mon 14:00, Thu 14:00", price_override=3600,
+               auto_renew="yes", status="active"),
+            _r(enrollment_id="E002", client_id="C002", package_id="PIL8", start_date=day(-10),
+               staff_id="ST2", schedule="Wed 18:00-19:00", auto_renew="yes", status="active"),
+            _r(enrollment_id="E003", client_id="C003", package_id="GRP12", start_date=day(-21),
+               group_id="G-AM", auto_renew="yes", status="active"),
+            _r(enrollment_id="E004", client_id="C004", package_id="GRP12", start_date=day(-7),
+               group_id="G-AM", auto_renew="yes", status="active"),
+            _r(enrollment_id="E005", client_id="C005", package_id="GRP12", start_date=day(0),
+               group_id="G-AM", auto_renew="no", status="active"),
+        ],
+        "Payments": [
+            _r(enrollment_id="E001", amount=3600, date=day(-24), method="card"),
+            _r(enrollment_id="E002", amount=1600, date=day(-10), method="cash",
+               note="first half"),
+            _r(enrollment_id="E003", amount=1800, date=day(-21), method="transfer"),
+        ],
+        "Closures": [
+            _r(start_date=day(9), end_date=day(10), reason="Studio closed: floor renovation"),
+        ],
+    }
+    return Layout(tabs=ALL_TABS, rows=rows)
+
+
+def _r(**values: Cell) -> dict[str, Cell]:
+    return values

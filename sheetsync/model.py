@@ -1,0 +1,196 @@
+"""Plain frozen records the core works on; no I/O, no clock.
+
+Times are naive wall-clock datetimes in the studio's zone (see schedule.py).
+`row` is the 1-based sheet row a record was read from (None for new ones).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
+
+from .schedule import Schedule
+
+PENDING, COMPLETED, CANCELLED, PAID_CANCEL = "pending", "completed", "cancelled", "paid_cancel"
+USED = (COMPLETED, PAID_CANCEL)
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    tab: str
+    row: int | None
+    column: str
+    value: str
+    problem: str
+
+    def sort_key(self) -> tuple[str, int, str, str]:
+        return (self.tab, self.row or 0, self.column, self.problem)
+
+
+@dataclass(frozen=True, slots=True)
+class Package:
+    package_id: str
+    name: str
+    sessions: int
+    price: Decimal
+    duration_min: int = 60
+    commission_rate: Decimal | None = None
+    active: bool = True
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Client:
+    client_id: str
+    name: str
+    email: str = ""
+    phone: str = ""
+    active: bool = True
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Staff:
+    staff_id: str
+    name: str
+    email: str = ""
+    manager: bool = False
+    commission_rate: Decimal | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Group:
+    group_id: str
+    name: str
+    staff_id: str
+    schedule: Schedule
+    capacity: int | None = None
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Enrollment:
+    enrollment_id: str
+    client_id: str
+    package_id: str
+    start_date: date
+    staff_id: str = ""
+    schedule: Schedule | None = None
+    group_id: str = ""
+    price_override: Decimal | None = None
+    auto_renew: bool = True
+    active: bool = True
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Payment:
+    enrollment_id: str
+    amount: Decimal
+    date: date
+    period: int | None = None
+    method: str = ""
+    note: str = ""
+    row: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Closure:
+    start_date: date
+    end_date: date
+    staff_id: str = ""
+    client_id: str = ""
+    group_id: str = ""
+    reason: str = ""
+    row: int | None = None
+
+    def covers(self, day: date, staff_id: str, client_id: str, group_id: str) -> bool:
+        """True when `day` is closed for a session of that staff member, client and group."""
+        return (
+            self.start_date <= day <= self.end_date
+            and (not self.staff_id or self.staff_id == staff_id)
+            and (not self.client_id or self.client_id == client_id)
+            and (not self.group_id or self.group_id == group_id)
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Appointment:
+    appointment_id: str
+    enrollment_id: str
+    period: int
+    session: int | None
+    client_id: str
+    client_name: str
+    group_id: str
+    staff_id: str
+    date: date
+    start: time
+    end: time
+    status: str
+    planned: str = ""
+    row: int | None = None
+
+    @property
+    def starts_at(self) -> datetime:
+        return datetime.combine(self.date, self.start)
+
+    @property
+    def ends_at(self) -> datetime:
+        return datetime.combine(self.date, self.end)
+
+    @property
+    def placement(self) -> str:
+        """Where and with whom the session is, as written in the `planned` column."""
+        return f"{self.date:%Y-%m-%d} {self.start:%H:%M}-{self.end:%H:%M} {self.staff_id}".strip()
+
+    @property
+    def moved_by_hand(self) -> bool:
+        return self.placement != self.planned
+
+
+@dataclass(frozen=True, slots=True)
+class Balance:
+    enrollment_id: str
+    client_id: str
+    client_name: str
+    package_id: str
+    group_id: str
+    period: int
+    sessions: int
+    completed: int
+    paid_cancel: int
+    cancelled: int
+    used: int
+    remaining: int
+    pending: int
+    first_session: datetime | None
+    last_session: datetime | None
+    next_session: datetime | None
+    price: Decimal
+    paid: Decimal
+    due: Decimal
+    state: str
+
+
+@dataclass(slots=True)
+class Snapshot:
+    """Everything read from the workbook, typed, with the problems found on the way."""
+
+    packages: dict[str, Package] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+    staff: dict[str, Staff] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)
+    payments: list[Payment] = field(default_factory=list)
+    closures: list[Closure] = field(default_factory=list)
+    appointments: list[Appointment] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
+    # Enrollments held as they are because something they depend on cannot be read.
+    held: set[str] = field(default_factory=set)
+    # Every appointment id in the sheet, readable or not, so new ids never collide.
+    taken_ids: set[str] = field(default_factory=set)
+    # The workbook cannot be written safely (missing tabs or columns).
+    structural: bool = False

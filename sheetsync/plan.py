@@ -1,0 +1,352 @@
+"""Snapshot + now -> Plan: every appointment to add, change or delete, and the balances.
+
+Pure: no I/O, no clock. Planning is canonical, which makes a sync idempotent:
+for each enrollment the appointments that nobody moved by hand and that lie in
+the future ("floating") are laid on the earliest free slots of the schedule,
+period by period, skipping closures and the slots that fixed appointments
+(held, cancelled, moved by hand or past) already take. Planning again at the
+same `now` therefore finds nothing to do.
+
+Rules (SPEC section 2):
+- a pending appointment whose end is before now is completed;
+- a closed client or ended enrollment loses its pending appointments after now;
+- a period holds exactly `sessions` appointments that are not cancelled: a
+  cancellation gets a make-up on the next free slot, a paid cancel counts as used;
+- period 1 starts at start_date (slots before now are planned as completed);
+  make-ups, re-planned sessions and renewals are always after now;
+- a used-up period is renewed at once when auto_renew is on.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta
+
+from .ledger import balances_for
+from .model import (
+    CANCELLED,
+    COMPLETED,
+    PENDING,
+    USED,
+    Appointment,
+    Balance,
+    Client,
+    Closure,
+    Enrollment,
+    Group,
+    Package,
+    Problem,
+    Snapshot,
+)
+from .schedule import HORIZON, Schedule, Slot, slots
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    before: Appointment
+    after: Appointment
+
+    @property
+    def completed(self) -> bool:
+        return self.before.status == PENDING and self.after.status == COMPLETED
+
+    @property
+    def moved(self) -> bool:
+        return (self.before.placement != self.after.placement)
+
+
+@dataclass(frozen=True, slots=True)
+class Renewal:
+    enrollment_id: str
+    client_id: str
+    period: int
+    first_session: datetime | None
+
+
+@dataclass(slots=True)
+class Plan:
+    now: datetime
+    appointments: list[Appointment] = field(default_factory=list)  # every managed row, as wanted
+    added: list[Appointment] = field(default_factory=list)
+    changed: list[Change] = field(default_factory=list)
+    deleted: list[Appointment] = field(default_factory=list)
+    renewals: list[Renewal] = field(default_factory=list)
+    balances: list[Balance] = field(default_factory=list)
+    held: set[str] = field(default_factory=set)
+    problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def completed(self) -> list[Change]:
+        return [c for c in self.changed if c.completed]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.added or self.changed or self.deleted)
+
+
+@dataclass(frozen=True, slots=True)
+class Terms:
+    """Everything that decides where an enrollment's sessions go."""
+
+    enrollment: Enrollment
+    package: Package
+    client: Client
+    group: Group | None
+    staff_id: str
+    schedule: Schedule
+    parity_anchor: date  # which weeks an every-N-weeks rule falls on
+    closures: tuple[Closure, ...]
+
+    @property
+    def active(self) -> bool:
+        return self.client.active and self.enrollment.active
+
+    @property
+    def renews(self) -> bool:
+        return self.active and self.enrollment.auto_renew and self.package.active
+
+    def closed_on(self, day: date) -> bool:
+        e = self.enrollment
+        return any(c.covers(day, self.staff_id, e.client_id, e.group_id) for c in self.closures)
+
+
+def terms_for(snap: Snapshot, enrollment: Enrollment, group_anchors: dict[str, date]) -> Terms:
+    group = snap.groups.get(enrollment.group_id) if enrollment.group_id else None
+    staff_id = group.staff_id if group else enrollment.staff_id
+    schedule = group.schedule if group else enrollment.schedule
+    assert schedule is not None, "read.py guarantees a schedule for a readable enrollment"
+    closures = tuple(
+        c for c in snap.closures
+        if (not c.staff_id or c.staff_id == staff_id)
+        and (not c.client_id or c.client_id == enrollment.client_id)
+        and (not c.group_id or c.group_id == enrollment.group_id)
+    )
+    return Terms(
+        enrollment=enrollment,
+        package=snap.packages[enrollment.package_id],
+        client=snap.clients[enrollment.client_id],
+        group=group,
+        staff_id=staff_id,
+        schedule=schedule,
+        parity_anchor=group_anchors.get(enrollment.group_id, enrollment.start_date),
+        closures=closures,
+    )
+
+
+def group_anchors(snap: Snapshot) -> dict[str, date]:
+    """A group's weeks are counted from its earliest member's start, the same for everyone."""
+    anchors: dict[str, date] = {}
+    for e in snap.enrollments.values():
+        if e.group_id and (e.group_id not in anchors or e.start_date < anchors[e.group_id]):
+            anchors[e.group_id] = e.start_date
+    return anchors
+
+
+def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON) -> Plan:
+    """Decide every change a sync at `now` makes. `now` is naive studio wall-clock time."""
+    result = Plan(now=now, held=set(snap.held), problems=list(snap.problems))
+    by_enrollment: dict[str, list[Appointment]] = defaultdict(list)
+    for appointment in snap.appointments:
+        by_enrollment[appointment.enrollment_id].append(appointment)
+    payments = defaultdict(list)
+    for payment in snap.payments:
+        payments[payment.enrollment_id].append(payment)
+    anchors = group_anchors(snap)
+    ids = IdMaker(set(snap.taken_ids))
+    for enrollment_id, enrollment in snap.enrollments.items():
+        if enrollment_id in snap.held:
+            continue
+        terms = terms_for(snap, enrollment, anchors)
+        planner = _EnrollmentPlanner(terms, by_enrollment[enrollment_id], now, ids, horizon)
+        planner.run()
+        result.appointments.extend(planner.final())
+        result.added.extend(planner.added)
+        result.changed.extend(planner.changes())
+        result.deleted.extend(planner.deleted)
+        result.renewals.extend(planner.renewals)
+        result.problems.extend(planner.problems)
+        result.balances.extend(balances_for(terms.enrollment, terms.package, terms.client,
+                                            planner.final(), payments[enrollment_id], now))
+    result.problems.sort(key=Problem.sort_key)
+    return result
+
+
+class IdMaker:
+    """Deterministic appointment ids `<enrollment>-<period>-<nn>` that never collide."""
+
+    def __init__(self, taken: set[str]) -> None:
+        self.taken = taken
+
+    def next(self, enrollment_id: str, period: int) -> str:
+        prefix = f"{enrollment_id}-{period}-"
+        used = [
+            int(t[len(prefix):]) for t in self.taken
+            if t.startswith(prefix) and t[len(prefix):].isdigit()
+        ]
+        number = max(used, default=0) + 1
+        while f"{prefix}{number:02d}" in self.taken:
+            number += 1
+        new_id = f"{prefix}{number:02d}"
+        self.taken.add(new_id)
+        return new_id
+
+
+class _EnrollmentPlanner:
+    """Plans one enrollment; `desired` holds every appointment as it should end up."""
+
+    def __init__(self, terms: Terms, existing: list[Appointment], now: datetime,
+                 ids: IdMaker, horizon: timedelta) -> None:
+        self.t, self.now, self.ids, self.horizon = terms, now, ids, horizon
+        self.existing = {a.appointment_id: a for a in existing}
+        self.desired: dict[str, Appointment] = {}
+        self.added: list[Appointment] = []
+        self.deleted: list[Appointment] = []
+        self.renewals: list[Renewal] = []
+        self.problems: list[Problem] = []
+
+    def run(self) -> None:
+        for a in sorted(self.existing.values(), key=_when):
+            if a.status == PENDING and a.ends_at < self.now:
+                a = replace(a, status=COMPLETED)
+            self.desired[a.appointment_id] = replace(
+                a, client_id=self.t.client.client_id, client_name=self.t.client.name,
+                group_id=self.t.enrollment.group_id)
+        if not self.t.active:
+            for a in list(self.desired.values()):
+                if a.status == PENDING and a.starts_at > self.now:
+                    self._delete(a)
+            return
+        periods = sorted({a.period for a in self.desired.values()}) or [1]
+        fixed = [a for a in self.desired.values() if not self._floating(a)]
+        self.occupied = {a.starts_at for a in fixed}
+        for period in periods:
+            self._fill(period)
+        last = periods[-1]
+        if self.t.renews and self._used_up(last):
+            self._fill(last + 1)
+            first = min((a.starts_at for a in self._in(last + 1)), default=None)
+            self.renewals.append(Renewal(self.t.enrollment.enrollment_id,
+                                         self.t.client.client_id, last + 1, first))
+
+    def final(self) -> list[Appointment]:
+        return sorted(self.desired.values(), key=_when)
+
+    def changes(self) -> list[Change]:
+        return [Change(self.existing[k], a) for k, a in self.desired.items()
+                if k in self.existing and _differs(self.existing[k], a)]
+
+    def _in(self, period: int) -> list[Appointment]:
+        return [a for a in self.desired.values() if a.period == period]
+
+    def _floating(self, a: Appointment) -> bool:
+        """Pending, in the future and where sheetsync put it: free to be re-planned."""
+        return a.status == PENDING and a.starts_at > self.now and not a.moved_by_hand
+
+    def _used_up(self, period: int) -> bool:
+        held = self._in(period)
+        used = sum(a.status in USED for a in held)
+        return used >= self.t.package.sessions and not any(a.status == PENDING for a in held)
+
+    def _fill(self, period: int) -> None:
+        """Lay the period's floating appointments on the earliest free slots; add or drop some."""
+        in_period = self._in(period)
+        brand_new = period == 1 and not self.desired
+        floating = sorted((a for a in in_period if self._floating(a)), key=_when)
+        held = [a for a in in_period if not self._floating(a) and a.status != CANCELLED]
+        need = self.t.package.sessions - len(held)
+        if need < 0:
+            self._overfull(period, len(held))
+        need = max(need, 0)
+        for extra in floating[need:]:
+            self._delete(extra)
+        floating = floating[:need]
+        chosen = list(self._free_slots(period, need, brand_new))
+        if len(chosen) < need:
+            self._no_room(period, need - len(chosen))
+        for appointment, slot in zip(floating, chosen, strict=False):
+            self.desired[appointment.appointment_id] = self._place(appointment, slot)
+        numbers = self._free_session_numbers(period)
+        for slot in chosen[len(floating):]:
+            self._add(period, next(numbers), slot)
+        self.occupied.update(slot.start for slot in chosen)
+
+    def _free_slots(self, period: int, count: int, brand_new: bool) -> Iterator[Slot]:
+        if count <= 0:
+            return
+        earlier = [a.starts_at for a in self.desired.values() if a.period < period]
+        not_before = datetime.combine(self.t.enrollment.start_date, time())
+        after = max(earlier) if earlier else None
+        start_from = not_before if brand_new else max(not_before, self.now)
+        duration = timedelta(minutes=self.t.package.duration_min)
+        found = 0
+        for slot in slots(self.t.schedule, self.t.parity_anchor, start_from, duration,
+                          self.horizon):
+            if after is not None and slot.start <= after:
+                continue
+            if not brand_new and slot.start <= self.now:
+                continue
+            if slot.start in self.occupied or self.t.closed_on(slot.start.date()):
+                continue
+            yield slot
+            found += 1
+            if found == count:
+                return
+
+    def _free_session_numbers(self, period: int) -> Iterator[int]:
+        taken = {a.session for a in self._in(period) if a.status != CANCELLED}
+        number = 1
+        while True:
+            if number not in taken:
+                yield number
+            number += 1
+
+    def _place(self, a: Appointment, slot: Slot) -> Appointment:
+        placed = replace(a, date=slot.start.date(), start=slot.start.time(),
+                         end=slot.end.time(), staff_id=self.t.staff_id)
+        return replace(placed, planned=placed.placement)
+
+    def _add(self, period: int, session: int, slot: Slot) -> None:
+        e = self.t.enrollment
+        status = COMPLETED if slot.end < self.now else PENDING
+        new = self._place(Appointment(
+            appointment_id=self.ids.next(e.enrollment_id, period),
+            enrollment_id=e.enrollment_id, period=period, session=session,
+            client_id=e.client_id, client_name=self.t.client.name, group_id=e.group_id,
+            staff_id=self.t.staff_id, date=slot.start.date(), start=slot.start.time(),
+            end=slot.end.time(), status=status,
+        ), slot)
+        self.desired[new.appointment_id] = new
+        self.added.append(new)
+
+    def _delete(self, a: Appointment) -> None:
+        del self.desired[a.appointment_id]
+        if a.appointment_id in self.existing:
+            self.deleted.append(self.existing[a.appointment_id])
+        else:
+            self.added = [x for x in self.added if x.appointment_id != a.appointment_id]
+
+    def _overfull(self, period: int, count: int) -> None:
+        e = self.t.enrollment
+        self.problems.append(Problem(
+            "Appointments", None, "status", f"{e.enrollment_id} period {period}",
+            f"Period {period} of enrollment {e.enrollment_id} has {count} sessions that are "
+            f"used or moved by hand, more than the {self.t.package.sessions} of its package; "
+            "cancel or delete the extra ones."))
+
+    def _no_room(self, period: int, missing: int) -> None:
+        e = self.t.enrollment
+        self.problems.append(Problem(
+            "Enrollments", e.row, "schedule", self.t.schedule.text,
+            f"No free slot was found for {missing} session(s) of period {period} of "
+            f"enrollment {e.enrollment_id} within {self.horizon.days // 365} years; "
+            "check the schedule and the closures."))
+
+
+def _when(a: Appointment) -> tuple[datetime, str]:
+    return (a.starts_at, a.appointment_id)
+
+
+def _differs(before: Appointment, after: Appointment) -> bool:
+    return replace(before, row=None) != replace(after, row=None)

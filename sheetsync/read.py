@@ -1,0 +1,450 @@
+"""Raw tables -> a typed Snapshot plus the problems found on the way.
+
+Problems are data: every cell that cannot be read becomes one `Problem`
+naming tab, row, column and value, and reading goes on. A record with a
+problem is left out, and every enrollment that depends on it (its package,
+client, staff member, group, payments or appointments) is *held*: planning
+leaves its appointments and balances exactly as they are.
+
+A tab or required column that is missing makes the snapshot `structural`:
+the workbook is reported on but never written.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter, defaultdict
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import TypeVar
+
+from . import cells
+from .cells import CellError
+from .model import (
+    Appointment,
+    Client,
+    Closure,
+    Enrollment,
+    Group,
+    Package,
+    Payment,
+    Problem,
+    Snapshot,
+    Staff,
+)
+from .schedule import parse_schedule
+from .schema import (
+    ALL_TABS,
+    APPOINTMENTS,
+    CLIENTS,
+    CLOSURES,
+    ENROLLMENTS,
+    GROUPS,
+    PACKAGES,
+    PAYMENTS,
+    STAFF,
+    Tab,
+    find_tab,
+    header_key,
+)
+from .stores.base import Table
+
+T = TypeVar("T")
+
+_EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class Columns:
+    """A tab as found in the workbook: its title and where each known column stands."""
+
+    tab: Tab
+    table: Table
+    index: dict[str, int]  # canonical column name -> 0-based position
+
+    def position(self, name: str) -> int | None:
+        """1-based sheet column of `name`, or None when the tab lacks it."""
+        i = self.index.get(name)
+        return None if i is None else i + 1
+
+
+def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Problem]]:
+    """Find `tab` and its columns; problems for a missing tab or column are structural."""
+    title = find_tab(list(tables), tab)
+    if title is None:
+        return None, [Problem(tab.name, None, "", "", f"The {tab.name} tab is missing; "
+                              "run 'sheetsync init' on this workbook to add it.")]
+    table = tables[title]
+    wanted = {header_key(c.name): c.name for c in tab.columns}
+    index: dict[str, int] = {}
+    problems: list[Problem] = []
+    for i, header in enumerate(table.header):
+        name = wanted.get(header_key(header))
+        if name is None:
+            continue
+        if name in index:
+            problems.append(Problem(tab.name, 1, cells.text(header), cells.text(header),
+                                    f"Two columns are called {name}; rename or delete one."))
+        index[name] = i
+    needed = tab.column_names if tab.owned else tab.required
+    for name in needed:
+        if name not in index:
+            problems.append(Problem(tab.name, 1, name, "",
+                                    f"The {name} column is missing; "
+                                    + ("run 'sheetsync init' to add it." if tab.owned
+                                       else "add it to the header row.")))
+    return Columns(tab, table, index), problems
+
+
+class Row:
+    """One sheet row being read; remembers whether any cell made it unusable."""
+
+    def __init__(self, cols: Columns, number: int, values: list[object],
+                 problems: list[Problem]) -> None:
+        self.cols, self.number, self.values, self.problems = cols, number, values, problems
+        self.ok = True
+
+    def raw(self, name: str) -> object:
+        i = self.cols.index.get(name)
+        return self.values[i] if i is not None and i < len(self.values) else None
+
+    def text(self, name: str) -> str:
+        return cells.text(self.raw(name))
+
+    def problem(self, name: str, message: str, *, fatal: bool = True) -> None:
+        value = self.raw(name)
+        shown = cells.text(value)[:200]
+        self.problems.append(Problem(self.cols.tab.name, self.number, name, shown, message))
+        if fatal:
+            self.ok = False
+
+    def required_text(self, name: str) -> str:
+        value = self.text(name)
+        if not value:
+            self.problem(name, f"{name} is empty; every row needs one.")
+        return value
+
+    def get(self, name: str, parse: Callable[[object], T], default: T, *,
+            required: bool = False, fatal: bool = True) -> T:
+        """Parse a cell; blank gives `default` (or a problem when required)."""
+        value = self.raw(name)
+        if cells.is_blank(value):
+            if required:
+                self.problem(name, f"{name} is empty; every row needs one.")
+            return default
+        try:
+            return parse(value)
+        except CellError as err:
+            self.problem(name, str(err)[:300] + ".", fatal=fatal)
+            return default
+
+
+def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
+    """The non-empty rows of a tab."""
+    if cols is None:
+        return
+    for offset, values in enumerate(cols.table.rows):
+        if all(cells.is_blank(v) for v in values):
+            continue
+        yield Row(cols, offset + 2, values, problems)
+
+
+def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal]:
+    def parse_nonnegative(value: object) -> Decimal:
+        amount = parse(value)
+        if amount < 0:
+            raise CellError(f"{cells.text(value)} is negative")
+        return amount
+    return parse_nonnegative
+
+
+def _choice(*options: str) -> Callable[[object], str]:
+    def parse_choice(value: object) -> str:
+        raw = cells.text(value).lower()
+        if raw not in options:
+            raise CellError(f"'{cells.text(value)}' should be {' or '.join(options)}")
+        return raw
+    return parse_choice
+
+
+def _email(value: object) -> str:
+    raw = cells.text(value)
+    if not _EMAIL.match(raw):
+        raise CellError(f"'{raw}' is not an e-mail address")
+    return raw
+
+
+class _Reader:
+    """Reads one workbook; each `_read_*` method fills the snapshot for one tab."""
+
+    def __init__(self, tables: dict[str, Table]) -> None:
+        self.snap = Snapshot()
+        self.problems = self.snap.problems
+        self.cols: dict[str, Columns | None] = {}
+        for tab in ALL_TABS:
+            cols, found = locate(tables, tab)
+            self.cols[tab.name] = cols
+            if found:
+                self.snap.structural = True
+                self.problems.extend(found)
+        # ids whose row could not be read: whatever points at them is held
+        self.bad: dict[str, set[str]] = defaultdict(set)
+
+    def rows(self, tab: Tab) -> Iterator[Row]:
+        return rows(self.cols[tab.name], self.problems)
+
+    def unique(self, tab: Tab, key: str, records: list[tuple[Row, T]]) -> dict[str, T]:
+        """Index records by id; every row of a duplicated id becomes a problem."""
+        counts = Counter(getattr(rec, key) for _, rec in records)
+        unique: dict[str, T] = {}
+        for row, rec in records:
+            rid = getattr(rec, key)
+            if counts[rid] > 1:
+                row.problem(key, f"{key} {rid} is used by {counts[rid]} rows; ids must be unique.")
+                self.bad[tab.name].add(rid)
+            else:
+                unique[rid] = rec
+        return unique
+
+    def read(self) -> Snapshot:
+        self._read_packages()
+        self._read_clients()
+        self._read_staff()
+        self._read_groups()
+        self._read_enrollments()
+        self._read_payments()
+        self._read_closures()
+        self._read_appointments()
+        self.problems.sort(key=Problem.sort_key)
+        return self.snap
+
+    def _read_packages(self) -> None:
+        found: list[tuple[Row, Package]] = []
+        for row in self.rows(PACKAGES):
+            package_id = row.required_text("package_id")
+            package = Package(
+                package_id=package_id,
+                name=row.required_text("name"),
+                sessions=row.get("sessions", cells.parse_count, 0, required=True),
+                price=row.get("price", _nonnegative(cells.parse_money), Decimal(0),
+                              required=True),
+                duration_min=row.get("duration_min", _minutes, 60),
+                commission_rate=row.get("commission_rate", cells.parse_rate, None, fatal=False),
+                active=row.get("active", cells.parse_bool, True),
+                row=row.number,
+            )
+            self._keep(row, PACKAGES, package_id, package, found)
+        self.snap.packages = self.unique(PACKAGES, "package_id", found)
+
+    def _read_clients(self) -> None:
+        found: list[tuple[Row, Client]] = []
+        for row in self.rows(CLIENTS):
+            client_id = row.required_text("client_id")
+            client = Client(
+                client_id=client_id,
+                name=row.required_text("name"),
+                email=row.get("email", _email, "", fatal=False),
+                phone=row.text("phone"),
+                active=row.get("status", _choice("active", "closed"), "active") == "active",
+                row=row.number,
+            )
+            self._keep(row, CLIENTS, client_id, client, found)
+        self.snap.clients = self.unique(CLIENTS, "client_id", found)
+
+    def _read_staff(self) -> None:
+        found: list[tuple[Row, Staff]] = []
+        for row in self.rows(STAFF):
+            staff_id = row.required_text("staff_id")
+            staff = Staff(
+                staff_id=staff_id,
+                name=row.required_text("name"),
+                email=row.get("email", _email, "", fatal=False),
+                manager=row.get("role", _choice("staff", "manager"), "staff") == "manager",
+                commission_rate=row.get("commission_rate", cells.parse_rate, None, fatal=False),
+                row=row.number,
+            )
+            self._keep(row, STAFF, staff_id, staff, found)
+        self.snap.staff = self.unique(STAFF, "staff_id", found)
+
+    def _read_groups(self) -> None:
+        found: list[tuple[Row, Group]] = []
+        for row in self.rows(GROUPS):
+            group_id = row.required_text("group_id")
+            staff_id = row.required_text("staff_id")
+            self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
+            group = Group(
+                group_id=group_id,
+                name=row.required_text("name"),
+                staff_id=staff_id,
+                schedule=row.get("schedule", parse_schedule, None, required=True),  # type: ignore[arg-type]
+                capacity=row.get("capacity", cells.parse_count, None, fatal=False),
+                row=row.number,
+            )
+            self._keep(row, GROUPS, group_id, group, found)
+        self.snap.groups = self.unique(GROUPS, "group_id", found)
+
+    def _read_enrollments(self) -> None:
+        found: list[tuple[Row, Enrollment]] = []
+        for row in self.rows(ENROLLMENTS):
+            enrollment_id = row.required_text("enrollment_id")
+            client_id = row.required_text("client_id")
+            package_id = row.required_text("package_id")
+            group_id = row.text("group_id")
+            staff_id = row.text("staff_id")
+            self._known(row, "client_id", client_id, self.snap.clients, CLIENTS)
+            self._known(row, "package_id", package_id, self.snap.packages, PACKAGES)
+            schedule = None
+            if group_id:
+                self._known(row, "group_id", group_id, self.snap.groups, GROUPS)
+            else:
+                if not staff_id:
+                    row.problem("staff_id", "staff_id is empty; an enrollment without a group "
+                                "needs a staff member.")
+                else:
+                    self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
+                schedule = row.get("schedule", parse_schedule, None, required=True)
+            enrollment = Enrollment(
+                enrollment_id=enrollment_id,
+                client_id=client_id,
+                package_id=package_id,
+                start_date=row.get("start_date", cells.parse_date, None,  # type: ignore[arg-type]
+                                   required=True),
+                staff_id=staff_id,
+                schedule=schedule,
+                group_id=group_id,
+                price_override=row.get("price_override", _nonnegative(cells.parse_money), None),
+                auto_renew=row.get("auto_renew", cells.parse_bool, True),
+                active=row.get("status", _choice("active", "ended"), "active") == "active",
+                row=row.number,
+            )
+            self._keep(row, ENROLLMENTS, enrollment_id, enrollment, found)
+        self.snap.enrollments = self.unique(ENROLLMENTS, "enrollment_id", found)
+        self.snap.held |= self.bad[ENROLLMENTS.name]
+        self._check_capacity()
+
+    def _check_capacity(self) -> None:
+        members = Counter(
+            e.group_id for e in self.snap.enrollments.values()
+            if e.group_id and e.active and self.snap.clients[e.client_id].active
+        )
+        for group in self.snap.groups.values():
+            if group.capacity is not None and members[group.group_id] > group.capacity:
+                self.problems.append(Problem(
+                    GROUPS.name, group.row, "capacity", str(group.capacity),
+                    f"Group {group.group_id} has {members[group.group_id]} active members, "
+                    f"more than its capacity of {group.capacity}."))
+
+    def _read_payments(self) -> None:
+        for row in self.rows(PAYMENTS):
+            enrollment_id = row.required_text("enrollment_id")
+            payment = Payment(
+                enrollment_id=enrollment_id,
+                amount=row.get("amount", cells.parse_money, Decimal(0), required=True),
+                date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
+                period=row.get("period", cells.parse_count, None),
+                method=row.text("method"),
+                note=row.text("note"),
+                row=row.number,
+            )
+            known = enrollment_id in self.snap.enrollments or enrollment_id in self.snap.held
+            if enrollment_id and not known:
+                row.problem("enrollment_id", f"There is no enrollment {enrollment_id}.")
+            elif not row.ok:
+                self.snap.held.add(enrollment_id)
+            if row.ok:
+                self.snap.payments.append(payment)
+
+    def _read_closures(self) -> None:
+        for row in self.rows(CLOSURES):
+            start = row.get("start_date", cells.parse_date, None, required=True)
+            end = row.get("end_date", cells.parse_date, start)
+            if start and end and end < start:
+                row.problem("end_date", f"The closure ends on {end} before it starts on {start}.")
+            refs = {"staff_id": (self.snap.staff, STAFF), "client_id": (self.snap.clients, CLIENTS),
+                    "group_id": (self.snap.groups, GROUPS)}
+            for column, (known, tab) in refs.items():
+                if row.text(column):
+                    self._known(row, column, row.text(column), known, tab)
+            if row.ok and start and end:
+                self.snap.closures.append(Closure(
+                    start_date=start, end_date=end, staff_id=row.text("staff_id"),
+                    client_id=row.text("client_id"), group_id=row.text("group_id"),
+                    reason=row.text("reason"), row=row.number))
+
+    def _read_appointments(self) -> None:
+        found: list[tuple[Row, Appointment]] = []
+        for row in self.rows(APPOINTMENTS):
+            appointment_id = row.text("appointment_id")
+            if appointment_id:
+                self.snap.taken_ids.add(appointment_id)
+            else:
+                row.problem("appointment_id", "appointment_id is empty; sheetsync leaves this "
+                            "row alone. Add new sessions through Enrollments.")
+            enrollment_id = row.required_text("enrollment_id")
+            staff_id = row.text("staff_id")
+            if staff_id:
+                self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
+            appointment = Appointment(
+                appointment_id=appointment_id,
+                enrollment_id=enrollment_id,
+                period=row.get("period", cells.parse_count, 0, required=True),
+                session=row.get("session", cells.parse_count, None),
+                client_id=row.text("client_id"),
+                client_name=row.text("client_name"),
+                group_id=row.text("group_id"),
+                staff_id=staff_id,
+                date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
+                start=row.get("start", cells.parse_time, None, required=True),  # type: ignore[arg-type]
+                end=row.get("end", cells.parse_time, None, required=True),  # type: ignore[arg-type]
+                status=row.get("status", cells.parse_status, "", required=True),
+                planned=row.text("planned"),
+                row=row.number,
+            )
+            row.get("price", _nonnegative(cells.parse_money), None, fatal=False)
+            if row.ok and appointment.end <= appointment.start:
+                row.problem("end", f"The session ends at {appointment.end:%H:%M}, "
+                            f"before it starts at {appointment.start:%H:%M}.")
+            known = enrollment_id in self.snap.enrollments or enrollment_id in self.snap.held
+            if enrollment_id and not known:
+                row.problem("enrollment_id", f"There is no enrollment {enrollment_id}; "
+                            "sheetsync leaves this appointment as it is.")
+            elif not row.ok:
+                self.snap.held.add(enrollment_id)
+            if row.ok:
+                found.append((row, appointment))
+        unique = self.unique(APPOINTMENTS, "appointment_id", found)
+        for _, appointment in found:
+            if appointment.appointment_id not in unique:
+                self.snap.held.add(appointment.enrollment_id)
+        self.snap.appointments = list(unique.values())
+
+    def _keep(self, row: Row, tab: Tab, rid: str, record: T,
+              found: list[tuple[Row, T]]) -> None:
+        if row.ok:
+            found.append((row, record))
+        elif rid:
+            self.bad[tab.name].add(rid)
+
+    def _known(self, row: Row, column: str, value: str, known: dict[str, object],
+               tab: Tab) -> None:
+        """`value` must name a readable record of `tab`; else this row cannot be used."""
+        if value in known:
+            return
+        if value in self.bad[tab.name]:
+            row.problem(column, f"{tab.name} row for {value} has a problem; fix that row first.")
+        else:
+            row.problem(column, f"There is no {column.removesuffix('_id')} {value} "
+                        f"in {tab.name}.")
+
+
+def _minutes(value: object) -> int:
+    minutes = cells.parse_count(value)
+    if minutes > 24 * 60:
+        raise CellError(f"{minutes} minutes is longer than a day")
+    return minutes
+
+
+def read_snapshot(tables: dict[str, Table]) -> Snapshot:
+    """Read every tab into a Snapshot; problems are collected, never raised."""
+    return _Reader(tables).read()

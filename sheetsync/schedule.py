@@ -1,0 +1,242 @@
+"""Weekly rules: parse what a studio types, expand it into session slots.
+
+A rule is written once (`Mon 14:00, Thu 18:00`, `Tue,Fri 09:00`, `Monday 6:30pm`,
+`Wed 18:00-19:30`, `every 2 weeks Sat 10:00`) or as an RFC 5545 `RRULE:` line.
+A rule that does not parse raises `CellError`; nothing is guessed.
+
+Expansion uses dateutil's rrule in naive wall-clock time of the studio's zone,
+so a 14:00 session stays at 14:00 across daylight-saving changes. Every
+expansion is bounded by an explicit `until`.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from typing import NamedTuple
+
+from dateutil import rrule
+
+from .cells import CellError, parse_clock
+
+HORIZON = timedelta(days=366 * 6)
+
+_DAYS = {
+    "mo": 0, "mon": 0, "monday": 0,
+    "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
+    "we": 2, "wed": 2, "weds": 2, "wednesday": 2,
+    "th": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
+    "fr": 4, "fri": 4, "friday": 4,
+    "sa": 5, "sat": 5, "saturday": 5,
+    "su": 6, "sun": 6, "sunday": 6,
+}
+_RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
+_DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
+
+_EXAMPLE = "write it like 'Mon 14:00, Thu 18:00'"
+_CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?"
+_TOKEN = re.compile(
+    rf"(?P<range>{_CLOCK}\s*(?:-|–|—|to)\s*{_CLOCK})"
+    rf"|(?P<time>{_CLOCK})"
+    r"|(?P<sep>[,;/&+@]|\band\b|\bat\b)"
+    r"|(?P<days>[a-z]+\.?(?:\s*(?:-|–|\bto\b)\s*[a-z]+\.?)?)"
+    r"|(?P<space>\s+)"
+    r"|(?P<other>\S+)",
+    re.IGNORECASE,
+)
+_INTERVAL = re.compile(
+    r"\b(?:every\s+(?P<n>\d+)(?:st|nd|rd|th)?\s+weeks?|every\s+(?P<other>other)\s+week"
+    r"|(?P<bi>bi-?weekly|fortnightly)|every\s+week|weekly)\b",
+    re.IGNORECASE,
+)
+
+
+class Slot(NamedTuple):
+    start: datetime
+    end: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Entry:
+    weekday: int
+    start: time
+    end: time | None
+
+
+@dataclass(frozen=True, slots=True)
+class Schedule:
+    """A parsed weekly rule. `entries` for the plain form, `rrule_text` for RRULE lines."""
+
+    text: str
+    entries: tuple[Entry, ...] = ()
+    interval: int = 1
+    rrule_text: str = ""
+
+    def describe(self) -> str:
+        if self.rrule_text:
+            return self.rrule_text
+        every = f"every {self.interval} weeks " if self.interval > 1 else ""
+        return every + ", ".join(
+            f"{_DAY_NAMES[e.weekday]} {e.start:%H:%M}" + (f"-{e.end:%H:%M}" if e.end else "")
+            for e in self.entries
+        )
+
+
+def parse_schedule(text: str) -> Schedule:
+    raw = " ".join(str(text or "").split())
+    if not raw:
+        raise CellError(f"the schedule is empty; {_EXAMPLE}")
+    if raw.upper().startswith(("RRULE:", "FREQ=")):
+        return _parse_rrule(raw)
+    interval = 1
+    match = _INTERVAL.search(raw)
+    if match:
+        if match["n"]:
+            interval = int(match["n"])
+        elif match["other"] or match["bi"]:
+            interval = 2
+        raw_rest = (raw[: match.start()] + " " + raw[match.end():]).strip()
+        if _INTERVAL.search(raw_rest):
+            raise CellError(f"'{raw}' says how often twice; {_EXAMPLE}")
+    else:
+        raw_rest = raw
+    if not 1 <= interval <= 52:
+        raise CellError(f"'{raw}': a session every {interval} weeks is not a weekly rule")
+    entries = _parse_entries(raw_rest, raw)
+    return Schedule(text=raw, entries=entries, interval=interval)
+
+
+def _parse_entries(body: str, raw: str) -> tuple[Entry, ...]:
+    entries: list[Entry] = []
+    pending_days: list[int] = []
+    last_days: list[int] = []
+    for token in _TOKEN.finditer(body):
+        kind = token.lastgroup
+        value = token.group()
+        if kind in ("sep", "space"):
+            continue
+        if kind == "days":
+            pending_days.extend(_days(value, raw))
+        elif kind in ("time", "range"):
+            days = pending_days or last_days
+            if not days:
+                raise CellError(f"'{raw}': the time {value} has no day before it; {_EXAMPLE}")
+            start, end = _times(value, raw)
+            entries.extend(Entry(d, start, end) for d in days)
+            last_days, pending_days = days, []
+        else:
+            raise CellError(f"'{raw}': '{value}' is not a day or a time; {_EXAMPLE}")
+    if pending_days:
+        names = ", ".join(_DAY_NAMES[d] for d in pending_days)
+        raise CellError(f"'{raw}': {names} has no time; {_EXAMPLE}")
+    if not entries:
+        raise CellError(f"'{raw}' has no day and time; {_EXAMPLE}")
+    unique = sorted(set(entries), key=lambda e: (e.weekday, e.start))
+    starts = [(e.weekday, e.start) for e in unique]
+    if len(starts) != len(set(starts)):
+        raise CellError(f"'{raw}' gives one session two different end times")
+    return tuple(unique)
+
+
+def _days(word: str, raw: str) -> list[int]:
+    parts = re.split(r"\s*(?:-|–|\bto\b)\s*", word.replace(".", ""), flags=re.I)
+    days = [_day(p, raw) for p in parts if p]
+    if len(days) == 2:
+        first, last = days
+        return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
+    return days
+
+
+def _day(word: str, raw: str) -> int:
+    key = word.lower()
+    key = key[:-1] if key.endswith("s") and key[:-1] in _DAYS else key
+    if key not in _DAYS:
+        raise CellError(f"'{raw}': '{word}' is not a day; {_EXAMPLE}")
+    return _DAYS[key]
+
+
+def _times(value: str, raw: str) -> tuple[time, time | None]:
+    parts = re.split(r"\s*(?:-|–|—|\bto\b)\s*", value.strip(), maxsplit=1)
+    try:
+        if len(parts) == 1:
+            return parse_clock(parts[0]), None
+        start_text, end_text = parts
+        suffix = re.search(r"[ap]\.?m\.?$", end_text, re.I)
+        if suffix and not re.search(r"[ap]\.?m", start_text, re.I):
+            start_text += suffix.group()  # `6-7pm` means 6pm to 7pm
+        start, end = parse_clock(start_text), parse_clock(end_text)
+    except CellError as err:
+        raise CellError(f"'{raw}': {err}") from None
+    if end <= start:
+        raise CellError(f"'{raw}': the session ends at {end:%H:%M}, before it starts")
+    return start, end
+
+
+def _parse_rrule(raw: str) -> Schedule:
+    body = raw[6:] if raw.upper().startswith("RRULE:") else raw
+    parts = dict(
+        p.split("=", 1) for p in body.upper().replace(" ", "").split(";") if "=" in p
+    )
+    if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
+        raise CellError(f"'{raw}': an RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY")
+    if "BYHOUR" not in parts:
+        raise CellError(f"'{raw}': an RRULE needs BYHOUR (and BYMINUTE) for the session time")
+    if "DTSTART" in body.upper():
+        raise CellError(f"'{raw}': leave DTSTART out; the start date comes from the sheet")
+    text = "RRULE:" + body.strip()
+    try:
+        _build_rrule(text, date(2026, 1, 1), datetime(2026, 2, 1))
+    except (ValueError, TypeError) as err:
+        raise CellError(f"'{raw}' is not a valid RRULE ({err})") from None
+    return Schedule(text=raw, rrule_text=text)
+
+
+def _build_rrule(text: str, anchor: date, until: datetime) -> rrule.rrule:
+    rule = rrule.rrulestr(text, dtstart=datetime.combine(anchor, time()), ignoretz=True)
+    if not isinstance(rule, rrule.rrule):
+        raise ValueError("only one RRULE line is supported")
+    if rule._count is None and (rule._until is None or rule._until > until):
+        rule = rule.replace(until=until)
+    return rule
+
+
+def slots(
+    schedule: Schedule,
+    anchor: date,
+    start_from: datetime,
+    duration: timedelta,
+    horizon: timedelta = HORIZON,
+) -> Iterator[Slot]:
+    """Slots of `schedule` starting at or after `start_from`, in time order.
+
+    `anchor` fixes which weeks an every-N-weeks rule falls on; nothing is
+    produced before it. Expansion stops `horizon` after `start_from`.
+    """
+    start_from = max(start_from, datetime.combine(anchor, time()))
+    until = start_from + horizon
+    if schedule.rrule_text:
+        rule = _build_rrule(schedule.rrule_text, anchor, until)
+        for start in rule.xafter(start_from, inc=True):
+            yield Slot(start, start + duration)
+        return
+    ends = {(e.weekday, e.start): e.end for e in schedule.entries}
+    rules = rrule.rruleset()
+    for start_time in sorted({e.start for e in schedule.entries}):
+        weekdays = [_RRULE_DAYS[e.weekday] for e in schedule.entries if e.start == start_time]
+        rules.rrule(rrule.rrule(
+            rrule.WEEKLY,
+            interval=schedule.interval,
+            byweekday=weekdays,
+            byhour=start_time.hour,
+            byminute=start_time.minute,
+            bysecond=0,
+            dtstart=datetime.combine(anchor, time()),
+            until=until,
+            wkst=rrule.MO,
+        ))
+    for start in rules.xafter(start_from, inc=True):
+        end_time = ends[(start.weekday(), start.time())]
+        end = datetime.combine(start.date(), end_time) if end_time else start + duration
+        yield Slot(start, end)

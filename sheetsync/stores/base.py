@@ -1,0 +1,96 @@
+"""The one interface every workbook backend implements.
+
+A store reads every tab in one go (`read`) and writes one batch of cell
+changes (`write`). Changes are addressed in the coordinates of the read:
+cell updates first (new rows are updates below the last row), then row
+deletions, bottom-up, so no row shifts under another. A store writes text as
+text, never as a formula, and gives date/time columns real date/time cells.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from ..schema import Kind, Tab
+
+Cell = object  # None, str, int, float, Decimal, bool, date, time or datetime
+
+
+@dataclass(slots=True)
+class Table:
+    """One tab as read: `rows[i]` is sheet row `i + 2` (row 1 holds the headers)."""
+
+    title: str
+    header: list[Cell]
+    rows: list[list[Cell]]
+
+    @property
+    def last_row(self) -> int:
+        """The sheet row number of the last non-empty row (1 when only headers)."""
+        return len(self.rows) + 1
+
+    def cell(self, row: int, col: int) -> Cell:
+        """1-based row and column, as on the sheet."""
+        if row == 1:
+            return self.header[col - 1] if col <= len(self.header) else None
+        values = self.rows[row - 2] if 2 <= row <= len(self.rows) + 1 else []
+        return values[col - 1] if col <= len(values) else None
+
+
+@dataclass(slots=True)
+class TabChanges:
+    updates: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    deletes: set[int] = field(default_factory=set)
+    kinds: dict[int, Kind] = field(default_factory=dict)  # column -> how to format its cells
+
+    def __bool__(self) -> bool:
+        return bool(self.updates or self.deletes)
+
+    @property
+    def cells_written(self) -> int:
+        return len(self.updates)
+
+
+@dataclass(slots=True)
+class WorkbookChanges:
+    tabs: dict[str, TabChanges] = field(default_factory=dict)  # by the workbook's tab title
+
+    def tab(self, title: str) -> TabChanges:
+        return self.tabs.setdefault(title, TabChanges())
+
+    def __bool__(self) -> bool:
+        return any(self.tabs.values())
+
+    @property
+    def cells_written(self) -> int:
+        return sum(t.cells_written for t in self.tabs.values())
+
+
+@dataclass(frozen=True, slots=True)
+class Layout:
+    """What `init` lays out: tabs to create or complete, and rows to fill them with."""
+
+    tabs: tuple[Tab, ...]
+    rows: dict[str, list[dict[str, Cell]]] = field(default_factory=dict)  # tab name -> records
+
+
+class Store(Protocol):
+    label: str
+    reads: int
+    writes: int
+
+    def read(self) -> dict[str, Table]:
+        """Every tab, by title."""
+        ...
+
+    def write(self, changes: WorkbookChanges) -> None:
+        """Apply one batch of changes; all or nothing."""
+        ...
+
+    def lay_out(self, layout: Layout) -> list[str]:
+        """Create missing tabs and columns with headers, formats and drop-downs.
+
+        Never touches existing data; returns a sentence for each thing it added.
+        """
+        ...

@@ -1,0 +1,69 @@
+"""What `init` must add to a workbook, worked out once for every backend.
+
+Pure: compares the tabs as read with the schema and returns the tabs to create
+and the header cells to add. Existing data is never moved: a missing column is
+added after the last used column of its tab.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from ..schema import Column, Tab, find_tab, header_key
+from .base import Cell, Table
+
+
+@dataclass(frozen=True, slots=True)
+class NewTab:
+    tab: Tab
+
+
+@dataclass(frozen=True, slots=True)
+class NewColumns:
+    title: str  # the workbook's name for the tab
+    tab: Tab
+    columns: tuple[Column, ...]
+    first: int  # 1-based sheet column where the first new header goes
+
+
+Step = NewTab | NewColumns
+
+
+def layout_steps(tables: dict[str, Table], tabs: tuple[Tab, ...]) -> list[Step]:
+    steps: list[Step] = []
+    for tab in tabs:
+        title = find_tab(list(tables), tab)
+        if title is None:
+            steps.append(NewTab(tab))
+            continue
+        table = tables[title]
+        present = {header_key(h) for h in table.header if h is not None}
+        missing = tuple(c for c in tab.columns if header_key(c.name) not in present)
+        if missing:
+            width = max([len(table.header)] + [len(r) for r in table.rows])
+            steps.append(NewColumns(title, tab, missing, width + 1))
+    return steps
+
+
+def describe(step: Step) -> str:
+    if isinstance(step, NewTab):
+        return f"added the {step.tab.name} tab"
+    names = ", ".join(c.name for c in step.columns)
+    return f"added column(s) {names} to {step.title}"
+
+
+def column_letter(index: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+def plain_value(value: Cell) -> Cell:
+    """Decimals become the int or float a spreadsheet stores."""
+    if isinstance(value, Decimal):
+        return int(value) if value == value.to_integral_value() else float(value)
+    return value

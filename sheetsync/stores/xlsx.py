@@ -1,0 +1,248 @@
+"""The local .xlsx workbook (openpyxl): the embedded default, no account needed.
+
+Invariants:
+- the file is replaced atomically: a temporary file in the same folder is
+  written, flushed to disk and renamed over the workbook, so a crash leaves
+  either the old or the new workbook, never half of one;
+- nothing is written while LibreOffice or Excel has the workbook open (their
+  lock files), or when the file changed on disk since it was read;
+- text is written as text (a value starting with `=` never becomes a formula),
+  dates and times as real date/time cells with a date/time number format.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from datetime import date, datetime, time
+from pathlib import Path
+
+import openpyxl
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Alignment, Font
+from openpyxl.utils.exceptions import InvalidFileException
+from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
+
+from ..errors import UserError, WorkbookBusy
+from ..schema import Column, Kind, Tab, find_tab, header_key
+from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
+from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
+
+FORMATS = {
+    Kind.DATE: "yyyy-mm-dd",
+    Kind.TIME: "hh:mm",
+    Kind.DATETIME: "yyyy-mm-dd hh:mm",
+    Kind.MONEY: "#,##0.00",
+    Kind.INT: "0",
+    Kind.NUMBER: "0.00",
+}
+LAST_ROW = 1048576
+
+
+class XlsxStore:
+    def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
+        self.label = str(self.path)
+        self.reads = 0
+        self.writes = 0
+        self._seen: tuple[int, int] | None = None
+
+    # -- reading ---------------------------------------------------------------------------
+    def read(self) -> dict[str, Table]:
+        if not self.path.exists():
+            raise UserError(f"There is no workbook at {self.path}; "
+                            f"create one with: sheetsync init {self.path}")
+        self._seen = self._fingerprint()
+        with self._opened(read_only=True, data_only=True) as wb:
+            tables = {ws.title: _table(ws) for ws in wb.worksheets}
+        self.reads += 1
+        return tables
+
+    @contextlib.contextmanager
+    def _opened(self, **options: bool) -> Iterator[Workbook]:
+        try:
+            wb = openpyxl.load_workbook(self.path, **options)
+        except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
+            raise UserError(f"{self.path} is not a readable .xlsx workbook ({err}).") from None
+        try:
+            yield wb
+        finally:
+            wb.close()
+
+    def _fingerprint(self) -> tuple[int, int]:
+        stat = self.path.stat()
+        return (stat.st_mtime_ns, stat.st_size)
+
+    # -- writing ---------------------------------------------------------------------------
+    def lock_holder(self) -> str | None:
+        """The program that has the workbook open, judging by its lock file."""
+        folder, name = self.path.parent, self.path.name
+        if (folder / f".~lock.{name}#").exists():
+            return "LibreOffice"
+        if (folder / f"~${name}").exists() or (folder / f"~${name[2:]}").exists():
+            return "Excel"
+        return None
+
+    def check_writable(self) -> None:
+        holder = self.lock_holder()
+        if holder:
+            raise WorkbookBusy(f"{self.path.name} is open in {holder}; close it there and "
+                               "run sheetsync again. Nothing was written.")
+        if self._seen is not None and self.path.exists() and self._fingerprint() != self._seen:
+            raise WorkbookBusy(f"{self.path.name} changed on disk while sheetsync was working; "
+                               "run sheetsync again. Nothing was written.")
+
+    def write(self, changes: WorkbookChanges) -> None:
+        self.check_writable()
+        with self._opened() as wb:
+            for title, tab_changes in changes.tabs.items():
+                if tab_changes:
+                    _apply(wb[title], tab_changes)
+            self._save(wb)
+        self.writes += 1
+
+    def _save(self, wb: Workbook) -> None:
+        self.check_writable()
+        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx.tmp",
+                                   dir=self.path.parent)
+        try:
+            with os.fdopen(fd, "wb") as handle:
+                wb.save(handle)
+                handle.flush()
+                os.fsync(handle.fileno())
+            if self.path.exists():
+                os.chmod(tmp, self.path.stat().st_mode & 0o777)
+            self.check_writable()
+            os.replace(tmp, self.path)
+        except BaseException:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(tmp)
+            raise
+        _fsync_folder(self.path.parent)
+        self._seen = self._fingerprint()
+
+    # -- init ------------------------------------------------------------------------------
+    def lay_out(self, layout: Layout) -> list[str]:
+        exists = self.path.exists()
+        steps = layout_steps(self.read() if exists else {}, layout.tabs)
+        if not steps and not layout.rows:
+            return []
+        if exists:
+            self.check_writable()
+            with self._opened() as wb:
+                self._lay_out(wb, steps, layout)
+        else:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            wb = Workbook()
+            wb.remove(wb.active)
+            self._lay_out(wb, steps, layout)
+        return [describe(s) for s in steps]
+
+    def _lay_out(self, wb: Workbook, steps: list[Step], layout: Layout) -> None:
+        for step in steps:
+            if isinstance(step, NewTab):
+                ws = wb.create_sheet(step.tab.name)
+                _add_columns(ws, step.tab.columns, 1)
+                ws.freeze_panes = "A2"
+            else:
+                _add_columns(wb[step.title], step.columns, step.first)
+        for tab in layout.tabs:
+            if tab.name in layout.rows:
+                title = find_tab(wb.sheetnames, tab)
+                assert title is not None
+                _fill(wb[title], tab, layout.rows[tab.name])
+        self._save(wb)
+
+
+def _table(ws: Worksheet) -> Table:
+    rows = [list(r) for r in ws.iter_rows(values_only=True)]
+    header = rows[0] if rows else []
+    body = rows[1:]
+    while body and all(v is None or v == "" for v in body[-1]):
+        body.pop()
+    return Table(ws.title, list(header), body)
+
+
+def _cell_value(value: Cell) -> Cell:
+    value = plain_value(value)
+    if isinstance(value, str):
+        return ILLEGAL_CHARACTERS_RE.sub("", value)
+    return value
+
+
+def _write(ws: Worksheet, row: int, col: int, value: Cell, kind: Kind | None) -> None:
+    cell = ws.cell(row=row, column=col)
+    cell.value = _cell_value(value)
+    if isinstance(cell.value, str):
+        cell.data_type = "s"  # never a formula, never an error code
+    elif kind in FORMATS and value is not None:
+        cell.number_format = FORMATS[kind]
+    elif isinstance(value, datetime):
+        cell.number_format = FORMATS[Kind.DATETIME]
+    elif isinstance(value, date):
+        cell.number_format = FORMATS[Kind.DATE]
+    elif isinstance(value, time):
+        cell.number_format = FORMATS[Kind.TIME]
+
+
+def _apply(ws: Worksheet, changes: TabChanges) -> None:
+    for (row, col), value in changes.updates.items():
+        _write(ws, row, col, value, changes.kinds.get(col))
+    for start, amount in _runs(sorted(changes.deletes, reverse=True)):
+        ws.delete_rows(start, amount)
+
+
+def _runs(rows_descending: list[int]) -> Iterator[tuple[int, int]]:
+    """Consecutive rows as (first, count), bottom-up, so each delete leaves the next in place."""
+    i = 0
+    while i < len(rows_descending):
+        j = i
+        while j + 1 < len(rows_descending) and rows_descending[j + 1] == rows_descending[j] - 1:
+            j += 1
+        yield rows_descending[j], j - i + 1
+        i = j + 1
+
+
+def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int) -> None:
+    bold = Font(bold=True)
+    for offset, column in enumerate(columns):
+        index = first + offset
+        letter = column_letter(index)
+        cell = ws.cell(row=1, column=index, value=column.name)
+        cell.font = bold
+        cell.alignment = Alignment(vertical="center")
+        ws.column_dimensions[letter].width = column.width
+        if column.choices:
+            dv = DataValidation(
+                type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
+                showErrorMessage=True, errorStyle="warning", errorTitle=column.name,
+                error=f"Use one of: {', '.join(column.choices)}",
+            )
+            dv.add(f"{letter}2:{letter}{LAST_ROW}")
+            ws.add_data_validation(dv)
+
+
+def _fill(ws: Worksheet, tab: Tab, rows: list[dict[str, Cell]]) -> None:
+    """Write records under the tab's own headers, below its last used row."""
+    positions = {header_key(c.value): c.column for c in ws[1] if c.value is not None}
+    used = [r for r in range(1, ws.max_row + 1) if any(c.value is not None for c in ws[r])]
+    start = max(used, default=1) + 1
+    for offset, record in enumerate(rows):
+        for name, value in record.items():
+            col = positions[header_key(name)]
+            if value is not None:
+                _write(ws, start + offset, col, value, tab.column(name).kind)
+
+
+def _fsync_folder(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        fd = os.open(folder, os.O_RDONLY)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
