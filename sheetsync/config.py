@@ -3,8 +3,7 @@
 The file is found at `--config FILE`, else `$SHEETSYNC_CONFIG`, else
 `sheetsync.yaml` in the current folder; without one, defaults apply. A relative
 workbook path is relative to the config file's folder. Secrets never stand in
-this file: the SMTP password is read from the environment variable that
-`email.smtp.password_env` names.
+this file.
 """
 
 from __future__ import annotations
@@ -20,10 +19,7 @@ import yaml
 from .errors import UserError
 
 DEFAULT_NAME = "sheetsync.yaml"
-TOP_LEVEL = {
-    "workbook", "timezone", "currency", "holidays", "google", "email", "notifications",
-    "templates_dir", "calendar",
-}
+TOP_LEVEL = {"workbook", "timezone", "currency"}
 
 
 @dataclass(frozen=True)
@@ -32,7 +28,6 @@ class Config:
     timezone: str = "UTC"
     currency: str = ""
     source: Path | None = None
-    ending_at: int = 1
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -117,17 +112,10 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     workbook = data.get("workbook")
     if workbook is not None and not isinstance(workbook, str):
         errors.append("workbook should be a path to an .xlsx file or a Google Sheets URL")
-    for name in ("holidays", "google", "email", "notifications", "calendar"):
-        if data.get(name) is not None and not isinstance(data[name], dict):
-            errors.append(f"{name} should be a section of settings, not '{data[name]}'")
-    ending_at = (data.get("notifications") or {}).get("ending_at", 1) \
-        if isinstance(data.get("notifications"), dict | None) else 1
-    if not isinstance(ending_at, int) or isinstance(ending_at, bool) or ending_at < 0:
-        errors.append("notifications.ending_at should be a whole number like 1")
     if errors:
         raise UserError(f"{where} has problems:\n- " + "\n- ".join(errors))
     if workbook and path and "://" not in workbook and not Path(workbook).is_absolute() \
             and workbook.lower().endswith(".xlsx"):
         workbook = str(path.parent / workbook)
     return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
-                  ending_at=ending_at, raw=dict(data))
+                  raw=dict(data))

@@ -7,14 +7,14 @@ client, staff member, group, payments or appointments) is *held*: planning
 leaves its appointments and balances exactly as they are.
 
 A tab or required column that is missing makes the snapshot `structural`:
-the workbook is reported on but never written.
+only those problems are reported, and the workbook is never written.
 """
 
 from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import TypeVar
@@ -208,6 +208,8 @@ class _Reader:
         return unique
 
     def read(self) -> Snapshot:
+        if self.snap.structural:
+            return self.snap  # row problems would only echo the missing tab or column
         self._read_packages()
         self._read_clients()
         self._read_staff()
@@ -361,8 +363,9 @@ class _Reader:
             end = row.get("end_date", cells.parse_date, start)
             if start and end and end < start:
                 row.problem("end_date", f"The closure ends on {end} before it starts on {start}.")
-            refs = {"staff_id": (self.snap.staff, STAFF), "client_id": (self.snap.clients, CLIENTS),
-                    "group_id": (self.snap.groups, GROUPS)}
+            refs: dict[str, tuple[Container[str], Tab]] = {
+                "staff_id": (self.snap.staff, STAFF), "client_id": (self.snap.clients, CLIENTS),
+                "group_id": (self.snap.groups, GROUPS)}
             for column, (known, tab) in refs.items():
                 if row.text(column):
                     self._known(row, column, row.text(column), known, tab)
@@ -426,7 +429,7 @@ class _Reader:
         elif rid:
             self.bad[tab.name].add(rid)
 
-    def _known(self, row: Row, column: str, value: str, known: dict[str, object],
+    def _known(self, row: Row, column: str, value: str, known: Container[str],
                tab: Tab) -> None:
         """`value` must name a readable record of `tab`; else this row cannot be used."""
         if value in known:

@@ -84,7 +84,7 @@ class Schedule:
         )
 
 
-def parse_schedule(text: str) -> Schedule:
+def parse_schedule(text: object) -> Schedule:
     raw = " ".join(str(text or "").split())
     if not raw:
         raise CellError(f"the schedule is empty; {_EXAMPLE}")
@@ -197,7 +197,8 @@ def _build_rrule(text: str, anchor: date, until: datetime) -> rrule.rrule:
     rule = rrule.rrulestr(text, dtstart=datetime.combine(anchor, time()), ignoretz=True)
     if not isinstance(rule, rrule.rrule):
         raise ValueError("only one RRULE line is supported")
-    if rule._count is None and (rule._until is None or rule._until > until):
+    count, end = getattr(rule, "_count", None), getattr(rule, "_until", None)
+    if count is None and (end is None or end > until):
         rule = rule.replace(until=until)
     return rule
 

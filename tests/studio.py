@@ -59,7 +59,7 @@ def studio(source: str = "", *, missing: tuple[str, ...] = ()) -> MemoryStore:
         if tab.name in missing:
             continue
         tables[tab.name] = given.pop(tab.name, Table(tab.name, list(tab.column_names), []))
-    tables.update(given)
+    tables.update({name: table for name, table in given.items() if name not in missing})
     return MemoryStore(tables)
 
 

@@ -23,7 +23,7 @@ class MemoryStore:
 
     def read(self) -> dict[str, Table]:
         self.reads += 1
-        return {title: _trimmed(copy.deepcopy(t)) for title, t in self.tables.items()}
+        return {title: _padded(_trimmed(copy.deepcopy(t))) for title, t in self.tables.items()}
 
     def write(self, changes: WorkbookChanges) -> None:
         for title in changes.tabs:
@@ -80,6 +80,14 @@ def apply_to_table(table: Table, changes: TabChanges) -> None:
         if 2 <= row <= len(table.rows) + 1:
             del table.rows[row - 2]
     _trimmed(table)
+
+
+def _padded(table: Table) -> Table:
+    """Every row as wide as the widest, the way spreadsheets hand rows out."""
+    width = max([len(table.header)] + [len(r) for r in table.rows])
+    for values in [table.header, *table.rows]:
+        values.extend([None] * (width - len(values)))
+    return table
 
 
 def _trimmed(table: Table) -> Table:
