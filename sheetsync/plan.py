@@ -178,17 +178,19 @@ class IdMaker:
 
     def __init__(self, taken: set[str]) -> None:
         self.taken = taken
+        self.highest: dict[str, int] = {}
+        for existing in taken:
+            prefix, _, number = existing.rpartition("-")
+            if prefix and number.isdigit():
+                self.highest[prefix] = max(self.highest.get(prefix, 0), int(number))
 
     def next(self, enrollment_id: str, period: int) -> str:
-        prefix = f"{enrollment_id}-{period}-"
-        used = [
-            int(t[len(prefix):]) for t in self.taken
-            if t.startswith(prefix) and t[len(prefix):].isdigit()
-        ]
-        number = max(used, default=0) + 1
-        while f"{prefix}{number:02d}" in self.taken:
+        prefix = f"{enrollment_id}-{period}"
+        number = self.highest.get(prefix, 0) + 1
+        while f"{prefix}-{number:02d}" in self.taken:
             number += 1
-        new_id = f"{prefix}{number:02d}"
+        self.highest[prefix] = number
+        new_id = f"{prefix}-{number:02d}"
         self.taken.add(new_id)
         return new_id
 

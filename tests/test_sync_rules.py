@@ -416,3 +416,13 @@ def test_planning_is_pure_and_needs_no_clock():
     second = plan_at(store, at("2026-11-29T12:00"))
     assert first.added == second.added
     assert store.writes == 0
+
+
+def test_new_ids_continue_after_the_highest_number_of_their_period():
+    from sheetsync.plan import IdMaker
+
+    ids = IdMaker({"E1-1-01", "E1-1-07", "E1-2-03", "E1-1-x", "E10-1-09"})
+    assert ids.next("E1", 1) == "E1-1-08"
+    assert ids.next("E1", 1) == "E1-1-09"
+    assert ids.next("E1", 2) == "E1-2-04"
+    assert ids.next("E1", 3) == "E1-3-01"

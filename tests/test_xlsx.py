@@ -51,6 +51,9 @@ def test_init_lays_out_bold_frozen_headers_widths_and_drop_downs(tmp_path: Path)
         assert all(c.font.b for c in ws[1])
         assert ws.freeze_panes == "A2"
         assert ws.column_dimensions["A"].width == tab.columns[0].width
+    assert wb["Enrollments"].column_dimensions["D"].number_format == "yyyy-mm-dd"
+    assert wb["Appointments"].column_dimensions["J"].number_format == "hh:mm"
+    assert wb["Packages"].column_dimensions["D"].number_format == "#,##0.00"
     validations = {
         (ws.title, str(dv.sqref).split(":")[0], dv.formula1)
         for ws in wb.worksheets for dv in ws.data_validations.dataValidation

@@ -216,7 +216,10 @@ def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int) -> None
         cell = ws.cell(row=1, column=index, value=column.name)
         cell.font = bold
         cell.alignment = Alignment(vertical="center")
-        ws.column_dimensions[letter].width = column.width
+        dimension = ws.column_dimensions[letter]
+        dimension.width = column.width
+        if column.kind in FORMATS and column.kind is not Kind.INT:
+            dimension.number_format = FORMATS[column.kind]  # what the studio types gets it too
         if column.choices:
             dv = DataValidation(
                 type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
