@@ -30,10 +30,12 @@ from .valueops import ReadOptions, read_values
 
 HOST = "127.0.0.1"
 DEFAULT_QUOTA_PER_MINUTE = 60
+POLL_SECONDS = 0.05
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True
     server: _Server
 
     def log_message(self, format: str, *args: Any) -> None:
@@ -107,7 +109,9 @@ class LocalSheets:
         httpd.service = self.service
         self._httpd = httpd
         self.port = httpd.server_address[1]
-        self._thread = threading.Thread(target=httpd.serve_forever, name="localsheets", daemon=True)
+        self._thread = threading.Thread(
+            target=httpd.serve_forever, args=(POLL_SECONDS,), name="localsheets", daemon=True
+        )
         self._thread.start()
         return self
 
