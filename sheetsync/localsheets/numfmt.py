@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 import re
 from datetime import date, datetime, timedelta
+from decimal import ROUND_HALF_UP, Decimal
 
 EPOCH = datetime(1899, 12, 30)
 DATE_TYPES = frozenset({"DATE", "TIME", "DATE_TIME"})
@@ -56,7 +57,7 @@ def plain_number(value: float) -> str:
         return f"{mantissa}E{exponent[0]}{exponent[1:].lstrip('0').rjust(2, '0')}"
     if float(value).is_integer():
         return str(int(value))
-    text = f"{value:.10f}".rstrip("0").rstrip(".")
+    text = _fixed(value, 10).rstrip("0").rstrip(".")
     return "0" if text in ("-0", "") else text
 
 
@@ -92,6 +93,12 @@ def _sections(pattern: str) -> list[str]:
 _PLACEHOLDER = re.compile(r"[0#?][0#?,]*(?:\.[0#?]*)?|\.[0#?]+")
 
 
+def _fixed(value: float, decimals: int) -> str:
+    """Fixed-point text rounded half away from zero, as spreadsheets round."""
+    quantum = Decimal(1).scaleb(-decimals)
+    return str(Decimal(repr(value)).quantize(quantum, rounding=ROUND_HALF_UP))
+
+
 def _group(digits: str) -> str:
     head = len(digits) % 3 or 3
     parts = [digits[:head]] + [digits[i : i + 3] for i in range(head, len(digits), 3)]
@@ -104,7 +111,7 @@ def _format_core(value: float, spec: str) -> str:
     min_int = int_spec.count("0")
     min_dec = dec_spec.count("0")
     max_dec = len(dec_spec)
-    text = f"{value:.{max_dec}f}"
+    text = _fixed(value, max_dec)
     int_part, _, dec_part = text.partition(".")
     dec_part = dec_part.rstrip("0")
     if len(dec_part) < min_dec:
@@ -191,7 +198,7 @@ def format_with_pattern(value: float, pattern: str) -> str:
     else:
         core = _format_core(abs(scaled), spec)
     sign = "-" if scaled < 0 and core.strip("0.,") else ""
-    return rendered[: match.start()] + sign + core + rendered[match.end() :]
+    return sign + rendered[: match.start()] + core + rendered[match.end() :]
 
 
 _DATE_TOKEN = re.compile(
