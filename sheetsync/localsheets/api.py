@@ -15,6 +15,7 @@ import json
 import re
 import threading
 import time
+import traceback
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -151,6 +152,9 @@ class SheetsService:
                 reply = route.handler(self, request, user, groups)
         except ApiError as error:
             reply = Reply(error.status, error.body())
+        except Exception:
+            traceback.print_exc()
+            reply = Reply(500, ApiError(500).body())
         reply.delay = delay
         return reply
 

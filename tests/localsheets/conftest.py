@@ -28,6 +28,14 @@ def api(server: LocalSheets, token: str) -> Iterator[Api]:
     client.close()
 
 
+def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
+    """Show the replay agreement rate even when output is captured."""
+    from .test_replay import SUMMARY
+
+    for line in SUMMARY:
+        terminalreporter.write_line(line)
+
+
 class Api:
     """A tiny authenticated HTTP client for raw requests."""
 

@@ -11,6 +11,7 @@ from .replay import Exchange, cassette_paths, replay
 # (cassette stem, interaction index) -> why LocalSheets answers differently.
 KNOWN_DIFFERENCES: dict[tuple[str, int], str] = {}
 MINIMUM_AGREEMENT = 1.0
+SUMMARY: list[str] = []
 
 
 def _replay_all() -> list[Exchange]:
@@ -35,7 +36,8 @@ def test_every_cassette_is_replayed(exchanges: list[Exchange]) -> None:
 def test_agreement_with_google(exchanges: list[Exchange]) -> None:
     agreeing = sum(1 for e in exchanges if e.agrees)
     rate = agreeing / len(exchanges)
-    print(f"\nreplay agreement: {agreeing}/{len(exchanges)} = {rate:.1%}")
+    SUMMARY.append(f"localsheets replay agreement: {agreeing}/{len(exchanges)} = {rate:.1%}")
+    print(f"\n{SUMMARY[-1]}")
     unexplained = [
         f"{e.cassette}#{e.index} {e.method} {e.uri}\n"
         f"  status {e.expected_status} vs {e.actual_status}\n"
@@ -49,7 +51,10 @@ def test_agreement_with_google(exchanges: list[Exchange]) -> None:
 
 def test_a_changed_recording_is_detected(tmp_path) -> None:  # type: ignore[no-untyped-def]
     """The comparison is not vacuous: altering one recorded value breaks agreement."""
-    source = next(p for p in cassette_paths() if p.stem.endswith("test_update_and_get"))
+    sources = [p for p in cassette_paths() if p.stem.endswith("test_update_and_get")]
+    if not sources:
+        pytest.skip("recorded traffic not available")
+    source = sources[0]
     text = source.read_text(encoding="utf-8").replace('updatedCells\\": 16', 'updatedCells\\": 17')
     assert text != source.read_text(encoding="utf-8")
     altered = tmp_path / source.name
