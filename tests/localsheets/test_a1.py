@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
+
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheetsync.localsheets.a1 import (
     Bounds,
@@ -125,3 +129,19 @@ def test_unknown_sheets_are_unparsable_like_google(book: Spreadsheet, text: str)
         book.resolve(text)
     assert raised.value.status == 400
     assert raised.value.message == f"Unable to parse range: {text}"
+
+
+titles = st.text(min_size=1, max_size=30).filter(lambda t: t.strip() == t and "\x00" not in t)
+
+
+@given(titles, st.integers(0, 5000), st.integers(0, 700))
+def test_quoted_titles_round_trip(title: str, row: int, col: int) -> None:
+    parsed = parse_a1(format_range(title, row, row + 1, col, col + 1))
+    assert parsed.sheet == title
+    assert parsed.cells == Bounds(row, row + 1, col, col + 1)
+
+
+@given(st.text(max_size=40))
+def test_parse_a1_only_raises_value_error(text: str) -> None:
+    with contextlib.suppress(ValueError):
+        parse_a1(text)
