@@ -109,15 +109,18 @@ class TabWriter:
                 self.out.kinds[position] = column.kind
         self.next_row = cols.table.last_row + 1
 
-    def update(self, row: int, values: Mapping[str, Cell]) -> None:
-        """Write the cells of `values` that differ from what row `row` holds."""
+    def update(self, row: int, values: Mapping[str, Cell]) -> bool:
+        """Write the cells of `values` that differ from what row `row` holds; any written?"""
         table = self.cols.table
+        changed = False
         for name, wanted in values.items():
             position = self.cols.position(name)
             if position is None:
                 continue
             if not same_cell(self.cols.tab.column(name).kind, table.cell(row, position), wanted):
                 self.out.updates[(row, position)] = _blank_as_none(wanted)
+                changed = True
+        return changed
 
     def append(self, values: Mapping[str, Cell]) -> int:
         row = self.next_row
@@ -136,16 +139,22 @@ def _blank_as_none(value: Cell) -> Cell:
     return None if value == "" else value
 
 
+# Cells of an appointment row the studio may edit at any time.
+STUDIO_EDITABLE = ("status", "date", "start", "end", "staff_id", "price", "commission")
+
+
 def write_appointments(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
     writer = TabWriter(cols, changes)
+    guarded = tuple(p for p in map(cols.position, STUDIO_EDITABLE) if p is not None)
     for a in plan.appointments:
-        if a.row is not None:
-            writer.update(a.row, appointment_cells(a))
+        if a.row is not None and writer.update(a.row, appointment_cells(a)):
+            writer.out.guards[a.row] = guarded
     for a in plan.added:
         writer.append(appointment_cells(a))
     for a in plan.deleted:
         assert a.row is not None
         writer.delete(a.row)
+        writer.out.guards[a.row] = guarded
 
 
 def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:

@@ -125,7 +125,7 @@ def init(workbook: str, demo: bool) -> None:
     Safe on an existing workbook: data already there is never touched.
     """
     config = _config()
-    store = open_store(workbook)
+    store = open_store(workbook, config)
     layout = Layout(tabs=ALL_TABS)
     if demo:
         if Path(workbook).exists() and not is_google(workbook):
@@ -155,7 +155,7 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     config = _config()
     name = _workbook(config, workbook)
     now = _now(config, now_text)
-    report = engine.sync(open_store(name), now, dry_run=dry_run,
+    report = engine.sync(open_store(name, config), now, dry_run=dry_run,
                          started_at=_now(config, None), progress=_progress())
     _print_sync(report, name, config)
     sys.exit(report.exit_code)
@@ -234,7 +234,7 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     """
     config = _config()
     name = _workbook(config, workbook)
-    report = engine.check(open_store(name), _now(config, now_text), progress=_progress())
+    report = engine.check(open_store(name, config), _now(config, now_text), progress=_progress())
     if as_json:
         click.echo(json.dumps([
             {"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
@@ -271,7 +271,7 @@ def balance(args: tuple[str, ...], now_text: str | None) -> None:
     elif args:
         client_id = args[0]
     name = _workbook(config, workbook)
-    _, snapshot, plan = engine.read_and_plan(open_store(name), _now(config, now_text),
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), _now(config, now_text),
                                              _progress())
     if client_id and client_id not in snapshot.clients:
         raise UserError(f"There is no client {client_id} in {name}.")
@@ -331,7 +331,7 @@ def demo(folder: str) -> None:
     """
     config = _config()
     path = Path(folder) / DEMO_FILE
-    store = open_store(str(path))
+    store = open_store(str(path), config)
     today = _now(config, None).date()
     fresh = not path.exists()
     if fresh:

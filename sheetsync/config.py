@@ -19,7 +19,8 @@ import yaml
 from .errors import UserError
 
 DEFAULT_NAME = "sheetsync.yaml"
-TOP_LEVEL = {"workbook", "timezone", "currency"}
+TOP_LEVEL = {"workbook", "timezone", "currency", "google"}
+GOOGLE_KEYS = {"credentials", "endpoint"}
 
 
 @dataclass(frozen=True)
@@ -33,6 +34,11 @@ class Config:
     @property
     def zone(self) -> ZoneInfo:
         return ZoneInfo(self.timezone)
+
+    @property
+    def google(self) -> dict[str, str]:
+        """`credentials` (a service-account key file) and `endpoint` (API base URL)."""
+        return self.section("google")
 
     def section(self, name: str) -> dict[str, Any]:
         value = self.raw.get(name) or {}
@@ -112,10 +118,34 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     workbook = data.get("workbook")
     if workbook is not None and not isinstance(workbook, str):
         errors.append("workbook should be a path to an .xlsx file or a Google Sheets URL")
+    errors.extend(_google_errors(data.get("google")))
     if errors:
         raise UserError(f"{where} has problems:\n- " + "\n- ".join(errors))
     if workbook and path and "://" not in workbook and not Path(workbook).is_absolute() \
             and workbook.lower().endswith(".xlsx"):
         workbook = str(path.parent / workbook)
+    google = dict(data.get("google") or {})
+    credentials = google.get("credentials")
+    if credentials and path and not Path(credentials).is_absolute():
+        google["credentials"] = str(path.parent / credentials)
     return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
-                  raw=dict(data))
+                  raw={**data, "google": google})
+
+
+def _google_errors(google: object) -> list[str]:
+    if google is None:
+        return []
+    if not isinstance(google, dict):
+        return [f"google should be a section with credentials and endpoint, not '{google}'"]
+    errors = []
+    unknown = sorted(set(map(str, google)) - GOOGLE_KEYS)
+    if unknown:
+        errors.append(f"unknown google setting(s) {', '.join(unknown)} "
+                      f"(known: {', '.join(sorted(GOOGLE_KEYS))})")
+    for key in GOOGLE_KEYS & set(google):
+        if not isinstance(google[key], str) or not google[key]:
+            errors.append(f"google.{key} should be a path or address, not '{google[key]}'")
+    endpoint = google.get("endpoint")
+    if isinstance(endpoint, str) and not endpoint.startswith(("https://", "http://")):
+        errors.append(f"google.endpoint '{endpoint}' should start with https://")
+    return errors

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..config import Config
 from ..errors import UserError
 from .base import Store
 
@@ -14,7 +15,7 @@ def is_google(workbook: str) -> bool:
         and not Path(workbook).exists())
 
 
-def open_store(workbook: str) -> Store:
+def open_store(workbook: str, config: Config | None = None) -> Store:
     """The store for WORKBOOK: a path to an .xlsx file (Google Sheets comes later)."""
     if is_google(workbook):
         raise UserError("Google Sheets workbooks are not supported yet; use a local .xlsx file.")

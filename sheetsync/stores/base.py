@@ -43,6 +43,10 @@ class TabChanges:
     updates: dict[tuple[int, int], Cell] = field(default_factory=dict)
     deletes: set[int] = field(default_factory=set)
     kinds: dict[int, Kind] = field(default_factory=dict)  # column -> how to format its cells
+    # Rows the studio may be editing while sheetsync works: row -> the columns to re-check.
+    # A store that cannot lock the workbook re-reads those cells right before writing and
+    # leaves the whole row alone (no update, no deletion) when any of them moved on.
+    guards: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
         return bool(self.updates or self.deletes)
