@@ -19,8 +19,37 @@ import yaml
 from .errors import UserError
 
 DEFAULT_NAME = "sheetsync.yaml"
-TOP_LEVEL = {"workbook", "timezone", "currency", "google"}
+TOP_LEVEL = {"workbook", "timezone", "currency", "google", "email", "notifications",
+             "templates_dir"}
 GOOGLE_KEYS = {"credentials", "endpoint"}
+EMAIL_KEYS = {"from", "reply_to", "smtp", "outbox_dir"}
+SMTP_KEYS = {"host", "port", "starttls", "ssl", "username", "password_env", "timeout",
+             "insecure_auth"}
+NOTIFICATION_KEYS = {"ending_at"}
+
+
+@dataclass(frozen=True)
+class Smtp:
+    host: str
+    port: int = 587
+    starttls: bool = True
+    ssl: bool = False  # implicit TLS, usually port 465
+    username: str = ""
+    password_env: str = ""  # the name of the environment variable holding the password
+    timeout: float = 30.0
+    insecure_auth: bool = False  # allow AUTH over a connection that is not encrypted
+
+    @property
+    def encrypted(self) -> bool:
+        return self.ssl or self.starttls
+
+
+@dataclass(frozen=True)
+class Email:
+    sender: str  # "Studio <studio@example.com>"
+    reply_to: str = ""
+    smtp: Smtp | None = None
+    outbox_dir: Path = Path("outbox")
 
 
 @dataclass(frozen=True)
@@ -29,6 +58,9 @@ class Config:
     timezone: str = "UTC"
     currency: str = ""
     source: Path | None = None
+    email: Email | None = None  # None: no alerts are sent
+    ending_at: int = 1  # package_ending goes out when this many sessions remain
+    templates_dir: Path | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -103,11 +135,9 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     where = str(path) if path else "the configuration"
     if not isinstance(data, dict):
         raise UserError(f"{where} should hold settings like 'timezone: Europe/Istanbul'.")
+    folder = path.parent if path else Path(".")
     errors: list[str] = []
-    unknown = sorted(set(map(str, data)) - TOP_LEVEL)
-    if unknown:
-        errors.append(f"unknown setting(s) {', '.join(unknown)} "
-                      f"(known: {', '.join(sorted(TOP_LEVEL))})")
+    errors += _unknown("", data, TOP_LEVEL)
     timezone = data.get("timezone") or system_timezone()
     if not isinstance(timezone, str) or not _zone_exists(timezone):
         errors.append(f"timezone '{timezone}' is not a time zone; use a name like "
@@ -118,18 +148,39 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     workbook = data.get("workbook")
     if workbook is not None and not isinstance(workbook, str):
         errors.append("workbook should be a path to an .xlsx file or a Google Sheets URL")
-    errors.extend(_google_errors(data.get("google")))
+    errors += _google_errors(data.get("google"))
+    email, email_errors = _email(data.get("email"), folder)
+    errors += email_errors
+    ending_at, notification_errors = _notifications(data.get("notifications"))
+    errors += notification_errors
+    templates_dir = data.get("templates_dir")
+    if templates_dir is not None and not isinstance(templates_dir, str):
+        errors.append("templates_dir should be the path of a folder of e-mail templates")
+    elif templates_dir and not (folder / templates_dir).is_dir():
+        errors.append(f"templates_dir {templates_dir} is not a folder")
     if errors:
         raise UserError(f"{where} has problems:\n- " + "\n- ".join(errors))
-    if workbook and path and "://" not in workbook and not Path(workbook).is_absolute() \
-            and workbook.lower().endswith(".xlsx"):
-        workbook = str(path.parent / workbook)
+    if workbook and "://" not in workbook and workbook.lower().endswith(".xlsx"):
+        workbook = str(folder / workbook)
     google = dict(data.get("google") or {})
-    credentials = google.get("credentials")
-    if credentials and path and not Path(credentials).is_absolute():
-        google["credentials"] = str(path.parent / credentials)
+    if google.get("credentials"):
+        google["credentials"] = str(folder / google["credentials"])
     return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
+                  email=email, ending_at=ending_at,
+                  templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})
+
+
+def _unknown(prefix: str, section: dict[Any, Any], known: set[str]) -> list[str]:
+    unknown = sorted(set(map(str, section)) - known)
+    if not unknown:
+        return []
+    names = ", ".join(prefix + u for u in unknown)
+    hint = ""
+    if "password" in unknown:
+        hint = "; never write a password here: set password_env to the name of an " \
+               "environment variable that holds it"
+    return [f"unknown setting(s) {names} (known: {', '.join(sorted(known))}){hint}"]
 
 
 def _google_errors(google: object) -> list[str]:
@@ -137,11 +188,7 @@ def _google_errors(google: object) -> list[str]:
         return []
     if not isinstance(google, dict):
         return [f"google should be a section with credentials and endpoint, not '{google}'"]
-    errors = []
-    unknown = sorted(set(map(str, google)) - GOOGLE_KEYS)
-    if unknown:
-        errors.append(f"unknown google setting(s) {', '.join(unknown)} "
-                      f"(known: {', '.join(sorted(GOOGLE_KEYS))})")
+    errors = _unknown("google.", google, GOOGLE_KEYS)
     for key in GOOGLE_KEYS & set(google):
         if not isinstance(google[key], str) or not google[key]:
             errors.append(f"google.{key} should be a path or address, not '{google[key]}'")
@@ -149,3 +196,97 @@ def _google_errors(google: object) -> list[str]:
     if isinstance(endpoint, str) and not endpoint.startswith(("https://", "http://")):
         errors.append(f"google.endpoint '{endpoint}' should start with https://")
     return errors
+
+
+def _email(email: object, folder: Path) -> tuple[Email | None, list[str]]:
+    if email is None:
+        return None, []
+    if not isinstance(email, dict):
+        return None, [f"email should be a section of settings, not '{email}'"]
+    errors = _unknown("email.", email, EMAIL_KEYS)
+    sender = email.get("from")
+    if not isinstance(sender, str) or not _looks_like_address(sender):
+        errors.append("email.from should be the studio's address, like "
+                      "'Studio <studio@example.com>'")
+    reply_to = email.get("reply_to") or ""
+    if reply_to and (not isinstance(reply_to, str) or not _looks_like_address(reply_to)):
+        errors.append(f"email.reply_to '{reply_to}' is not an e-mail address")
+    outbox = email.get("outbox_dir") or "outbox"
+    if not isinstance(outbox, str):
+        errors.append("email.outbox_dir should be the path of a folder")
+        outbox = "outbox"
+    smtp, smtp_errors = _smtp(email.get("smtp"))
+    errors += smtp_errors
+    if errors:
+        return None, errors
+    assert isinstance(sender, str)
+    return Email(sender=sender, reply_to=str(reply_to), smtp=smtp,
+                 outbox_dir=folder / outbox), []
+
+
+def _smtp(smtp: object) -> tuple[Smtp | None, list[str]]:
+    if smtp is None:
+        return None, []
+    if not isinstance(smtp, dict):
+        return None, [f"email.smtp should be a section of settings, not '{smtp}'"]
+    errors = _unknown("email.smtp.", smtp, SMTP_KEYS)
+    host = smtp.get("host")
+    if not isinstance(host, str) or not host.strip():
+        errors.append("email.smtp.host is missing: the mail server, like smtp.example.com")
+    flags = {}
+    for key in ("starttls", "ssl", "insecure_auth"):
+        value = smtp.get(key)
+        if value is not None and not isinstance(value, bool):
+            errors.append(f"email.smtp.{key} should be true or false")
+        flags[key] = value
+    ssl = bool(flags["ssl"])
+    starttls = (not ssl) if flags["starttls"] is None else bool(flags["starttls"])
+    if ssl and starttls:
+        errors.append("email.smtp: use either ssl (implicit TLS) or starttls, not both")
+    port = smtp.get("port", 465 if ssl else 587)
+    if not isinstance(port, int) or isinstance(port, bool) or not 0 < port < 65536:
+        errors.append(f"email.smtp.port '{port}' is not a port number")
+    timeout = smtp.get("timeout", 30)
+    if not isinstance(timeout, int | float) or isinstance(timeout, bool) or timeout <= 0:
+        errors.append(f"email.smtp.timeout '{timeout}' should be a number of seconds")
+    username = smtp.get("username") or ""
+    password_env = smtp.get("password_env") or ""
+    if not isinstance(username, str) or not isinstance(password_env, str):
+        errors.append("email.smtp.username and password_env should be text")
+    elif username and not password_env:
+        errors.append("email.smtp.password_env is missing: name the environment variable "
+                      "that holds the password of " + username)
+    elif password_env and not password_env.replace("_", "").isalnum():
+        errors.append("email.smtp.password_env should be the NAME of an environment "
+                      "variable, like SHEETSYNC_SMTP_PASSWORD, not the password itself")
+    if username and not ssl and not starttls and not flags["insecure_auth"]:
+        errors.append("email.smtp would send the password unencrypted; turn on starttls or "
+                      "ssl (or, on a trusted network only, insecure_auth: true)")
+    if errors:
+        return None, errors
+    assert isinstance(host, str) and isinstance(port, int)
+    return Smtp(host=host.strip(), port=port, starttls=starttls, ssl=ssl,
+                username=str(username), password_env=str(password_env),
+                timeout=float(timeout), insecure_auth=bool(flags["insecure_auth"])), []
+
+
+def _notifications(section: object) -> tuple[int, list[str]]:
+    if section is None:
+        return 1, []
+    if not isinstance(section, dict):
+        return 1, [f"notifications should be a section of settings, not '{section}'"]
+    errors = _unknown("notifications.", section, NOTIFICATION_KEYS)
+    ending_at = section.get("ending_at", 1)
+    if not isinstance(ending_at, int) or isinstance(ending_at, bool) or ending_at < 0:
+        errors.append("notifications.ending_at should be a whole number like 1 "
+                      "(0 turns the package_ending alert off)")
+        ending_at = 1
+    return ending_at, errors
+
+
+def _looks_like_address(value: str) -> bool:
+    from email.utils import parseaddr
+
+    _name, address = parseaddr(value)
+    return "@" in address and "." in address.rsplit("@", 1)[1] and not any(
+        ch in value for ch in "\r\n\0")
