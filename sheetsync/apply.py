@@ -16,10 +16,11 @@ from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
 
 from . import cells
-from .model import Appointment, Balance, Problem
+from .model import Appointment, Balance, Notice, Problem
+from .notify import FAILED, SENT, Outgoing, Result
 from .plan import Plan
 from .read import Columns
-from .schema import APPOINTMENTS, BALANCES, PROBLEMS, RUNS, Kind, Tab
+from .schema import APPOINTMENTS, BALANCES, NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
 from .stores.base import Cell, TabChanges, WorkbookChanges
 
 APPOINTMENT_COLUMNS = (
@@ -209,8 +210,35 @@ def _at(values: list[Cell], cols: Columns, name: str) -> Cell:
     return values[i] if i is not None and i < len(values) else None
 
 
+def write_notices(cols: Columns, notices: Mapping[str, Notice],
+                  outcomes: Iterable[tuple[Outgoing | None, Result]], now: datetime,
+                  changes: WorkbookChanges) -> None:
+    """One row per alert key: appended the first time, its outcome updated on every retry."""
+    writer = TabWriter(cols, changes)
+    for outgoing, result in outcomes:
+        notice = notices.get(result.key)
+        attempts = (notice.attempts if notice else 0) + (result.status in (SENT, FAILED))
+        values: dict[str, Cell] = {
+            "status": result.status, "attempts": attempts, "sent_at": result.sent_at,
+            "error": result.error[:500],
+        }
+        if result.subject:
+            values["subject"] = result.subject
+        if outgoing is not None:
+            values["to"] = outgoing.to_address
+        if notice is not None and notice.row is not None:
+            writer.update(notice.row, values)
+        elif outgoing is not None:
+            writer.append({"key": outgoing.key, "created_at": now, "event": outgoing.event,
+                           "enrollment_id": outgoing.context.get("enrollment_id", ""),
+                           "period": outgoing.context.get("period"), "role": outgoing.role,
+                           **values})
+
+
 def build_changes(plan: Plan, located: Mapping[str, Columns | None],
-                  run: Mapping[str, Cell] | None) -> WorkbookChanges:
+                  run: Mapping[str, Cell] | None,
+                  notices: Mapping[str, Notice] | None = None,
+                  outcomes: Iterable[tuple[Outgoing | None, Result]] = ()) -> WorkbookChanges:
     """Everything a sync writes, given the located owned tabs (by canonical name)."""
     changes = WorkbookChanges()
 
@@ -222,6 +250,7 @@ def build_changes(plan: Plan, located: Mapping[str, Columns | None],
     write_appointments(plan, tab(APPOINTMENTS), changes)
     write_balances(plan, tab(BALANCES), changes)
     write_rows_in_order(tab(PROBLEMS), (problem_cells(p) for p in plan.problems), changes)
+    write_notices(tab(NOTIFICATIONS), notices or {}, outcomes, plan.now, changes)
     if run is not None:
         append_row(tab(RUNS), run, changes)
     return changes

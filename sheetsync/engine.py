@@ -9,13 +9,16 @@ and never written.
 from __future__ import annotations
 
 import time as _time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Protocol
 
+from .alerts import due_alerts
 from .apply import build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
 from .model import Problem, Snapshot
+from .notify import SENT, Outgoing, Result
 from .plan import Plan, plan
 from .read import Columns, locate, read_snapshot
 from .schema import OWNED_TABS, PROBLEMS
@@ -28,6 +31,22 @@ def _quiet(message: str) -> None:
     return None
 
 
+class Sender(Protocol):
+    def send(self, messages: Sequence[Outgoing], now: datetime) -> list[Result]: ...
+
+    def preview(self, message: Outgoing) -> str: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Alerting:
+    """How package alerts go out; without one, a sync sends none."""
+
+    sender: Sender
+    ending_at: int = 1
+    studio_name: str = ""
+    currency: str = ""
+
+
 @dataclass(slots=True)
 class SyncReport:
     plan: Plan
@@ -37,6 +56,12 @@ class SyncReport:
     wrote: bool = False
     seconds: float = 0.0
     notes: list[str] = field(default_factory=list)
+    alerts: list[Outgoing] = field(default_factory=list)  # due (sent, or listed by a dry run)
+    outcomes: list[Result] = field(default_factory=list)
+
+    @property
+    def sent(self) -> int:
+        return sum(r.status == SENT for r in self.outcomes)
 
     @property
     def problems(self) -> list[Problem]:
@@ -66,9 +91,13 @@ def located_owned(tables: dict[str, Table]) -> dict[str, Columns | None]:
 
 
 def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = False,
-         progress: Progress = _quiet,
+         alerting: Alerting | None = None, progress: Progress = _quiet,
          clock: Callable[[], float] = _time.monotonic) -> SyncReport:
-    """Bring the workbook up to date at `now` (naive studio time)."""
+    """Bring the workbook up to date at `now` (naive studio time).
+
+    Alerts go out before the one write that records them: a crash in between can
+    repeat a message once (its Message-ID, derived from the key, shows it), never lose it.
+    """
     began = clock()
     tables, snapshot, result = read_and_plan(store, now, progress)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run)
@@ -77,15 +106,29 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
                             "run 'sheetsync init' on it to add them.")
         report.seconds = clock() - began
         return report
+    outcomes: list[tuple[Outgoing | None, Result]] = []
+    if alerting is not None:
+        due = due_alerts(snapshot, result, now, ending_at=alerting.ending_at,
+                         studio_name=alerting.studio_name, currency=alerting.currency)
+        report.alerts = due.send
+        if not dry_run:
+            store.check_writable()  # never send what could not be recorded
+            if due.send:
+                progress(f"Sending {len(due.send)} alert(s) ...")
+            sent = alerting.sender.send(due.send, now)
+            outcomes = [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
+            report.outcomes = [r for _, r in outcomes]
     run = None if dry_run else {
         "started_at": started_at, "now": now, "mode": "sync",
         "created": len(result.added), "completed": len(result.completed),
-        "deleted": len(result.deleted), "renewed": len(result.renewals), "notified": 0,
+        "deleted": len(result.deleted), "renewed": len(result.renewals),
+        "notified": report.sent,
         "problems": len(result.problems), "reads": store.reads, "writes": store.writes + 1,
         "seconds": round(clock() - began, 2),
         "result": "problems" if result.problems else "ok",
     }
-    report.changes = build_changes(result, located_owned(tables), run)
+    report.changes = build_changes(result, located_owned(tables), run, snapshot.notices,
+                                   outcomes)
     if not dry_run:
         progress(f"Writing {report.changes.cells_written:,} cells ...")
         store.write(report.changes)

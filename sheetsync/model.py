@@ -175,6 +175,16 @@ class Balance:
     state: str
 
 
+@dataclass(frozen=True, slots=True)
+class Notice:
+    """A row of the Notifications tab: one alert to one recipient, and what became of it."""
+
+    key: str
+    status: str  # pending | sent | failed | skipped
+    attempts: int = 0
+    row: int | None = None
+
+
 @dataclass(slots=True)
 class Snapshot:
     """Everything read from the workbook, typed, with the problems found on the way."""
@@ -187,6 +197,7 @@ class Snapshot:
     payments: list[Payment] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
     appointments: list[Appointment] = field(default_factory=list)
+    notices: dict[str, Notice] = field(default_factory=dict)  # by key
     problems: list[Problem] = field(default_factory=list)
     # Enrollments held as they are because something they depend on cannot be read.
     held: set[str] = field(default_factory=set)

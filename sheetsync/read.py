@@ -27,6 +27,7 @@ from .model import (
     Closure,
     Enrollment,
     Group,
+    Notice,
     Package,
     Payment,
     Problem,
@@ -41,6 +42,7 @@ from .schema import (
     CLOSURES,
     ENROLLMENTS,
     GROUPS,
+    NOTIFICATIONS,
     PACKAGES,
     PAYMENTS,
     STAFF,
@@ -218,6 +220,7 @@ class _Reader:
         self._read_payments()
         self._read_closures()
         self._read_appointments()
+        self._read_notices()
         self.problems.sort(key=Problem.sort_key)
         return self.snap
 
@@ -421,6 +424,18 @@ class _Reader:
             if appointment.appointment_id not in unique:
                 self.snap.held.add(appointment.enrollment_id)
         self.snap.appointments = list(unique.values())
+
+    def _read_notices(self) -> None:
+        """What was sent before. An unreadable status counts as sent: never a second message."""
+        for row in self.rows(NOTIFICATIONS):
+            key = row.text("key")
+            if not key or key in self.snap.notices:
+                continue
+            status = row.get("status", _choice("pending", "sent", "failed", "skipped"), "sent",
+                             fatal=False)
+            attempts = row.get("attempts", lambda v: cells.parse_count(v, minimum=0), 0,
+                               fatal=False)
+            self.snap.notices[key] = Notice(key, status, attempts, row.number)
 
     def _keep(self, row: Row, tab: Tab, rid: str, record: T,
               found: list[tuple[Row, T]]) -> None:

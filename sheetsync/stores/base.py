@@ -92,6 +92,10 @@ class Store(Protocol):
         """Apply one batch of changes; all or nothing."""
         ...
 
+    def check_writable(self) -> None:
+        """Raise WorkbookBusy now if a write is sure to be refused (e.g. a lock file)."""
+        ...
+
     def lay_out(self, layout: Layout) -> list[str]:
         """Create missing tabs and columns with headers, formats and drop-downs.
 

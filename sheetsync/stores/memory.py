@@ -25,6 +25,9 @@ class MemoryStore:
         self.reads += 1
         return {title: _padded(_trimmed(copy.deepcopy(t))) for title, t in self.tables.items()}
 
+    def check_writable(self) -> None:
+        return None
+
     def write(self, changes: WorkbookChanges) -> None:
         for title in changes.tabs:
             if title not in self.tables:

@@ -1,0 +1,155 @@
+"""Which package alerts are due: pure, from the plan's balances and the Notifications tab.
+
+- `package_ending` goes to the client when a period's remaining sessions fall to
+  `ending_at` (but not to zero: then the period has ended);
+- `package_ended` goes to the client, the enrollment's staff member and every
+  manager when a period is used up. Only periods that ended recently (their
+  last session within `RECENT`) are announced, so a workbook with years of
+  history does not mail its whole past on the first sync.
+
+Every alert has a key (enrollment, period, event, recipient). A key whose row
+says `sent` or `skipped` is never sent again; `pending` and `failed` ones are
+retried until they go out. A closed client or ended enrollment gets no further
+alerts: their retries are marked skipped.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from decimal import Decimal
+from typing import Any
+
+from .model import PENDING, Balance, Client, Enrollment, Snapshot, Staff
+from .notify import FAILED, SKIPPED, Outgoing, Result
+from .plan import Plan
+
+RECENT = timedelta(days=14)
+ENDING, ENDED = "package_ending", "package_ended"
+RETRYABLE = ("pending", FAILED)
+
+
+@dataclass(slots=True)
+class AlertPlan:
+    send: list[Outgoing] = field(default_factory=list)
+    skip: list[Result] = field(default_factory=list)  # retries that must not go out any more
+
+
+def alert_key(enrollment_id: str, period: int, event: str, role: str, person: str) -> str:
+    return f"{enrollment_id}/{period}/{event}/{role}:{person}"
+
+
+def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
+               studio_name: str = "", currency: str = "") -> AlertPlan:
+    result = AlertPlan()
+    balances: dict[str, list[Balance]] = defaultdict(list)
+    for b in plan.balances:
+        balances[b.enrollment_id].append(b)
+    upcoming: dict[tuple[str, int], datetime] = {}
+    for a in plan.appointments:
+        key = (a.enrollment_id, a.period)
+        if a.status == PENDING and a.starts_at >= now and (
+                key not in upcoming or a.starts_at < upcoming[key]):
+            upcoming[key] = a.starts_at
+    wanted: set[str] = set()
+    for enrollment_id, rows in balances.items():
+        enrollment = snap.enrollments[enrollment_id]
+        client = snap.clients[enrollment.client_id]
+        if not (client.active and enrollment.active):
+            continue
+        by_period = {b.period: b for b in rows}
+        for b in rows:
+            for outgoing in _for_period(snap, enrollment, client, b, by_period, upcoming, now,
+                                        ending_at, studio_name, currency):
+                wanted.add(outgoing.key)
+                notice = snap.notices.get(outgoing.key)
+                if notice is None or notice.status in RETRYABLE:
+                    result.send.append(outgoing)
+    for notice in snap.notices.values():
+        if notice.status in RETRYABLE and notice.key not in wanted:
+            result.skip.append(Result(notice.key, SKIPPED,
+                                      error="no longer due: the client was closed, the "
+                                            "enrollment ended or the period changed"))
+    return result
+
+
+def _for_period(snap: Snapshot, enrollment: Enrollment, client: Client, b: Balance,
+                by_period: dict[int, Balance], upcoming: dict[tuple[str, int], datetime],
+                now: datetime, ending_at: int, studio_name: str,
+                currency: str) -> Iterator[Outgoing]:
+    eid = enrollment.enrollment_id
+    ended_key = alert_key(eid, b.period, ENDED, "client", client.client_id)
+    if b.state == "ended":
+        recent = b.last_session is not None and b.last_session >= now - RECENT
+        retrying = ended_key in snap.notices
+        if not (recent or retrying):
+            return
+        event = ENDED
+    elif b.state == "active" and 0 < b.remaining <= ending_at:
+        event = ENDING
+    else:
+        return
+    staff = _staff_of(snap, enrollment)
+    context = _context(snap, enrollment, client, staff, b, by_period,
+                       upcoming.get((eid, b.period)), studio_name, currency)
+    yield _message(eid, b.period, event, "client", client.client_id, client.name, client.email,
+                   context)
+    if event != ENDED:
+        return
+    if staff is not None:
+        yield _message(eid, b.period, event, "staff", staff.staff_id, staff.name, staff.email,
+                       context)
+    for manager in sorted(snap.staff.values(), key=lambda s: s.staff_id):
+        if manager.manager and (staff is None or manager.staff_id != staff.staff_id):
+            yield _message(eid, b.period, event, "manager", manager.staff_id, manager.name,
+                           manager.email, context)
+
+
+def _message(eid: str, period: int, event: str, role: str, person: str, name: str,
+             address: str, context: dict[str, Any]) -> Outgoing:
+    return Outgoing(
+        key=alert_key(eid, period, event, role, person), event=event, role=role,
+        to_name=name, to_address=address,
+        context={**context, "recipient": {"name": name, "role": role}},
+    )
+
+
+def _staff_of(snap: Snapshot, enrollment: Enrollment) -> Staff | None:
+    group = snap.groups.get(enrollment.group_id) if enrollment.group_id else None
+    return snap.staff.get(group.staff_id if group else enrollment.staff_id)
+
+
+def _context(snap: Snapshot, enrollment: Enrollment, client: Client, staff: Staff | None,
+             b: Balance, by_period: dict[int, Balance], next_session: datetime | None,
+             studio_name: str, currency: str) -> dict[str, Any]:
+    package = snap.packages[enrollment.package_id]
+    group = snap.groups.get(enrollment.group_id) if enrollment.group_id else None
+    following = by_period.get(b.period + 1)
+    return {
+        "studio_name": studio_name,
+        "currency": currency,
+        "enrollment_id": enrollment.enrollment_id,
+        "client": {"id": client.client_id, "name": client.name, "email": client.email},
+        "staff": {"id": staff.staff_id, "name": staff.name} if staff else
+                 {"id": "", "name": ""},
+        "group": {"id": group.group_id, "name": group.name} if group else None,
+        "package": {"id": package.package_id, "name": package.name,
+                    "sessions": package.sessions},
+        "period": b.period,
+        "used": b.used,
+        "remaining": b.remaining,
+        "completed": b.completed,
+        "paid_cancel": b.paid_cancel,
+        "cancelled": b.cancelled,
+        "next_session": next_session,
+        "last_session": b.last_session,
+        "next_period": None if following is None else {
+            "number": following.period, "first_session": following.first_session,
+            "price": following.price, "due": following.due},
+        "period_price": b.price,
+        "period_paid": b.paid,
+        "period_due": b.due,
+        "total_due": sum((x.due for x in by_period.values()), start=Decimal(0)),
+    }
