@@ -25,12 +25,16 @@ from .stores.base import Cell, TabChanges, WorkbookChanges
 
 APPOINTMENT_COLUMNS = (
     "appointment_id", "enrollment_id", "period", "session", "client_id", "client_name",
-    "group_id", "staff_id", "date", "start", "end", "status", "planned",
+    "group_id", "staff_id", "date", "start", "end", "status", "planned", "commission",
+    "commission_basis",
 )
 
 
 def appointment_cells(a: Appointment) -> dict[str, Cell]:
-    return {name: getattr(a, name) for name in APPOINTMENT_COLUMNS}
+    values = {name: getattr(a, name) for name in APPOINTMENT_COLUMNS}
+    if not a.commission_readable:
+        del values["commission"], values["commission_basis"]  # the studio's text stays
+    return values
 
 
 def balance_cells(b: Balance) -> dict[str, Cell]:

@@ -1,15 +1,25 @@
-"""Balances: one row per enrollment and period, from appointment statuses and payments.
+"""Money: balances per enrollment and period, and the commission each used session earns.
 
-used = completed + paid_cancel, remaining = sessions - used, so used + remaining
-always equals sessions. Payments name their period or, without one, pay the
-oldest period still due; money beyond every period's price is a credit on the
-latest period (a negative due).
+Balances: used = completed + paid_cancel, remaining = sessions - used, so
+used + remaining always equals sessions. Payments name their period or, without
+one, pay the oldest period still due; money beyond every period's price is a
+credit on the latest period (a negative due).
+
+Commissions (SPEC section 3): a used session earns its per-session price times
+the rate (the package's commission_rate, else the rate of the session's staff
+member), rounded half-up to cents once. The first sync that sees a session used
+writes the amount and its basis ("ST1, 333.33, 40%"); from then on it is
+frozen: a later change of a rate never rewrites pay already earned. Clearing
+the cell, or changing the row's staff member or its own price, gets it
+recomputed at today's rates. Sessions not used earn nothing.
 """
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from collections.abc import Iterable
+from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
 
@@ -25,6 +35,7 @@ from .model import (
     Enrollment,
     Package,
     Payment,
+    Staff,
 )
 
 ACTIVE, ENDED, CLOSED, STOPPED = "active", "ended", "closed", "stopped"
@@ -112,3 +123,55 @@ def _state(remaining: int, pending: int, enrollment: Enrollment, client: Client)
     if not enrollment.active:
         return STOPPED
     return ACTIVE
+
+
+def session_price(appointment: Appointment, enrollment: Enrollment, package: Package) -> Decimal:
+    """The row's own price when the studio set one, else its share of the period's price."""
+    if appointment.price is not None:
+        return appointment.price
+    price = package.price if enrollment.price_override is None else enrollment.price_override
+    return price / package.sessions
+
+
+def commission_rate(package: Package, staff: Staff | None) -> Decimal:
+    if package.commission_rate is not None:
+        return package.commission_rate
+    if staff is not None and staff.commission_rate is not None:
+        return staff.commission_rate
+    return Decimal(0)
+
+
+_BASIS = re.compile(r"^(?P<staff>.*), (?P<price>-?[\d.]+)(?P<own> own price)?, (?P<rate>[\d.]+)%$")
+
+
+def basis_text(staff_id: str, price: Decimal, own_price: bool, rate: Decimal) -> str:
+    percent = (rate * 100).normalize()
+    return (f"{staff_id}, {cents(price)}{' own price' if own_price else ''}, "
+            f"{percent:f}%")
+
+
+def needs_commission(a: Appointment) -> bool:
+    """Does the frozen amount no longer fit the row (cleared, other staff, other own price)?"""
+    if a.commission is None:
+        return True
+    basis = _BASIS.match(a.commission_basis)
+    if basis is None:
+        return False  # a number the studio typed itself: theirs to keep
+    if basis["staff"] != a.staff_id or bool(basis["own"]) != (a.price is not None):
+        return True
+    return a.price is not None and cents(a.price) != Decimal(basis["price"])
+
+
+def with_commission(a: Appointment, enrollment: Enrollment, package: Package,
+                    staff: Staff | None) -> Appointment:
+    """The appointment with the commission cell it should hold after this sync."""
+    if not a.commission_readable:
+        return a
+    if not a.used:
+        return replace(a, commission=None, commission_basis="")
+    if not needs_commission(a):
+        return a
+    price = session_price(a, enrollment, package)
+    rate = commission_rate(package, staff)
+    return replace(a, commission=cents(price * rate),
+                   commission_basis=basis_text(a.staff_id, price, a.price is not None, rate))

@@ -131,7 +131,15 @@ class Appointment:
     end: time
     status: str
     planned: str = ""
+    price: Decimal | None = None  # the studio's own price for this one session
+    commission: Decimal | None = None
+    commission_basis: str = ""
+    commission_readable: bool = True  # False: the cell holds something else; left alone
     row: int | None = None
+
+    @property
+    def used(self) -> bool:
+        return self.status in USED
 
     @property
     def starts_at(self) -> datetime:

@@ -14,17 +14,18 @@ Rules (SPEC section 2):
   cancellation gets a make-up on the next free slot, a paid cancel counts as used;
 - period 1 starts at start_date (slots before now are planned as completed);
   make-ups, re-planned sessions and renewals are always after now;
-- a used-up period is renewed at once when auto_renew is on.
+- a used-up period is renewed at once when auto_renew is on;
+- a used session's commission is written once and then stays (ledger.py).
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
-from .ledger import balances_for
+from .ledger import balances_for, with_commission
 from .model import (
     CANCELLED,
     COMPLETED,
@@ -39,6 +40,7 @@ from .model import (
     Package,
     Problem,
     Snapshot,
+    Staff,
 )
 from .schedule import HORIZON, Schedule, Slot, slots
 
@@ -159,7 +161,8 @@ def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON) -> Plan:
         if enrollment_id in snap.held:
             continue
         terms = terms_for(snap, enrollment, anchors)
-        planner = _EnrollmentPlanner(terms, by_enrollment[enrollment_id], now, ids, horizon)
+        planner = _EnrollmentPlanner(terms, by_enrollment[enrollment_id], now, ids, horizon,
+                                     snap.staff)
         planner.run()
         result.appointments.extend(planner.final())
         result.added.extend(planner.added)
@@ -199,8 +202,9 @@ class _EnrollmentPlanner:
     """Plans one enrollment; `desired` holds every appointment as it should end up."""
 
     def __init__(self, terms: Terms, existing: list[Appointment], now: datetime,
-                 ids: IdMaker, horizon: timedelta) -> None:
+                 ids: IdMaker, horizon: timedelta, staff: Mapping[str, Staff]) -> None:
         self.t, self.now, self.ids, self.horizon = terms, now, ids, horizon
+        self.staff = staff
         self.existing = {a.appointment_id: a for a in existing}
         self.desired: dict[str, Appointment] = {}
         self.added: list[Appointment] = []
@@ -209,6 +213,13 @@ class _EnrollmentPlanner:
         self.problems: list[Problem] = []
 
     def run(self) -> None:
+        self._schedule()
+        e, package = self.t.enrollment, self.t.package
+        for key, a in self.desired.items():
+            self.desired[key] = with_commission(a, e, package, self.staff.get(a.staff_id))
+        self.added = [self.desired[a.appointment_id] for a in self.added]
+
+    def _schedule(self) -> None:
         for a in sorted(self.existing.values(), key=_when):
             if a.status == PENDING and a.ends_at < self.now:
                 a = replace(a, status=COMPLETED)

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import TypeVar
 
@@ -405,9 +405,16 @@ class _Reader:
                 end=row.get("end", cells.parse_time, None, required=True),  # type: ignore[arg-type]
                 status=row.get("status", cells.parse_status, "", required=True),
                 planned=row.text("planned"),
+                price=row.get("price", _nonnegative(cells.parse_money), None, fatal=False),
+                commission=row.get("commission", cells.parse_money, None, fatal=False),
+                commission_basis=row.text("commission_basis"),
                 row=row.number,
             )
-            row.get("price", _nonnegative(cells.parse_money), None, fatal=False)
+            unreadable_money = (
+                (not cells.is_blank(row.raw("commission")) and appointment.commission is None)
+                or (not cells.is_blank(row.raw("price")) and appointment.price is None))
+            if unreadable_money:
+                appointment = replace(appointment, commission_readable=False)
             if row.ok and appointment.end <= appointment.start:
                 row.problem("end", f"The session ends at {appointment.end:%H:%M}, "
                             f"before it starts at {appointment.start:%H:%M}.")

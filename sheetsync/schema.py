@@ -145,6 +145,9 @@ APPOINTMENTS = Tab("Appointments", (
     # What sheetsync last planned for this row ("2026-12-07 14:00-15:00 ST1"). A row whose
     # date, times or staff differ from it was moved by hand and is never re-planned.
     C("planned", width=26),
+    # What the commission was computed from ("ST1, 333.33, 40%"). The commission stays frozen
+    # until the row's staff member or own price changes or the studio clears the cell.
+    C("commission_basis", width=26),
 ), owned=True)
 
 BALANCES = Tab("Balances", (
