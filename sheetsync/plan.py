@@ -220,12 +220,15 @@ class _EnrollmentPlanner:
         self.added = [self.desired[a.appointment_id] for a in self.added]
 
     def _schedule(self) -> None:
+        client, group_id = self.t.client, self.t.enrollment.group_id
         for a in sorted(self.existing.values(), key=_when):
             if a.status == PENDING and a.ends_at < self.now:
                 a = replace(a, status=COMPLETED)
-            self.desired[a.appointment_id] = replace(
-                a, client_id=self.t.client.client_id, client_name=self.t.client.name,
-                group_id=self.t.enrollment.group_id)
+            if (a.client_id, a.client_name, a.group_id) != (client.client_id, client.name,
+                                                            group_id):
+                a = replace(a, client_id=client.client_id, client_name=client.name,
+                            group_id=group_id)
+            self.desired[a.appointment_id] = a
         if not self.t.active:
             for a in list(self.desired.values()):
                 if a.status == PENDING and a.starts_at > self.now:
@@ -248,7 +251,7 @@ class _EnrollmentPlanner:
 
     def changes(self) -> list[Change]:
         return [Change(self.existing[k], a) for k, a in self.desired.items()
-                if k in self.existing and _differs(self.existing[k], a)]
+                if k in self.existing and self.existing[k] != a]
 
     def _in(self, period: int) -> list[Appointment]:
         return [a for a in self.desired.values() if a.period == period]
@@ -360,6 +363,3 @@ class _EnrollmentPlanner:
 def _when(a: Appointment) -> tuple[datetime, str]:
     return (a.starts_at, a.appointment_id)
 
-
-def _differs(before: Appointment, after: Appointment) -> bool:
-    return replace(before, row=None) != replace(after, row=None)

@@ -223,6 +223,7 @@ def slots(
             yield Slot(start, start + duration)
         return
     ends = {(e.weekday, e.start): e.end for e in schedule.entries}
+    first = _first_week(anchor, start_from.date(), schedule.interval)
     rules = rrule.rruleset()
     for start_time in sorted({e.start for e in schedule.entries}):
         weekdays = [_RRULE_DAYS[e.weekday] for e in schedule.entries if e.start == start_time]
@@ -233,7 +234,7 @@ def slots(
             byhour=start_time.hour,
             byminute=start_time.minute,
             bysecond=0,
-            dtstart=datetime.combine(anchor, time()),
+            dtstart=datetime.combine(first, time()),
             until=until,
             wkst=rrule.MO,
         ))
@@ -241,3 +242,14 @@ def slots(
         end_time = ends[(start.weekday(), start.time())]
         end = datetime.combine(start.date(), end_time) if end_time else start + duration
         yield Slot(start, end)
+
+
+def _first_week(anchor: date, start: date, interval: int) -> date:
+    """Where to begin expanding: the anchor itself, or a later Monday in step with it.
+
+    Skipping whole cycles keeps an every-N-weeks rule on the same weeks while sparing
+    the expansion of years of past weeks.
+    """
+    monday = anchor - timedelta(days=anchor.weekday())
+    cycles = (start - monday).days // (7 * interval)
+    return anchor if cycles <= 0 else monday + timedelta(weeks=cycles * interval)

@@ -7,6 +7,9 @@ from itertools import islice
 from zoneinfo import ZoneInfo
 
 import pytest
+from dateutil.rrule import MO, WEEKLY, rrule
+from hypothesis import given
+from hypothesis import strategies as st
 
 from sheetsync.cells import CellError
 from sheetsync.schedule import parse_schedule, slots
@@ -99,3 +102,19 @@ def test_every_other_week_counts_weeks_from_the_anchor_not_from_the_search_start
 def test_describe_gives_a_readable_rule():
     assert parse_schedule("tue , fri 9am").describe() == "Tue 09:00, Fri 09:00"
     assert parse_schedule("biweekly Wed 18:00-19:30").describe() == "every 2 weeks Wed 18:00-19:30"
+
+
+@given(anchor=st.dates(date(2020, 1, 1), date(2030, 1, 1)),
+       later=st.integers(0, 2000),
+       interval=st.integers(1, 4),
+       weekdays=st.sets(st.integers(0, 6), min_size=1, max_size=3))
+def test_expansion_matches_counting_every_week_from_the_anchor(anchor, later, interval,
+                                                               weekdays):
+    names = ",".join(("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")[d] for d in weekdays)
+    rule = parse_schedule(f"every {interval} weeks {names} 10:00")
+    start = datetime.combine(anchor + timedelta(days=later), time(11, 0))
+    fast = list(islice(slots(rule, anchor, start, HOUR), 6))
+    naive = rrule(WEEKLY, interval=interval, byweekday=sorted(weekdays), byhour=10, byminute=0,
+                  bysecond=0, dtstart=datetime.combine(anchor, time()), wkst=MO)
+    expected = list(islice(naive.xafter(start, inc=True), 6))
+    assert [s.start for s in fast] == expected
