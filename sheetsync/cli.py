@@ -12,7 +12,7 @@ import json
 import sys
 import traceback
 from collections.abc import Callable
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -22,7 +22,7 @@ from . import __version__, engine
 from .config import Config, load_config
 from .demo import demo_layout
 from .errors import UserError
-from .model import Appointment, Balance, Problem
+from .model import Appointment, Balance, Closure, Problem
 from .plan import Plan
 from .schema import ALL_TABS
 from .stores import is_google, open_store
@@ -30,6 +30,7 @@ from .stores.base import Layout
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = "sheetsync-demo.xlsx"
+HOLIDAYS_AHEAD = timedelta(days=90)
 
 
 class Failure(click.ClickException):
@@ -156,7 +157,8 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     name = _workbook(config, workbook)
     now = _now(config, now_text)
     report = engine.sync(open_store(name, config), now, dry_run=dry_run,
-                         started_at=_now(config, None), progress=_progress())
+                         started_at=_now(config, None), progress=_progress(),
+                         holidays=config.holidays)
     _print_sync(report, name, config)
     sys.exit(report.exit_code)
 
@@ -167,6 +169,7 @@ def _print_sync(report: engine.SyncReport, name: str, config: Config) -> None:
         click.echo(f"Dry run of {name} at {plan.now:%Y-%m-%d %H:%M} ({config.timezone}); "
                    "nothing was written.")
         _print_details(plan)
+        _print_holidays(report.snapshot.closures, plan.now, config)
     elif report.wrote:
         click.echo(f"Synced {name} at {plan.now:%Y-%m-%d %H:%M} ({config.timezone}).")
     verb = "would be " if report.dry_run else ""
@@ -205,6 +208,20 @@ def _describe(a: Appointment) -> str:
             f"{a.start:%H:%M}-{a.end:%H:%M}  {a.staff_id}")
 
 
+def _print_holidays(closures: list[Closure], now: datetime, config: Config) -> None:
+    """The public holidays that close the studio soon, so nobody wonders about a gap."""
+    if config.holidays is None:
+        return
+    soon = [c for c in closures if c.public_holiday
+            and now.date() <= c.start_date <= now.date() + HOLIDAYS_AHEAD]
+    where = config.holidays.country + (f"-{config.holidays.subdiv}"
+                                       if config.holidays.subdiv else "")
+    click.echo(f"Public holidays ({where}) closing the studio in the next "
+               f"{HOLIDAYS_AHEAD.days} days: " + (", ".join(
+                   f"{c.start_date:%a %Y-%m-%d} {c.reason.removeprefix('Public holiday: ')}"
+                   for c in soon) or "none"))
+
+
 def _print_problems_summary(problems: list[Problem]) -> None:
     if not problems:
         return
@@ -234,7 +251,9 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     """
     config = _config()
     name = _workbook(config, workbook)
-    report = engine.check(open_store(name, config), _now(config, now_text), progress=_progress())
+    now = _now(config, now_text)
+    report = engine.check(open_store(name, config), now, progress=_progress(),
+                          holidays=config.holidays)
     if as_json:
         click.echo(json.dumps([
             {"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
@@ -245,6 +264,8 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
             click.echo(f"  {_problem_line(p)}" + (f"  (value: {p.value})" if p.value else ""))
     else:
         click.echo(f"No problems in {name}.")
+    if not as_json:
+        _print_holidays(report.snapshot.closures, now, config)
     for note in report.notes:
         click.echo(note, err=True)
     sys.exit(report.exit_code)
@@ -272,7 +293,7 @@ def balance(args: tuple[str, ...], now_text: str | None) -> None:
         client_id = args[0]
     name = _workbook(config, workbook)
     _, snapshot, plan = engine.read_and_plan(open_store(name, config), _now(config, now_text),
-                                             _progress())
+                                             _progress(), config.holidays)
     if client_id and client_id not in snapshot.clients:
         raise UserError(f"There is no client {client_id} in {name}.")
     rows = [b for b in plan.balances if client_id in (None, b.client_id)]
@@ -337,7 +358,7 @@ def demo(folder: str) -> None:
     if fresh:
         store.lay_out(demo_layout(today))
     report = engine.sync(store, _now(config, None), started_at=_now(config, None),
-                         progress=_progress())
+                         progress=_progress(), holidays=config.holidays)
     _print_demo(report, path, fresh, today)
     sys.exit(report.exit_code)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -17,10 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import UserError
+from .publicholidays import HolidaySettings, check_settings
 
 DEFAULT_NAME = "sheetsync.yaml"
 TOP_LEVEL = {"workbook", "timezone", "currency", "google", "email", "notifications",
-             "templates_dir"}
+             "templates_dir", "holidays"}
+HOLIDAY_KEYS = {"country", "subdiv", "ignore"}
 GOOGLE_KEYS = {"credentials", "endpoint"}
 EMAIL_KEYS = {"from", "reply_to", "smtp", "outbox_dir"}
 SMTP_KEYS = {"host", "port", "starttls", "ssl", "username", "password_env", "timeout",
@@ -61,6 +64,7 @@ class Config:
     email: Email | None = None  # None: no alerts are sent
     ending_at: int = 1  # package_ending goes out when this many sessions remain
     templates_dir: Path | None = None
+    holidays: HolidaySettings | None = None
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -153,6 +157,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     errors += email_errors
     ending_at, notification_errors = _notifications(data.get("notifications"))
     errors += notification_errors
+    holidays, holiday_errors = _holidays(data.get("holidays"))
+    errors += holiday_errors
     templates_dir = data.get("templates_dir")
     if templates_dir is not None and not isinstance(templates_dir, str):
         errors.append("templates_dir should be the path of a folder of e-mail templates")
@@ -166,7 +172,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     if google.get("credentials"):
         google["credentials"] = str(folder / google["credentials"])
     return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
-                  email=email, ending_at=ending_at,
+                  email=email, ending_at=ending_at, holidays=holidays,
                   templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})
 
@@ -282,6 +288,28 @@ def _notifications(section: object) -> tuple[int, list[str]]:
                       "(0 turns the package_ending alert off)")
         ending_at = 1
     return ending_at, errors
+
+
+def _holidays(section: object) -> tuple[HolidaySettings | None, list[str]]:
+    if section is None:
+        return None, []
+    if not isinstance(section, dict):
+        return None, [f"holidays should be a section like {{country: TR}}, not '{section}'"]
+    errors = _unknown("holidays.", section, HOLIDAY_KEYS)
+    country = str(section.get("country") or "").upper()
+    subdiv = str(section.get("subdiv") or "")
+    ignore = section.get("ignore") or []
+    if not isinstance(ignore, list) or not all(isinstance(i, str | date) for i in ignore):
+        errors.append("holidays.ignore should be a list of dates (2026-12-31) or holiday names")
+        ignore = []
+    wrong = check_settings(country, subdiv) if country else \
+        "holidays.country is missing: a two-letter code like TR"
+    if wrong:
+        errors.append(wrong)
+    if errors:
+        return None, errors
+    names = tuple(i.isoformat() if isinstance(i, date) else i for i in ignore)
+    return HolidaySettings(country=country, subdiv=subdiv, ignore=names), []
 
 
 def _looks_like_address(value: str) -> bool:

@@ -20,6 +20,7 @@ from .errors import WorkbookBusy
 from .model import Problem, Snapshot
 from .notify import SENT, Outgoing, Result
 from .plan import Plan, plan
+from .publicholidays import HolidaySettings, holiday_closures
 from .read import Columns, locate, read_snapshot
 from .schema import OWNED_TABS, PROBLEMS
 from .stores.base import Store, Table, WorkbookChanges
@@ -76,11 +77,17 @@ class SyncReport:
         return 1 if self.problems else 0
 
 
-def read_and_plan(store: Store, now: datetime,
-                  progress: Progress = _quiet) -> tuple[dict[str, Table], Snapshot, Plan]:
+def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
+                  holidays: HolidaySettings | None = None,
+                  ) -> tuple[dict[str, Table], Snapshot, Plan]:
     progress(f"Reading {store.label} ...")
     tables = store.read()
     snapshot = read_snapshot(tables)
+    if holidays is not None:
+        first = min((e.start_date.year for e in snapshot.enrollments.values()),
+                    default=now.year)
+        snapshot.closures.extend(holiday_closures(
+            holidays, range(min(first, now.year), now.year + 7), snapshot.openings))
     rows = sum(len(t.rows) for t in tables.values())
     progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
     return tables, snapshot, plan(snapshot, now)
@@ -91,7 +98,8 @@ def located_owned(tables: dict[str, Table]) -> dict[str, Columns | None]:
 
 
 def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = False,
-         alerting: Alerting | None = None, progress: Progress = _quiet,
+         alerting: Alerting | None = None, holidays: HolidaySettings | None = None,
+         progress: Progress = _quiet,
          clock: Callable[[], float] = _time.monotonic) -> SyncReport:
     """Bring the workbook up to date at `now` (naive studio time).
 
@@ -99,7 +107,7 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
     repeat a message once (its Message-ID, derived from the key, shows it), never lose it.
     """
     began = clock()
-    tables, snapshot, result = read_and_plan(store, now, progress)
+    tables, snapshot, result = read_and_plan(store, now, progress, holidays)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run)
     if snapshot.structural:
         report.notes.append("The workbook is missing tabs or columns, so nothing was written; "
@@ -141,6 +149,7 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
 class CheckReport:
     problems: list[Problem]
     wrote: bool
+    snapshot: Snapshot
     notes: list[str] = field(default_factory=list)
 
     @property
@@ -148,10 +157,11 @@ class CheckReport:
         return 1 if self.problems else 0
 
 
-def check(store: Store, now: datetime, progress: Progress = _quiet) -> CheckReport:
+def check(store: Store, now: datetime, progress: Progress = _quiet,
+          holidays: HolidaySettings | None = None) -> CheckReport:
     """Find every problem and rewrite the Problems tab with them (when it can)."""
-    tables, snapshot, result = read_and_plan(store, now, progress)
-    report = CheckReport(result.problems, wrote=False)
+    tables, snapshot, result = read_and_plan(store, now, progress, holidays)
+    report = CheckReport(result.problems, wrote=False, snapshot=snapshot)
     cols = locate(tables, PROBLEMS)[0]
     if snapshot.structural or cols is None:
         return report

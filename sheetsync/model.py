@@ -105,6 +105,7 @@ class Closure:
     group_id: str = ""
     reason: str = ""
     row: int | None = None
+    public_holiday: bool = False  # from the holidays setting, not from the Closures tab
 
     def covers(self, day: date, staff_id: str, client_id: str, group_id: str) -> bool:
         """True when `day` is closed for a session of that staff member, client and group."""
@@ -204,6 +205,7 @@ class Snapshot:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     payments: list[Payment] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
+    openings: list[Closure] = field(default_factory=list)  # Closures rows whose reason is open
     appointments: list[Appointment] = field(default_factory=list)
     notices: dict[str, Notice] = field(default_factory=dict)  # by key
     problems: list[Problem] = field(default_factory=list)

@@ -54,6 +54,7 @@ from .stores.base import Table
 
 T = TypeVar("T")
 
+OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 
 
@@ -372,11 +373,16 @@ class _Reader:
             for column, (known, tab) in refs.items():
                 if row.text(column):
                     self._known(row, column, row.text(column), known, tab)
+            opening = row.text("reason").lower() == OPEN
+            if opening and any(row.text(c) for c in refs):
+                row.problem("reason", "An 'open' row overrides public holidays for the whole "
+                            "studio; leave staff_id, client_id and group_id empty.")
             if row.ok and start and end:
-                self.snap.closures.append(Closure(
+                closure = Closure(
                     start_date=start, end_date=end, staff_id=row.text("staff_id"),
                     client_id=row.text("client_id"), group_id=row.text("group_id"),
-                    reason=row.text("reason"), row=row.number))
+                    reason=row.text("reason"), row=row.number)
+                (self.snap.openings if opening else self.snap.closures).append(closure)
 
     def _read_appointments(self) -> None:
         found: list[tuple[Row, Appointment]] = []
