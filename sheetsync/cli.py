@@ -275,11 +275,17 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
 @cli.command()
 @click.argument("args", nargs=-1, metavar="[WORKBOOK] [CLIENT_ID]")
 @now_option
+@click.option("--due", is_flag=True, help="Only periods with money still due.")
+@click.option("--ending", type=click.IntRange(min=0), metavar="DAYS",
+              help="Only periods whose last session is within DAYS days.")
 @handled
-def balance(args: tuple[str, ...], now_text: str | None) -> None:
+def balance(args: tuple[str, ...], now_text: str | None, due: bool,
+            ending: int | None) -> None:
     """Sessions used and left, next session and money due, per client and period.
 
-    Shows the balances as a sync at this moment would write them.
+    Shows the balances as a sync at this moment would write them: the current
+    period of every enrollment and any earlier one with money still due.
+    --due and --ending DAYS narrow it to the weekly look a studio owner takes.
     """
     config = _config()
     if len(args) > 2:
@@ -292,13 +298,22 @@ def balance(args: tuple[str, ...], now_text: str | None) -> None:
     elif args:
         client_id = args[0]
     name = _workbook(config, workbook)
-    _, snapshot, plan = engine.read_and_plan(open_store(name, config), _now(config, now_text),
-                                             _progress(), config.holidays)
+    now = _now(config, now_text)
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
+                                             config.holidays)
     if client_id and client_id not in snapshot.clients:
         raise UserError(f"There is no client {client_id} in {name}.")
-    rows = [b for b in plan.balances if client_id in (None, b.client_id)]
-    current = _current_periods(rows)
-    click.echo(_balance_table(current, config.currency))
+    rows = _current_periods([b for b in plan.balances if client_id in (None, b.client_id)])
+    if due:
+        rows = [b for b in rows if b.due > 0]
+    if ending is not None:
+        horizon = now + timedelta(days=ending)
+        rows = [b for b in rows if b.state == "active" and b.last_session is not None
+                and b.last_session <= horizon]
+    click.echo(_balance_table(rows, config.currency, filtered=due or ending is not None))
+    if due and rows:
+        total = sum(b.due for b in rows)
+        click.echo(f"Total due: {total:,.2f} {config.currency}".rstrip())
     held = sorted(e for e in plan.held
                   if client_id is None or (e in snapshot.enrollments
                                            and snapshot.enrollments[e].client_id == client_id))
@@ -318,7 +333,7 @@ def _current_periods(rows: list[Balance]) -> list[Balance]:
     return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
 
 
-def _balance_table(rows: list[Balance], currency: str) -> str:
+def _balance_table(rows: list[Balance], currency: str, filtered: bool = False) -> str:
     headers = ("client", "package", "period", "used", "remaining", "next session", "due")
     table = [headers] + [
         (f"{b.client_name} ({b.client_id})", b.package_id, str(b.period),
@@ -328,7 +343,8 @@ def _balance_table(rows: list[Balance], currency: str) -> str:
         for b in sorted(rows, key=lambda b: (b.client_name.lower(), b.enrollment_id, b.period))
     ]
     if len(table) == 1:
-        return "No balances yet: the workbook has no planned sessions."
+        return ("Nothing matches." if filtered
+                else "No balances yet: the workbook has no planned sessions.")
     widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
     right = {2, 3, 4, 6}
     lines = []

@@ -227,3 +227,20 @@ def test_runs_get_one_row_per_sync(run, workbook: Path):
     assert len(runs) == 2
     assert runs[0][1] == datetime(2026, 12, 4, 10, 0)
     assert (runs[0][2], runs[0][3], runs[1][3], runs[1][12]) == ("sync", 10, 0, "ok")
+
+
+def test_balance_due_and_ending_narrow_the_list(run, workbook: Path):
+    wb = openpyxl.load_workbook(workbook)
+    ws = wb["Payments"]
+    ws.append(["E1", 4000, datetime(2026, 11, 30)])
+    wb.save(workbook)
+    paid = run("balance", str(workbook), "--due", "--now", "2026-12-08T10:00")
+    assert paid.exit_code == 0 and "Nothing matches." in paid.stdout
+    later = run("balance", str(workbook), "--due", "--now", "2027-01-02T10:00")
+    (line,) = [line for line in later.stdout.splitlines() if "Ayse (C1)" in line]
+    assert line.split()[3:5] == ["2", "0/10"]  # period 1 is paid, period 2 is due
+    assert "Total due: 4,000.00" in later.stdout
+    assert "Nothing matches." in run("balance", str(workbook), "--ending", "7", "--now",
+                                     "2026-12-08T10:00").stdout
+    soon = run("balance", str(workbook), "--ending", "30", "--now", "2026-12-08T10:00")
+    assert "Ayse (C1)" in soon.stdout and "3/10" in soon.stdout
