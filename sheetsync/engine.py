@@ -106,6 +106,13 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
     Alerts go out before the one write that records them: a crash in between can
     repeat a message once (its Message-ID, derived from the key, shows it), never lose it.
     """
+    with store.lock():
+        return _sync(store, now, started_at, dry_run, alerting, holidays, progress, clock)
+
+
+def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
+          alerting: Alerting | None, holidays: HolidaySettings | None, progress: Progress,
+          clock: Callable[[], float]) -> SyncReport:
     began = clock()
     tables, snapshot, result = read_and_plan(store, now, progress, holidays)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run)
@@ -160,6 +167,12 @@ class CheckReport:
 def check(store: Store, now: datetime, progress: Progress = _quiet,
           holidays: HolidaySettings | None = None) -> CheckReport:
     """Find every problem and rewrite the Problems tab with them (when it can)."""
+    with store.lock():
+        return _check(store, now, progress, holidays)
+
+
+def _check(store: Store, now: datetime, progress: Progress,
+           holidays: HolidaySettings | None) -> CheckReport:
     tables, snapshot, result = read_and_plan(store, now, progress, holidays)
     report = CheckReport(result.problems, wrote=False, snapshot=snapshot)
     cols = locate(tables, PROBLEMS)[0]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import signal
+import subprocess
+import sys
 from datetime import datetime
 from pathlib import Path
 
@@ -188,3 +191,43 @@ def test_a_formula_without_a_saved_value_is_reported_and_kept(tmp_path: Path):
     report = sync(store)
     assert ("Packages", "sessions") in [(p.tab, p.column) for p in report.problems]
     assert openpyxl.load_workbook(store.path)["Packages"]["C2"].value == "=5*2"
+
+
+HOLD_LOCK = """
+import sys, time
+from sheetsync.stores.xlsx import XlsxStore
+with XlsxStore(sys.argv[1]).lock():
+    print("locked", flush=True)
+    time.sleep(60)
+"""
+
+
+def _hold_lock(path: Path) -> subprocess.Popen[str]:
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(path)],
+                              stdout=subprocess.PIPE, text=True)
+    assert holder.stdout is not None and holder.stdout.readline().strip() == "locked"
+    return holder
+
+
+def test_a_second_sync_waits_then_refuses_while_another_works(tmp_path: Path):
+    store = physio_workbook(tmp_path / "studio.xlsx")
+    holder = _hold_lock(store.path)
+    try:
+        before = store.path.read_bytes()
+        with pytest.raises(WorkbookBusy, match="Another sheetsync is still working"), \
+                store.lock(wait=0.3):
+            pass
+        assert store.path.read_bytes() == before
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_a_sync_that_died_does_not_block_the_next_one(tmp_path: Path):
+    store = physio_workbook(tmp_path / "studio.xlsx")
+    holder = _hold_lock(store.path)
+    holder.send_signal(signal.SIGKILL)
+    holder.wait()
+    report = sync(store)
+    assert report.wrote
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["studio.xlsx"]

@@ -9,6 +9,7 @@ text, never as a formula, and gives date/time columns real date/time cells.
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -90,6 +91,10 @@ class Store(Protocol):
 
     def write(self, changes: WorkbookChanges) -> None:
         """Apply one batch of changes; all or nothing."""
+        ...
+
+    def lock(self) -> AbstractContextManager[None]:
+        """Hold the workbook for one sync: a second sync waits, then refuses (WorkbookBusy)."""
         ...
 
     def check_writable(self) -> None:

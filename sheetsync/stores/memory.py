@@ -6,6 +6,7 @@ stays text. Reads hand out copies, so a caller can never change it by accident.
 
 from __future__ import annotations
 
+import contextlib
 import copy
 
 from ..schema import find_tab, header_key
@@ -27,6 +28,9 @@ class MemoryStore:
 
     def check_writable(self) -> None:
         return None
+
+    def lock(self) -> contextlib.AbstractContextManager[None]:
+        return contextlib.nullcontext()
 
     def write(self, changes: WorkbookChanges) -> None:
         for title in changes.tabs:

@@ -19,6 +19,7 @@ import zipfile
 from collections.abc import Iterator
 from datetime import date, datetime, time
 from pathlib import Path
+from time import monotonic, sleep
 
 import openpyxl
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -42,6 +43,12 @@ FORMATS = {
     Kind.NUMBER: "0.00",
 }
 LAST_ROW = 1048576
+LOCK_WAIT = 30.0  # seconds a second sync waits for the first before giving up
+
+try:
+    import fcntl
+except ImportError:  # pragma: no cover - Windows
+    fcntl = None  # type: ignore[assignment]
 
 
 class XlsxStore:
@@ -79,6 +86,40 @@ class XlsxStore:
         return (stat.st_mtime_ns, stat.st_size)
 
     # -- writing ---------------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, wait: float = LOCK_WAIT) -> Iterator[None]:
+        """A lock file beside the workbook for the length of one sync, removed afterwards.
+
+        flock is released by the system if sheetsync dies; a holder that finds its lock
+        file unlinked by the previous holder simply takes a fresh one.
+        """
+        if fcntl is None:  # no flock on this system: rely on the changed-on-disk check
+            yield
+            return
+        path = self.path.with_name(f".{self.path.name}.sheetsync-lock")
+        deadline = monotonic() + wait
+        while True:
+            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                os.close(fd)
+                if monotonic() >= deadline:
+                    raise WorkbookBusy(
+                        f"Another sheetsync is still working on {self.path.name}; nothing "
+                        "was written. Try again in a minute.") from None
+                sleep(0.1)
+                continue
+            if _same_file(fd, path):
+                break
+            os.close(fd)  # the previous holder removed this one: take a fresh lock file
+        try:
+            yield
+        finally:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(path)
+            os.close(fd)
+
     def lock_holder(self) -> str | None:
         """The program that has the workbook open, judging by its lock file."""
         folder, name = self.path.parent, self.path.name
@@ -240,6 +281,13 @@ def _fill(ws: Worksheet, tab: Tab, rows: list[dict[str, Cell]]) -> None:
             col = positions[header_key(name)]
             if value is not None:
                 _write(ws, start + offset, col, value, tab.column(name).kind)
+
+
+def _same_file(fd: int, path: Path) -> bool:
+    try:
+        return os.fstat(fd).st_ino == os.stat(path).st_ino
+    except FileNotFoundError:
+        return False
 
 
 def _fsync_folder(folder: Path) -> None:
