@@ -29,6 +29,7 @@ from __future__ import annotations
 import base64
 import contextlib
 import hashlib
+import hmac
 import os
 import re
 import smtplib
@@ -548,9 +549,8 @@ def _open(smtp: Smtp, secrets: list[str]) -> smtplib.SMTP:
                           f"which should hold the SMTP password of {smtp.username}, is not set")
         secrets += _secret_forms(smtp.username, password)
     context = ssl.create_default_context()
-    conn = (smtplib.SMTP_SSL(timeout=smtp.timeout, context=context) if smtp.ssl
-            else smtplib.SMTP(timeout=smtp.timeout))
-    conn._host = smtp.host  # type: ignore[attr-defined]  # the name TLS checks the certificate for
+    conn = (_SMTPOverTLS(smtp.host, smtp.timeout, context) if smtp.ssl
+            else _SMTP(smtp.host, smtp.timeout))
     try:
         code, reply = conn.connect(smtp.host, smtp.port)
         if code != 220:
@@ -571,6 +571,53 @@ def _open(smtp: Smtp, secrets: list[str]) -> smtplib.SMTP:
         _close(conn, polite=False)
         raise _Broken(_scrub(_explain(err, smtp), secrets)) from None
     return conn
+
+
+class _SMTP(smtplib.SMTP):
+    """smtplib's client, not yet connected, with UTF-8 credentials.
+
+    smtplib encodes AUTH data as ASCII, so a password like `Pässword` cannot log in;
+    PLAIN (RFC 4616) and, in practice, LOGIN and CRAM-MD5 servers expect UTF-8.
+    """
+
+    def __init__(self, host: str, timeout: float, **options: Any) -> None:
+        super().__init__(timeout=timeout, **options)
+        self._host = host  # the name TLS checks the server's certificate against
+
+    def auth(self, mechanism: str, authobject: Any, *,
+             initial_response_ok: bool = True) -> tuple[int, bytes]:
+        def encoded(text: str) -> str:
+            return base64.b64encode(text.encode("utf-8")).decode("ascii")
+
+        # as smtplib.SMTP.auth, which auth_login relies on, but in UTF-8
+        initial = authobject() if initial_response_ok else None
+        if initial is not None:
+            code, reply = self.docmd("AUTH", f"{mechanism.upper()} {encoded(initial)}")
+            self._auth_challenge_count = 1
+        else:
+            code, reply = self.docmd("AUTH", mechanism.upper())
+            self._auth_challenge_count = 0
+        while code == 334:
+            self._auth_challenge_count += 1
+            if self._auth_challenge_count > 5:
+                raise smtplib.SMTPException("the server keeps asking for more login data")
+            code, reply = self.docmd(encoded(authobject(base64.decodebytes(reply))))
+        if code in (235, 503):  # 503: already authenticated
+            return code, reply
+        raise smtplib.SMTPAuthenticationError(code, reply)
+
+    def auth_cram_md5(self, challenge: bytes | None = None) -> str | None:  # type: ignore[override]
+        if challenge is None:
+            return None  # CRAM-MD5 has no initial response
+        digest = hmac.HMAC(self.password.encode("utf-8"), challenge, "md5").hexdigest()
+        return f"{self.user} {digest}"
+
+
+class _SMTPOverTLS(_SMTP, smtplib.SMTP_SSL):
+    """Implicit TLS (usually port 465), with UTF-8 credentials."""
+
+    def __init__(self, host: str, timeout: float, context: ssl.SSLContext) -> None:
+        super().__init__(host, timeout, context=context)
 
 
 def _close(conn: smtplib.SMTP, polite: bool = True) -> None:
@@ -609,6 +656,8 @@ def _reply(err: smtplib.SMTPResponseException) -> str:
 def _explain(err: BaseException, smtp: Smtp, address: str = "") -> str:
     """A sentence a studio can act on (no traceback, no secret: the caller scrubs)."""
     server = f"the mail server {smtp.host}:{smtp.port}"
+    if isinstance(err, smtplib.SMTPServerDisconnected) and isinstance(err.__context__, OSError):
+        err = err.__context__  # smtplib reports a timeout as "Connection unexpectedly closed"
     if isinstance(err, smtplib.SMTPRecipientsRefused):
         replies = [f"{code} {msg.decode('utf-8', 'replace') if isinstance(msg, bytes) else msg}"
                    for code, msg in err.recipients.values()]
