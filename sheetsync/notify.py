@@ -51,6 +51,7 @@ from pathlib import Path
 from typing import Any
 
 import jinja2
+from jinja2.sandbox import SandboxedEnvironment
 
 from .config import Email, Smtp
 from .errors import UserError
@@ -208,6 +209,10 @@ def _digest(key: str) -> str:
 def message_id(key: str, sender: str) -> str:
     """`<sha256(key)[:32]@sender's domain>`: the same for every attempt at one alert."""
     domain = parseaddr(sender)[1].rpartition("@")[2]
+    try:
+        domain = domain.encode("idna").decode("ascii")
+    except UnicodeError:
+        domain = ""
     domain = re.sub(r"[^A-Za-z0-9.-]", "", domain) or "sheetsync.invalid"
     return f"<{_digest(key)[:32]}@{domain}>"
 
@@ -296,7 +301,8 @@ class Templates:
         self.folder = folder.resolve()
         if not self.folder.is_dir():
             raise UserError(f"The e-mail template folder {folder} does not exist.")
-        self.env = jinja2.Environment(
+        # sandboxed: a template folder that several people edit still cannot run code
+        self.env = SandboxedEnvironment(
             loader=jinja2.FileSystemLoader(self.folder),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"),
                                                 default_for_string=False, default=False),

@@ -301,6 +301,7 @@ def test_the_message_id_comes_from_the_key():
     assert first != message_id("E1/2/package_ended/staff:ST1", SENDER)
     assert first.startswith("<") and first.endswith("@studio.example>")
     assert len(first.split("@")[0]) == 33  # "<" + 32 hex digits
+    assert message_id("k", "Stüdyo <a@stüdyo.example>").endswith("@xn--stdyo-lva.example>")
 
 
 def test_outbox_names_are_readable_safe_and_unique():
@@ -362,6 +363,8 @@ def test_a_studio_can_use_its_own_templates(own_templates: Path):
      ["package_ended.client.html, line 1", "footer.html, which is not in the folder"]),
     ("package_ended.client.txt", "Subject: {{ total_due|euro }}\n",
      ["package_ended.client.txt, line 1", "No filter named 'euro'"]),
+    ("package_ended.client.txt", "Subject: x\n{{ client.__class__.__mro__ }}\n",
+     ["package_ended.client.txt, line 2", "unsafe"]),  # templates are sandboxed
 ])
 def test_a_broken_template_is_a_configuration_error_naming_file_and_line(
         own_templates: Path, name, content, phrases):
