@@ -484,8 +484,9 @@ class Mailer:
                 if not path.exists():
                     folder.mkdir(parents=True, exist_ok=True)
                     _write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
-            except OSError as err:
-                errors.append(_short(f"cannot write {path}: {err.strerror or err}"))
+            except (OSError, ValueError) as err:
+                reason = err.strerror if isinstance(err, OSError) else None
+                errors.append(_short(f"cannot write {path}: {reason or err}"))
             else:
                 errors.append("")
         return errors
@@ -516,6 +517,11 @@ class Mailer:
                         break
                 except (smtplib.SMTPException, OSError) as err:
                     errors.append(_scrub(_explain(err, smtp), secrets))
+                    break
+                except Exception as err:  # a fault of ours must not hide what was already
+                    # sent: the engine would send it again at the next sync
+                    errors.append(_scrub(_short(f"sheetsync failed while sending: "
+                                                f"{type(err).__name__}: {err}"), secrets))
                     break
                 else:
                     errors.append("")

@@ -296,3 +296,24 @@ def test_the_outbox_is_not_used_when_smtp_is_set(serve: Serve, tmp_path: Path):
     email = Email(sender=email.sender, smtp=email.smtp, outbox_dir=tmp_path / "outbox")
     assert statuses(send(email)) == [SENT] * 4
     assert not (tmp_path / "outbox").exists()
+
+
+def test_a_fault_mid_sync_still_reports_what_was_sent(serve: Serve,
+                                                      monkeypatch: pytest.MonkeyPatch):
+    import smtplib
+    recorder = Recorder()
+    server = serve(recorder)
+    real = smtplib.SMTP.send_message
+    calls: list[int] = []
+
+    def flaky(self: smtplib.SMTP, *args: Any, **kwargs: Any) -> Any:
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("a bug")
+        return real(self, *args, **kwargs)
+
+    monkeypatch.setattr(smtplib.SMTP, "send_message", flaky)
+    results = send(smtp_email(server.port))
+    assert statuses(results) == [SENT, FAILED, FAILED, FAILED]
+    assert results[1].error == "sheetsync failed while sending: RuntimeError: a bug"
+    assert len(recorder.received) == 1
