@@ -138,6 +138,7 @@ def _context(snap: Snapshot, enrollment: Enrollment, client: Client, staff: Staf
         "package": {"id": package.package_id, "name": package.name,
                     "sessions": package.sessions},
         "period": b.period,
+        "auto_renew": enrollment.auto_renew and package.active,
         "used": b.used,
         "remaining": b.remaining,
         "completed": b.completed,

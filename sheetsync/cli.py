@@ -11,8 +11,10 @@ import functools
 import json
 import sys
 import traceback
+from collections import Counter
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -23,6 +25,7 @@ from .config import Config, load_config
 from .demo import demo_layout
 from .errors import UserError
 from .model import Appointment, Balance, Closure, Problem
+from .notify import FAILED, SENT, SKIPPED, Mailer
 from .plan import Plan
 from .schema import ALL_TABS
 from .stores import is_google, open_store
@@ -156,14 +159,27 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     config = _config()
     name = _workbook(config, workbook)
     now = _now(config, now_text)
+    alerting = _alerting(config)
     report = engine.sync(open_store(name, config), now, dry_run=dry_run,
                          started_at=_now(config, None), progress=_progress(),
-                         holidays=config.holidays)
-    _print_sync(report, name, config)
+                         holidays=config.holidays, alerting=alerting)
+    _print_sync(report, name, config, alerting)
     sys.exit(report.exit_code)
 
 
-def _print_sync(report: engine.SyncReport, name: str, config: Config) -> None:
+def _alerting(config: Config) -> engine.Alerting | None:
+    """The alert channel, or None when sheetsync.yaml has no email section."""
+    if config.email is None:
+        return None
+    mailer = Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
+                    zone=config.zone)
+    studio_name = parseaddr(config.email.sender)[0]
+    return engine.Alerting(mailer, ending_at=config.ending_at, studio_name=studio_name,
+                           currency=config.currency)
+
+
+def _print_sync(report: engine.SyncReport, name: str, config: Config,
+                alerting: engine.Alerting | None = None) -> None:
     plan = report.plan
     if report.dry_run:
         click.echo(f"Dry run of {name} at {plan.now:%Y-%m-%d %H:%M} ({config.timezone}); "
@@ -182,9 +198,26 @@ def _print_sync(report: engine.SyncReport, name: str, config: Config) -> None:
         if not report.dry_run:
             click.echo(f"  {report.changes.cells_written:4} cell(s) written "
                        f"in {report.seconds:.1f}s")
+    if alerting is not None:
+        _print_alerts(report, alerting)
     for note in report.notes:
         click.echo(note)
     _print_problems_summary(report.problems)
+
+
+def _print_alerts(report: engine.SyncReport, alerting: engine.Alerting) -> None:
+    if report.dry_run:
+        click.echo(f"  {len(report.alerts):4} alert(s) would be sent")
+        for message in report.alerts:
+            click.echo(f"    {alerting.sender.preview(message)}")
+        return
+    counts = Counter(r.status for r in report.outcomes)
+    click.echo(f"  {counts[SENT]:4} alert(s) sent" + "".join(
+        f", {counts[status]} {status}" for status in (FAILED, SKIPPED) if counts[status]))
+    for result in report.outcomes:
+        if result.status == FAILED:
+            click.echo(f"    not sent yet, retried at the next sync: {result.key}: "
+                       f"{result.error}")
 
 
 def _print_details(plan: Plan) -> None:

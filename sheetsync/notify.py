@@ -249,6 +249,7 @@ def sample_context(**changes: Any) -> dict[str, Any]:
                         "price": Decimal("4000"), "due": Decimal("4000")},
         "period_price": Decimal("4000"), "period_paid": Decimal("2500"),
         "period_due": Decimal("1500"), "total_due": Decimal("5500"),
+        "auto_renew": True,
     }
     context.update(changes)
     return context
@@ -260,9 +261,11 @@ def _check_contexts() -> list[dict[str, Any]]:
         sample_context(),
         sample_context(group={"id": "G1", "name": "Pilates Mat, Tuesday <evening>"},
                        next_period=None, next_session=None, last_session=None,
+                       auto_renew=False,
                        remaining=0, used=10, paid_cancel=0, cancelled=0,
                        period_paid=Decimal("4500"), period_due=Decimal("-500"),
                        total_due=Decimal("-500")),
+        sample_context(next_period=None, auto_renew=True),
         sample_context(next_period={"number": 3, "first_session": None,
                                     "price": Decimal("0"), "due": Decimal("0")},
                        period_due=Decimal("0"), total_due=Decimal("0"), remaining=3),
