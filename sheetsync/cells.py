@@ -108,21 +108,35 @@ def parse_time(value: object) -> time:
     return parse_clock(text(value))
 
 
-_MONEY_JUNK = re.compile(r"[^\d,.\-]")
+_MONEY = re.compile(
+    r"^(?:[A-Z]{3}|[^\w\s,.\-+])?\s*(?P<number>-?[\d][\d,. ]*)\s*(?:[A-Z]{3}|[^\w\s,.\-+])?$")
+
+
+MONEY_LIMIT = Decimal(10) ** 12
 
 
 def parse_money(value: object) -> Decimal:
     """Numbers or text like `1,500.00`, `1.500,00`, `₺1500`, `4000 TRY` -> Decimal."""
+    amount = _money(value)
+    if abs(amount) >= MONEY_LIMIT:
+        raise CellError(f"{text(value)[:40]} is too large to be an amount of money")
+    return amount
+
+
+def _money(value: object) -> Decimal:
     if isinstance(value, bool):
         raise CellError(f"'{text(value)}' is not an amount of money")
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
+        if value != value or value in (float("inf"), float("-inf")):
+            raise CellError(f"'{text(value)}' is not an amount of money")
         return Decimal(repr(value))
     raw = text(value)
-    cleaned = _MONEY_JUNK.sub("", raw.replace(" ", ""))
-    if not cleaned or not re.search(r"\d", cleaned) or len(raw) > 40:
-        raise CellError(f"'{raw}' is not an amount of money")
+    match = _MONEY.match(raw.replace("\u00a0", " ")) if len(raw) <= 40 else None
+    if match is None:
+        raise CellError(f"'{raw[:40]}' is not an amount of money")
+    cleaned = match["number"].replace(" ", "")
     cleaned = _normalise_separators(cleaned)
     try:
         return Decimal(cleaned)
@@ -131,20 +145,35 @@ def parse_money(value: object) -> Decimal:
 
 
 def _normalise_separators(s: str) -> str:
+    """`1,500.00`, `1.500,00`, `1,500`, `12,5` -> `1500.00`, `1500.00`, `1500`, `12.5`."""
     if "," in s and "." in s:
         decimal_mark = "," if s.rfind(",") > s.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
-        return s.replace(thousands, "").replace(decimal_mark, ".")
-    if "," in s:
-        groups = s.lstrip("-").split(",")
-        if len(groups) == 2 and len(groups[1]) in (1, 2):
-            return s.replace(",", ".")
-        return s.replace(",", "")
-    if s.count(".") > 1:
-        return s.replace(".", "")
-    if re.fullmatch(r"-?\d{1,3}\.\d{3}", s):
-        raise CellError(f"'{s}' could be read two ways; write 1500 or 1.50")
+        whole, _, fraction = s.rpartition(decimal_mark)
+        if decimal_mark in whole or not _grouped(whole, thousands):
+            raise CellError(f"'{s}' is not an amount of money")
+        return whole.replace(thousands, "") + "." + fraction
+    for mark in (",", "."):
+        if mark not in s:
+            continue
+        groups = s.lstrip("-").split(mark)
+        if mark == "," and len(groups) == 2 and len(groups[1]) in (1, 2):
+            return s.replace(",", ".")  # 12,5 and 12,50: a decimal comma
+        if mark == "." and len(groups) == 2 and (len(groups[1]) != 3 or groups[0] == "0"):
+            return s  # 12.5, 12.50 and 0.125
+        if not _grouped(s, mark):
+            raise CellError(f"'{s}' is not an amount of money")
+        if mark == "." and len(groups) == 2:
+            raise CellError(f"'{s}' could be read two ways; write 1500 or 1.50")
+        return s.replace(mark, "")
     return s
+
+
+def _grouped(number: str, mark: str) -> bool:
+    """Thousands groups of exactly three digits after the first: 1,234,567."""
+    head, *rest = number.lstrip("-").split(mark)
+    return 1 <= len(head) <= 3 and all(len(g) == 3 and g.isdigit() for g in rest) \
+        if rest else bool(head)
 
 
 def parse_rate(value: object) -> Decimal:
@@ -191,10 +220,9 @@ def parse_count(value: object, *, minimum: int = 1) -> int:
         number = value
     else:
         raw = text(value)
-        try:
-            number = float(raw)
-        except ValueError:
-            raise CellError(f"'{raw}' is not a whole number") from None
+        if not re.fullmatch(r"[+-]?\d{1,12}(?:\.0*)?", raw):
+            raise CellError(f"'{raw[:40]}' is not a whole number")
+        number = float(raw)
     if number != number or not float(number).is_integer():
         raise CellError(f"'{text(value)}' is not a whole number")
     if number < minimum:

@@ -116,9 +116,11 @@ class Row:
         return cells.text(self.raw(name))
 
     def problem(self, name: str, message: str, *, fatal: bool = True) -> None:
-        value = self.raw(name)
-        shown = cells.text(value)[:200]
-        self.problems.append(Problem(self.cols.tab.name, self.number, name, shown, message))
+        full = cells.text(self.raw(name))
+        if len(full) > 60:  # a pasted novel is named by its first words, not repeated
+            message = message.replace(full, full[:40] + "…")
+        self.problems.append(Problem(self.cols.tab.name, self.number, name, full[:200],
+                                     message[:500]))
         if fatal:
             self.ok = False
 
@@ -303,6 +305,10 @@ class _Reader:
             schedule = None
             if group_id:
                 self._known(row, "group_id", group_id, self.snap.groups, GROUPS)
+                # The group's staff and schedule apply; what else is typed must still read.
+                if staff_id:
+                    self._known(row, "staff_id", staff_id, self.snap.staff, STAFF, fatal=False)
+                row.get("schedule", parse_schedule, None, fatal=False)
             else:
                 if not staff_id:
                     row.problem("staff_id", "staff_id is empty; an enrollment without a group "
@@ -458,15 +464,16 @@ class _Reader:
             self.bad[tab.name].add(rid)
 
     def _known(self, row: Row, column: str, value: str, known: Container[str],
-               tab: Tab) -> None:
+               tab: Tab, *, fatal: bool = True) -> None:
         """`value` must name a readable record of `tab`; else this row cannot be used."""
         if value in known:
             return
         if value in self.bad[tab.name]:
-            row.problem(column, f"{tab.name} row for {value} has a problem; fix that row first.")
+            row.problem(column, f"{tab.name} row for {value} has a problem; fix that row first.",
+                        fatal=fatal)
         else:
             row.problem(column, f"There is no {column.removesuffix('_id')} {value} "
-                        f"in {tab.name}.")
+                        f"in {tab.name}.", fatal=fatal)
 
 
 def _minutes(value: object) -> int:

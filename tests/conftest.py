@@ -18,3 +18,12 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    """The reliability figures of this run (see RELIABILITY.md)."""
+    from tests.reliability import FIGURES
+
+    for family, figures in sorted(FIGURES.items()):
+        shown = ", ".join(f"{name} {value:,}" for name, value in figures.items())
+        terminalreporter.write_line(f"reliability {family}: {shown}")

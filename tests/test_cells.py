@@ -123,3 +123,19 @@ def test_serial_numbers_round_trip():
     moment = datetime(2026, 3, 29, 14, 30)
     assert cells.from_serial(cells.to_serial(moment)) == moment
     assert cells.to_serial(date(1899, 12, 31)) == 1
+
+
+@pytest.mark.parametrize("raw", ["1e5", "1,2,3", "15,0000", "1.2.3", "5 - 3", "eur 40", "12x",
+                                 "1,5000.00", float("nan"), float("inf")])
+def test_money_that_could_be_misread_is_refused(raw):
+    with pytest.raises(CellError):
+        cells.parse_money(raw)
+
+
+@pytest.mark.parametrize(("raw", "expected"), [
+    ("EUR4000", Decimal("4000")), ("TRY 4000", Decimal("4000")), ("$1,200", Decimal("1200")),
+    ("1 500,00", Decimal("1500.00")), ("0.125", Decimal("0.125")),
+    ("1,500,000", Decimal("1500000")),
+])
+def test_more_money_spellings(raw, expected):
+    assert cells.parse_money(raw) == expected
