@@ -52,6 +52,9 @@ class RetryPolicy:
         return min(self.cap, max(jittered, retry_after or 0.0))
 
 
+DEFAULT_POLICY = RetryPolicy()  # at most about a minute of waiting per request
+
+
 class GaveUp(UserError):
     """Google Sheets did not answer after every try."""
 
@@ -78,7 +81,7 @@ class SheetsHTTP(HTTPClient):
                  policy: RetryPolicy | None = None, context: Context | None = None) -> None:
         super().__init__(auth=None, session=session)  # type: ignore[arg-type]
         self.base_url = base_url.rstrip("/")
-        self.policy = policy or RetryPolicy()
+        self.policy = policy or DEFAULT_POLICY
         self.context = context or Context()
         self.timeout = (self.policy.connect_timeout, self.policy.read_timeout)
         self.reads = 0
@@ -127,8 +130,9 @@ class SheetsHTTP(HTTPClient):
                     raise self._refused(err) from None
                 problem, maybe_applied, retry_after = "the token service failed", False, None
             except auth_errors.TransportError:
-                problem, maybe_applied, retry_after = "the token service could not be reached", \
-                    False, None
+                problem, maybe_applied, retry_after = (
+                    "Google's token service could not be reached; check the internet connection",
+                    False, None)
             else:
                 if response.ok:
                     return response
