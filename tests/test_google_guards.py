@@ -17,6 +17,7 @@ import pytest
 from sheetsync import engine
 from sheetsync.errors import WorkbookBusy
 from sheetsync.localsheets import LocalSheets, gspread_client
+from sheetsync.localsheets.model import new_spreadsheet_id
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
@@ -43,13 +44,23 @@ def studio_client(server: LocalSheets) -> gspread.Client:
     return gspread_client(server.base_url, server.service_account_info("owner@studio.example"))
 
 
-@pytest.fixture
-def sheet(server: LocalSheets, account: ServiceAccount) -> str:
+@pytest.fixture(scope="module")
+def synced(server: LocalSheets, account: ServiceAccount) -> str:
     spreadsheet = server.create_spreadsheet("Studio")
     store = GoogleStore(spreadsheet, account, endpoint=server.base_url)
     store.lay_out(Layout(ALL_TABS, records(STUDIO)))
     engine.sync(store, FIRST, started_at=FIRST)
     return spreadsheet
+
+
+@pytest.fixture
+def sheet(server: LocalSheets, synced: str) -> str:
+    """A copy of the studio as synced at FIRST."""
+    with server.service.lock:
+        book = server.service.book(synced).clone()
+        book.spreadsheet_id = new_spreadsheet_id()
+        server.service.commit(book)
+    return book.spreadsheet_id
 
 
 def sync(server: LocalSheets, account: ServiceAccount, sheet: str, now: datetime = LATER,

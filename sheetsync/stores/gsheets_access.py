@@ -29,7 +29,7 @@ GOOGLE_API = "https://sheets.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/spreadsheets",)
 HELP = "see 'Google Sheets' in the README"
 
-_URL_ID = re.compile(r"/spreadsheets/d/([A-Za-z0-9_-]{20,})")
+_URL_ID = re.compile(r"/spreadsheets/(?:u/\d+/)?d/([A-Za-z0-9_-]{20,})")
 _BARE_ID = re.compile(r"[A-Za-z0-9_-]{25,}")
 _KEY_FIELDS = ("client_email", "private_key", "token_uri")
 
