@@ -170,7 +170,12 @@ def test_an_endless_storm_fails_cleanly_and_the_next_sync_converges(
     server.clear_faults()
     message = str(failure.value)
     assert f"did not answer after {POLICY.attempts} tries" in message
-    assert ("Nothing was written" in message) != (position == 5), message
+    if position == 5:
+        assert "Part of the changes were written" in message
+    elif position == 4 and status != 429:  # the deletions may have been applied
+        assert "may or may not have been added or deleted" in message
+    else:
+        assert "Nothing was written" in message
     sync(server, account, sheet)
     assert content(server, sheet, runs=False) == {**reference, "Runs": None}
 

@@ -165,8 +165,12 @@ class GoogleStore:
                 failures += 1
                 problem = str(err)
             if expected != before:  # the sizes tell whether it was applied
-                with self.http.uncounted():
-                    now = wire.dims_of(self._fetch_sheets())
+                try:
+                    with self.http.uncounted():
+                        now = wire.dims_of(self._fetch_sheets())
+                except GaveUp as err:
+                    raise Unsure(f"{err} Rows may or may not have been added or deleted; the "
+                                 "next sync sees which and completes the rest.") from None
                 applied = wire.verdict(before, expected, now)
                 if applied:
                     return {}
@@ -190,11 +194,17 @@ class GoogleStore:
         return [describe(s) for s in steps] + plan.notes
 
 
+class Unsure(GaveUp):
+    """Gave up not knowing whether the last structure batch was applied; it says so."""
+
+
 @contextlib.contextmanager
 def _failing(consequence: str) -> Iterator[None]:
     """Say what a final failure left behind."""
     try:
         yield
+    except Unsure:
+        raise
     except GaveUp as err:
         raise GaveUp(f"{err} {consequence}") from None
 
