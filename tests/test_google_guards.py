@@ -168,3 +168,12 @@ def test_without_edits_nothing_is_left_alone_and_the_guard_costs_one_read(
     store, report = sync(server, account, sheet)
     assert report.plan.completed and store.rows_left_alone == 0
     assert server.stats()["requests"]["values.batchGet"] == 2
+
+
+def test_a_tab_renamed_during_the_sync_stops_it_with_a_sentence(server, account, studio_client,
+                                                               sheet):
+    def rename() -> None:
+        studio_client.open_by_key(sheet).worksheet("Balances").update_title("Old balances")
+
+    with pytest.raises(WorkbookBusy, match="renamed or removed"):
+        sync(server, account, sheet, meanwhile=rename)

@@ -32,7 +32,7 @@ from google.auth import exceptions as auth_errors
 from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
-from ..errors import UserError
+from ..errors import UserError, WorkbookBusy
 from .gsheets_access import GOOGLE_API, HELP
 
 GOOGLE_ORIGINS = (GOOGLE_API, "https://www.googleapis.com")
@@ -173,6 +173,9 @@ class SheetsHTTP(HTTPClient):
         if status == 401:
             return UserError(f"Google did not accept the credentials of the service account "
                              f"{account}; download a new JSON key ({HELP}).")
+        if status == 400 and "Unable to parse range" in message:
+            return WorkbookBusy("A tab was renamed or removed in the Google Sheet while "
+                                "sheetsync was working; run sheetsync again.")
         if status == 400 and "above the limit" in message:
             return UserError(f"The Google Sheet {sheet} is full (Google allows 10 million cells "
                              "per spreadsheet); move old appointments to another spreadsheet.")
