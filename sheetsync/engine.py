@@ -15,14 +15,14 @@ from datetime import datetime
 from typing import Protocol
 
 from .alerts import due_alerts
-from .apply import build_changes, problem_cells, write_rows_in_order
+from .apply import append_row, build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
 from .model import Problem, Snapshot
 from .notify import SENT, Outgoing, Result
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import Columns, locate, read_snapshot
-from .schema import OWNED_TABS, PROBLEMS
+from .schema import OWNED_TABS, PROBLEMS, RUNS
 from .stores.base import Store, Table, WorkbookChanges
 
 Progress = Callable[[str], None]
@@ -142,14 +142,29 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         "seconds": round(clock() - began, 2),
         "result": "problems" if result.problems else "ok",
     }
-    report.changes = build_changes(result, located_owned(tables), run, snapshot.notices,
-                                   outcomes)
+    located = located_owned(tables)
+    report.changes = build_changes(result, located, run, snapshot.notices, outcomes)
+    if run is not None:
+        _count_own_requests(store, report.changes, run, located)
     if not dry_run:
         progress(f"Writing {report.changes.cells_written:,} cells ...")
         store.write(report.changes)
         report.wrote = True
     report.seconds = clock() - began
     return report
+
+
+def _count_own_requests(store: Store, changes: WorkbookChanges, run: dict[str, object],
+                        located: dict[str, Columns | None]) -> None:
+    """The Runs row counts the requests of its own write too, when the store can tell them."""
+    requests_for = getattr(store, "requests_for", None)
+    runs = located[RUNS.name]
+    if requests_for is None or runs is None:
+        return
+    reads, writes = requests_for(changes)
+    run.update(reads=store.reads + reads, writes=store.writes + writes)
+    del changes.tabs[runs.table.title]
+    append_row(runs, run, changes)
 
 
 @dataclass(slots=True)

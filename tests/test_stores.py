@@ -5,6 +5,7 @@ A backend joins by subclassing `StoreContract` and giving `make_store`.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from datetime import date, datetime, time
 from decimal import Decimal
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 import pytest
 
 from sheetsync.apply import same_cell
+from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS, APPOINTMENTS, CLIENTS, Kind
 from sheetsync.stores.base import Layout, Store, TabChanges, WorkbookChanges
+from sheetsync.stores.gsheets import GoogleStore
+from sheetsync.stores.gsheets_access import ServiceAccount, service_account
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 
@@ -116,3 +120,26 @@ class TestMemoryStore(StoreContract):
 class TestXlsxStore(StoreContract):
     def make_store(self, tmp_path: Path) -> Store:
         return XlsxStore(tmp_path / "studio.xlsx")
+
+
+@pytest.fixture(scope="module")
+def sheets_server() -> Iterator[LocalSheets]:
+    with LocalSheets(quota_per_minute=None) as server:
+        yield server
+
+
+@pytest.fixture(scope="module")
+def sheets_account(sheets_server: LocalSheets) -> ServiceAccount:
+    return service_account(sheets_server.service_account_info())
+
+
+class TestGoogleStore(StoreContract):
+    """The same contract over HTTP: google-auth's service-account flow, gspread, localsheets."""
+
+    @pytest.fixture(autouse=True)
+    def _server(self, sheets_server: LocalSheets, sheets_account: ServiceAccount) -> None:
+        self.server, self.account = sheets_server, sheets_account
+
+    def make_store(self, tmp_path: Path) -> Store:
+        spreadsheet = self.server.create_spreadsheet("Studio")
+        return GoogleStore(spreadsheet, self.account, endpoint=self.server.base_url)

@@ -16,12 +16,25 @@ def is_google(workbook: str) -> bool:
 
 
 def open_store(workbook: str, config: Config | None = None) -> Store:
-    """The store for WORKBOOK: a path to an .xlsx file (Google Sheets comes later)."""
+    """The store for WORKBOOK: a path to an .xlsx file, or a Google Sheets URL or id."""
     if is_google(workbook):
-        raise UserError("Google Sheets workbooks are not supported yet; use a local .xlsx file.")
+        return open_google(workbook, config)
     if not workbook.lower().endswith(".xlsx"):
         raise UserError(f"{workbook} is not an .xlsx file; sheetsync works on .xlsx workbooks "
                         "and Google Sheets.")
     from .xlsx import XlsxStore
 
     return XlsxStore(workbook)
+
+
+def open_google(workbook: str, config: Config | None = None) -> Store:
+    """A Google Sheet, with the service account and endpoint of `config` (google: section)."""
+    from .gsheets import GoogleStore
+    from .gsheets_access import api_base, load_service_account, spreadsheet_id
+
+    settings = config.google if config is not None else {}
+    sheet = spreadsheet_id(workbook)
+    endpoint = settings.get("endpoint")
+    api_base(endpoint)  # a bad address is refused before the key file is even opened
+    account = load_service_account(settings.get("credentials"))
+    return GoogleStore(sheet, account, endpoint=endpoint)

@@ -1,0 +1,225 @@
+"""Every request to Google Sheets goes through here: timeouts, retries, counting, errors.
+
+`SheetsHTTP` is gspread 6's HTTPClient with its `request` replaced:
+- every call has a (connect, read) timeout;
+- 429, 5xx, timeouts, cut connections and failed token fetches are retried with
+  exponential backoff and full jitter, up to `RetryPolicy.attempts` tries and
+  `RetryPolicy.cap` seconds per wait, then a `GaveUp` error says what went wrong
+  (gspread's own BackOffHTTPClient would retry for ever);
+- a request that is not idempotent (spreadsheets.batchUpdate: deleting rows twice
+  deletes other rows) is retried only when it surely was not applied (429, no
+  connection). When it may have been applied (5xx, a cut or timed-out reply) it
+  raises `UncertainWrite` and the caller checks the sheet before trying again;
+  values.batchUpdate writes explicit values to explicit ranges, so repeating it
+  is harmless;
+- `reads` and `writes` count API requests, retries aside;
+- Google's 401/403/404 become a UserError naming the sheet and the account.
+  No message ever contains a token or the private key.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import random
+import time
+from collections.abc import Callable, Iterator, Mapping, MutableMapping
+from dataclasses import dataclass, field
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from google.auth import exceptions as auth_errors
+from gspread.exceptions import APIError
+from gspread.http_client import FileType, HTTPClient, ParamsType
+
+from ..errors import UserError, WorkbookBusy
+from .gsheets_access import GOOGLE_API, HELP
+
+GOOGLE_ORIGINS = (GOOGLE_API, "https://www.googleapis.com")
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    attempts: int = 6  # tries per request, the first one included
+    base: float = 1.0  # seconds: the n-th wait is random in [0, min(cap, base * 2**n))
+    cap: float = 32.0
+    connect_timeout: float = 10.0
+    read_timeout: float = 60.0
+    sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
+
+    def wait(self, failures: int, retry_after: float | None = None) -> float:
+        jittered = random.uniform(0, min(self.cap, self.base * 2 ** (failures - 1)))
+        return min(self.cap, max(jittered, retry_after or 0.0))
+
+
+DEFAULT_POLICY = RetryPolicy()  # at most about a minute of waiting per request
+
+
+class GaveUp(UserError):
+    """Google Sheets did not answer after every try."""
+
+
+class UncertainWrite(Exception):
+    """A write that is not idempotent failed in a way that may have applied it."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What error messages name: the sheet and the account."""
+
+    spreadsheet_id: str = ""
+    account: str = ""
+
+
+def is_idempotent(method: str, url: str) -> bool:
+    """Repeating it cannot change the sheet twice."""
+    return method.upper() == "GET" or urlsplit(url).path.endswith("/values:batchUpdate")
+
+
+class SheetsHTTP(HTTPClient):
+    def __init__(self, session: requests.Session, *, base_url: str = GOOGLE_API,
+                 policy: RetryPolicy | None = None, context: Context | None = None) -> None:
+        super().__init__(auth=None, session=session)  # type: ignore[arg-type]
+        self.base_url = base_url.rstrip("/")
+        self.policy = policy or DEFAULT_POLICY
+        self.context = context or Context()
+        self.timeout = (self.policy.connect_timeout, self.policy.read_timeout)
+        self.reads = 0
+        self.writes = 0
+
+    @contextlib.contextmanager
+    def uncounted(self, active: bool = True) -> Iterator[None]:
+        """Requests made inside are retries or checks: they do not count."""
+        reads, writes = self.reads, self.writes
+        try:
+            yield
+        finally:
+            if active:
+                self.reads, self.writes = reads, writes
+
+    def url(self, endpoint: str) -> str:
+        for origin in GOOGLE_ORIGINS:
+            if endpoint.startswith(origin + "/"):
+                return self.base_url + endpoint[len(origin):]
+        return endpoint
+
+    def request(self, method: str, endpoint: str, params: ParamsType | None = None,
+                data: bytes | None = None, json: Mapping[str, Any] | None = None,
+                files: FileType = None,
+                headers: MutableMapping[str, str] | None = None) -> requests.Response:
+        url = self.url(endpoint)
+        idempotent = is_idempotent(method, url)
+        if method.upper() == "GET":
+            self.reads += 1
+        else:
+            self.writes += 1
+        failures = 0
+        while True:
+            try:
+                response = self.session.request(method, url, params=params, data=data, json=json,
+                                                files=files, headers=headers,
+                                                timeout=self.timeout)
+            except requests.ConnectTimeout:
+                problem, maybe_applied, retry_after = "the connection timed out", False, None
+            except (requests.ConnectionError, requests.Timeout,
+                    requests.exceptions.ChunkedEncodingError) as err:
+                problem, retry_after = _network_problem(err), None
+                maybe_applied = not _never_connected(err)
+            except auth_errors.RefreshError as err:
+                if not getattr(err, "retryable", False):
+                    raise self._refused(err) from None
+                problem, maybe_applied, retry_after = "the token service failed", False, None
+            except auth_errors.TransportError:
+                problem, maybe_applied, retry_after = (
+                    "Google's token service could not be reached; check the internet connection",
+                    False, None)
+            else:
+                if response.ok:
+                    return response
+                status = response.status_code
+                if status != 429 and status < 500 and status != 408:
+                    raise self._api_error(response)
+                problem = _status_problem(status)
+                maybe_applied = status != 429
+                retry_after = _retry_after(response)
+            failures += 1
+            if maybe_applied and not idempotent:
+                raise UncertainWrite(problem)
+            if failures >= self.policy.attempts:
+                raise GaveUp(f"Google Sheets did not answer after {failures} tries: {problem}.")
+            self.policy.sleep(self.policy.wait(failures, retry_after))
+
+    def _refused(self, err: auth_errors.RefreshError) -> UserError:
+        reason = str(err.args[0]) if err.args else "refused"
+        return UserError(f"Google refused the key of the service account {self.context.account} "
+                         f"({reason[:120]}); the key may have been deleted or be for another "
+                         f"project: download a new JSON key ({HELP}).")
+
+    def _api_error(self, response: requests.Response) -> Exception:
+        error = APIError(response)
+        status = response.status_code
+        message = str(error.error.get("message", ""))
+        sheet, account = self.context.spreadsheet_id, self.context.account
+        if status == 404:
+            return UserError(f"There is no Google Sheet with the id {sheet}; check the address "
+                             "in your settings or on the command line.")
+        if status == 403 and ("has not been used" in message or "is disabled" in message):
+            return UserError("The Google Sheets API is not enabled for the service account's "
+                             f"project; enable it in the Google Cloud console ({HELP}).")
+        if status == 403:
+            return UserError(f"The Google Sheet {sheet} is not shared with the service account "
+                             f"{account}; open the sheet, click Share and add that address as "
+                             "an Editor.")
+        if status == 401:
+            return UserError(f"Google did not accept the credentials of the service account "
+                             f"{account}; download a new JSON key ({HELP}).")
+        if status == 400 and "Unable to parse range" in message:
+            return WorkbookBusy("A tab was renamed or removed in the Google Sheet while "
+                                "sheetsync was working; run sheetsync again.")
+        if status == 400 and "above the limit" in message:
+            return UserError(f"The Google Sheet {sheet} is full (Google allows 10 million cells "
+                             "per spreadsheet); move old appointments to another spreadsheet.")
+        return error
+
+
+def _status_problem(status: int) -> str:
+    if status == 429:
+        return "the quota of requests per minute was used up (HTTP 429)"
+    if status == 408:
+        return "the request timed out (HTTP 408)"
+    return f"Google's servers answered with an error (HTTP {status})"
+
+
+def _never_connected(err: Exception) -> bool:
+    """True when the request surely never reached the server (no connection was made)."""
+    seen: set[int] = set()
+    cause: BaseException | None = err
+    while cause is not None and id(cause) not in seen:
+        seen.add(id(cause))
+        if isinstance(cause, ConnectionRefusedError) or type(cause).__name__ in (
+                "NewConnectionError", "NameResolutionError", "ConnectTimeoutError"):
+            return True
+        if cause.args and isinstance(cause.args[0], BaseException):
+            nested: BaseException | None = cause.args[0]
+        else:
+            nested = None
+        reason = getattr(cause, "reason", None)
+        cause = reason if isinstance(reason, BaseException) else (nested or cause.__cause__
+                                                                  or cause.__context__)
+    return False
+
+
+def _network_problem(err: Exception) -> str:
+    if isinstance(err, requests.Timeout):
+        return "Google Sheets did not answer in time"
+    if _never_connected(err):
+        return "Google Sheets could not be reached; check the internet connection"
+    return "the connection was cut"
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After", "")
+    try:
+        return float(value) if value else None
+    except ValueError:
+        return None

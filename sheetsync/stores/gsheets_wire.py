@@ -1,0 +1,483 @@
+"""Pure translation between the store interface and Sheets API v4 bodies. No I/O.
+
+- reading: spreadsheets.get -> `SheetInfo` per tab; values.batchGet (UNFORMATTED_VALUE,
+  SERIAL_NUMBER) -> `Table` (empty cells are None, dates stay serial numbers);
+- writing: `TabChanges` -> a `WritePlan`: the spreadsheets.batchUpdate requests for
+  structure (deleteDimension bottom-up, grid growth whose new rows get the
+  columns' number formats and drop-downs) and the values.batchUpdate ValueRanges
+  (RAW) in the coordinates that hold once the deletions are done;
+- guarding: the ranges to re-read before writing, and the verdict on them;
+- init: the one spreadsheets.batchUpdate that adds tabs, headers, formats,
+  widths, drop-downs and rows.
+
+Row and column numbers are 1-based as on the sheet, except inside API bodies
+(GridRange indices are 0-based, end exclusive).
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from typing import Any
+
+from ..cells import to_serial
+from ..schema import ALL_TABS, Column, Kind, Tab, find_tab, header_key
+from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
+from .layout import NewColumns, NewTab, Step, column_letter, plain_value
+
+JSON = Any
+METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,"
+                   "gridProperties(rowCount,columnCount)))")
+READ_PARAMS = {"valueRenderOption": "UNFORMATTED_VALUE",
+               "dateTimeRenderOption": "SERIAL_NUMBER", "majorDimension": "ROWS"}
+NUMBER_FORMATS = {
+    Kind.DATE: {"type": "DATE", "pattern": "yyyy-mm-dd"},
+    Kind.TIME: {"type": "TIME", "pattern": "hh:mm"},
+    Kind.DATETIME: {"type": "DATE_TIME", "pattern": "yyyy-mm-dd hh:mm"},
+    Kind.MONEY: {"type": "NUMBER", "pattern": "#,##0.00"},
+    Kind.NUMBER: {"type": "NUMBER", "pattern": "0.00"},
+}
+NEW_TAB_ROWS = 1000
+NEW_TAB_COLUMNS = 26
+GROWTH_SLACK = 500  # rows added beyond what a write needs, so growth is rare
+PIXELS_PER_CHARACTER = 7
+
+
+# -- values ------------------------------------------------------------------------------
+def quote(title: str) -> str:
+    """A sheet title as an A1 range prefix: always quoted, quotes doubled."""
+    return "'" + title.replace("'", "''") + "'"
+
+
+def a1(title: str, first_row: int, first_col: int, last_row: int, last_col: int) -> str:
+    return (f"{quote(title)}!{column_letter(first_col)}{first_row}:"
+            f"{column_letter(last_col)}{last_row}")
+
+
+def to_json(value: Cell) -> JSON:
+    """A cell value as sent with valueInputOption RAW: "" clears, text stays text."""
+    value = plain_value(value)
+    if value is None:
+        return ""
+    if isinstance(value, bool | str | int | float):
+        return value
+    if isinstance(value, datetime | date | time):
+        serial = to_serial(value)
+        return int(serial) if serial == int(serial) else serial
+    return str(value)
+
+
+def extended_value(value: Cell) -> dict[str, JSON] | None:
+    """A cell value as a batchUpdate ExtendedValue (never a formula)."""
+    sent = to_json(value)
+    if sent == "":
+        return None
+    if isinstance(sent, bool):
+        return {"boolValue": sent}
+    if isinstance(sent, int | float):
+        return {"numberValue": sent}
+    return {"stringValue": sent}
+
+
+def from_json(value: JSON) -> Cell:
+    return None if value == "" else value
+
+
+def table_from_values(title: str, values: list[list[JSON]]) -> Table:
+    """Rows as values.batchGet returns them -> a Table: trimmed, padded, blanks as None."""
+    rows = [[from_json(v) for v in row] for row in values]
+    while len(rows) > 1 and all(v is None for v in rows[-1]):
+        rows.pop()
+    width = max((len(r) for r in rows), default=0)
+    for row in rows:
+        row.extend([None] * (width - len(row)))
+    return Table(title, rows[0] if rows else [], rows[1:])
+
+
+# -- metadata ----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class SheetInfo:
+    sheet_id: int
+    title: str
+    rows: int
+    columns: int
+
+
+Dims = dict[int, tuple[int, int]]  # sheetId -> (rowCount, columnCount)
+
+
+def sheets_from_metadata(body: Mapping[str, JSON]) -> dict[str, SheetInfo]:
+    sheets = sorted(body.get("sheets") or [], key=lambda s: s["properties"].get("index", 0))
+    out: dict[str, SheetInfo] = {}
+    for sheet in sheets:
+        props = sheet["properties"]
+        grid = props.get("gridProperties") or {}
+        out[props["title"]] = SheetInfo(int(props.get("sheetId", 0)), props["title"],
+                                        int(grid.get("rowCount", 0)),
+                                        int(grid.get("columnCount", 0)))
+    return out
+
+
+def dims_of(sheets: Mapping[str, SheetInfo]) -> Dims:
+    return {s.sheet_id: (s.rows, s.columns) for s in sheets.values()}
+
+
+# -- the schema a tab follows ------------------------------------------------------------
+def schema_tab(title: str) -> Tab | None:
+    for tab in ALL_TABS:
+        if find_tab([title], tab) is not None:
+            return tab
+    return None
+
+
+def column_positions(tab: Tab, header: Iterable[Cell]) -> dict[int, Column]:
+    """Sheet column -> the schema column its header names."""
+    by_key = {header_key(c.name): c for c in tab.columns}
+    return {i + 1: by_key[header_key(h)] for i, h in enumerate(header)
+            if h is not None and header_key(h) in by_key}
+
+
+def choices_of(table: Table) -> dict[int, tuple[str, ...]]:
+    """Sheet column -> drop-down choices, for the tab's columns that have them."""
+    tab = schema_tab(table.title)
+    if tab is None:
+        return {}
+    return {col: c.choices for col, c in column_positions(tab, table.header).items()
+            if c.choices}
+
+
+def key_column(table: Table) -> int:
+    """The column that names a row (appointment_id in Appointments): it must not move."""
+    tab = schema_tab(table.title)
+    if tab is not None:
+        for col, column in column_positions(tab, table.header).items():
+            if column is tab.columns[0]:
+                return col
+    return 1
+
+
+# -- requests that lay out columns -------------------------------------------------------
+def grid(sheet_id: int, first_row: int, end_row: int, col: int, end_col: int | None = None) \
+        -> dict[str, int]:
+    """A GridRange from 0-based start row to end row (exclusive), for 1-based columns."""
+    return {"sheetId": sheet_id, "startRowIndex": first_row, "endRowIndex": end_row,
+            "startColumnIndex": col - 1, "endColumnIndex": end_col or col}
+
+
+def number_format_request(sheet_id: int, first_row: int, end_row: int, col: int,
+                          kind: Kind) -> dict[str, JSON]:
+    return {"repeatCell": {
+        "range": grid(sheet_id, first_row, end_row, col),
+        "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[kind]}},
+        "fields": "userEnteredFormat.numberFormat"}}
+
+
+def drop_down_request(sheet_id: int, first_row: int, end_row: int, col: int,
+                      choices: tuple[str, ...]) -> dict[str, JSON]:
+    return {"setDataValidation": {
+        "range": grid(sheet_id, first_row, end_row, col),
+        "rule": {"condition": {"type": "ONE_OF_LIST",
+                               "values": [{"userEnteredValue": c} for c in choices]},
+                 "inputMessage": f"One of: {', '.join(choices)}",
+                 "strict": False, "showCustomUi": True}}}
+
+
+def row_formats(sheet_id: int, first_row: int, end_row: int, kinds: Mapping[int, Kind],
+                choices: Mapping[int, tuple[str, ...]]) -> list[dict[str, JSON]]:
+    """Number formats and drop-downs for rows [first_row, end_row) (0-based) of the columns."""
+    requests = [number_format_request(sheet_id, first_row, end_row, col, kind)
+                for col, kind in sorted(kinds.items()) if kind in NUMBER_FORMATS]
+    requests += [drop_down_request(sheet_id, first_row, end_row, col, options)
+                 for col, options in sorted(choices.items())]
+    return requests
+
+
+def column_requests(sheet_id: int, rows: int, columns: tuple[Column, ...],
+                    first: int) -> list[dict[str, JSON]]:
+    """Bold headers, widths, number formats and drop-downs of new columns from `first`."""
+    header = {"updateCells": {
+        "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": first - 1},
+        "rows": [{"values": [{"userEnteredValue": {"stringValue": c.name},
+                              "userEnteredFormat": {"textFormat": {"bold": True}}}
+                             for c in columns]}],
+        "fields": "userEnteredValue,userEnteredFormat.textFormat.bold"}}
+    requests: list[dict[str, JSON]] = [header]
+    for offset, column in enumerate(columns):
+        requests.append({"updateDimensionProperties": {
+            "range": {"sheetId": sheet_id, "dimension": "COLUMNS",
+                      "startIndex": first - 1 + offset, "endIndex": first + offset},
+            "properties": {"pixelSize": column.width * PIXELS_PER_CHARACTER},
+            "fields": "pixelSize"}})
+    kinds = {first + i: c.kind for i, c in enumerate(columns)}
+    choices = {first + i: c.choices for i, c in enumerate(columns) if c.choices}
+    return requests + row_formats(sheet_id, 1, rows, kinds, choices)
+
+
+# -- init --------------------------------------------------------------------------------
+@dataclass(slots=True)
+class LayoutPlan:
+    requests: list[dict[str, JSON]] = field(default_factory=list)
+    expected: Dims = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInfo],
+                tables: Mapping[str, Table]) -> LayoutPlan:
+    """One spreadsheets.batchUpdate for `init`: new tabs and columns, then the layout's rows."""
+    out = LayoutPlan(expected=dims_of(sheets))
+    infos = dict(sheets)
+    headers = {title: list(t.header) for title, t in tables.items()}
+    next_id = max([s.sheet_id for s in sheets.values()] + [0]) + 1
+    for step in steps:
+        if isinstance(step, NewTab):
+            tab = step.tab
+            columns = max(NEW_TAB_COLUMNS, len(tab.columns))
+            info = SheetInfo(next_id, tab.name, NEW_TAB_ROWS, columns)
+            next_id += 1
+            out.requests.append({"addSheet": {"properties": {
+                "sheetId": info.sheet_id, "title": tab.name,
+                "gridProperties": {"rowCount": info.rows, "columnCount": info.columns,
+                                   "frozenRowCount": 1}}}})
+            out.requests += column_requests(info.sheet_id, info.rows, tab.columns, 1)
+            infos[tab.name] = info
+            headers[tab.name] = list(tab.column_names)
+        elif isinstance(step, NewColumns):
+            info = infos[step.title]
+            last = step.first + len(step.columns) - 1
+            if last > info.columns:
+                out.requests.append({"appendDimension": {
+                    "sheetId": info.sheet_id, "dimension": "COLUMNS",
+                    "length": last - info.columns}})
+                info = SheetInfo(info.sheet_id, info.title, info.rows, last)
+                infos[step.title] = info
+            out.requests += column_requests(info.sheet_id, info.rows, step.columns, step.first)
+            header = headers[step.title]
+            header.extend([None] * (step.first - 1 - len(header)))
+            header.extend(c.name for c in step.columns)
+    for tab in layout.tabs:
+        records = layout.rows.get(tab.name)
+        title = find_tab(list(infos), tab)
+        if records and title is not None:
+            info = _fill(out, infos[title], tab, headers[title], tables.get(title), records)
+            infos[title] = info
+    if any(isinstance(s, NewTab) for s in steps):
+        out.requests += _drop_empty_default(sheets, tables, out.notes)
+    out.expected = {s.sheet_id: (s.rows, s.columns) for s in infos.values()
+                    if not any("deleteSheet" in r and r["deleteSheet"]["sheetId"] == s.sheet_id
+                               for r in out.requests)}
+    return out
+
+
+def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table: Table | None,
+          records: list[dict[str, Cell]]) -> SheetInfo:
+    """Records under the tab's own headers, below its last used row."""
+    positions = {header_key(h): i + 1 for i, h in enumerate(header) if h is not None}
+    start = (table.last_row if table is not None else 1) + 1
+    end = start + len(records) - 1
+    if end > info.rows:
+        grow = end - info.rows + GROWTH_SLACK
+        out.requests.append({"appendDimension": {"sheetId": info.sheet_id,
+                                                 "dimension": "ROWS", "length": grow}})
+        kinds = {positions[header_key(c.name)]: c.kind for c in tab.columns
+                 if header_key(c.name) in positions}
+        choices = {positions[header_key(c.name)]: c.choices for c in tab.columns
+                   if c.choices and header_key(c.name) in positions}
+        out.requests += row_formats(info.sheet_id, info.rows, info.rows + grow, kinds, choices)
+        info = SheetInfo(info.sheet_id, info.title, info.rows + grow, info.columns)
+    width = max(positions.values(), default=0)
+    rows = []
+    for record in records:
+        cells: list[dict[str, JSON]] = [{} for _ in range(width)]
+        for name, value in record.items():
+            entered = extended_value(value)
+            if entered is not None:
+                cells[positions[header_key(name)] - 1] = {"userEnteredValue": entered}
+        rows.append({"values": cells})
+    out.requests.append({"updateCells": {
+        "start": {"sheetId": info.sheet_id, "rowIndex": start - 1, "columnIndex": 0},
+        "rows": rows, "fields": "userEnteredValue"}})
+    return info
+
+
+def _drop_empty_default(sheets: Mapping[str, SheetInfo], tables: Mapping[str, Table],
+                        notes: list[str]) -> list[dict[str, JSON]]:
+    """A new spreadsheet's lone empty sheet (Sheet1) goes once the real tabs are there."""
+    if len(sheets) != 1:
+        return []
+    (info,) = sheets.values()
+    table = tables.get(info.title)
+    if schema_tab(info.title) is not None or table is None or table.rows or any(
+            h is not None for h in table.header):
+        return []
+    notes.append(f"removed the empty sheet {info.title}")
+    return [{"deleteSheet": {"sheetId": info.sheet_id}}]
+
+
+# -- writing -----------------------------------------------------------------------------
+@dataclass(slots=True)
+class WritePlan:
+    structure: list[dict[str, JSON]] = field(default_factory=list)  # spreadsheets.batchUpdate
+    data: list[dict[str, JSON]] = field(default_factory=list)  # values.batchUpdate ValueRanges
+    expected: Dims = field(default_factory=dict)  # every sheet's size once written
+
+    @property
+    def cells(self) -> int:
+        return sum(v is not None for d in self.data for row in d["values"] for v in row)
+
+
+def deletion_runs(rows: Iterable[int]) -> list[tuple[int, int]]:
+    """Rows as (first, count) runs of consecutive rows, bottom-up."""
+    runs: list[tuple[int, int]] = []
+    for row in sorted(set(rows), reverse=True):
+        if runs and runs[-1][0] == row + 1:
+            runs[-1] = (row, runs[-1][1] + 1)
+        else:
+            runs.append((row, 1))
+    return runs
+
+
+def remap(row: int, deleted: list[int]) -> int:
+    """Where row `row` (not deleted) stands once the sorted rows `deleted` are gone."""
+    return row - bisect.bisect_left(deleted, row)
+
+
+def value_ranges(title: str, cells: Mapping[tuple[int, int], JSON]) -> list[dict[str, JSON]]:
+    """ValueRanges for cells: one per run of consecutive rows, null where nothing changes."""
+    by_row: dict[int, dict[int, JSON]] = {}
+    for (row, col), value in cells.items():
+        by_row.setdefault(row, {})[col] = value
+    ranges: list[dict[str, JSON]] = []
+    block: list[int] = []
+    for row in sorted(by_row):
+        if block and row != block[-1] + 1:
+            ranges.append(_block(title, block, by_row))
+            block = []
+        block.append(row)
+    if block:
+        ranges.append(_block(title, block, by_row))
+    return ranges
+
+
+def _block(title: str, rows: list[int], by_row: Mapping[int, Mapping[int, JSON]]) \
+        -> dict[str, JSON]:
+    first = min(min(by_row[r]) for r in rows)
+    last = max(max(by_row[r]) for r in rows)
+    values = [[by_row[r].get(c) for c in range(first, last + 1)] for r in rows]
+    return {"range": a1(title, rows[0], first, rows[-1], last), "values": values}
+
+
+def write_plan(changes: WorkbookChanges, sheets: Mapping[str, SheetInfo],
+               choices: Mapping[str, Mapping[int, tuple[str, ...]]] | None = None) -> WritePlan:
+    """The requests that apply `changes` (updates, then deletions, in read coordinates)."""
+    out = WritePlan(expected=dims_of(sheets))
+    for title, tab in changes.tabs.items():
+        if tab:
+            _plan_tab(out, sheets[title], tab, (choices or {}).get(title, {}))
+    return out
+
+
+def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
+              choices: Mapping[int, tuple[str, ...]]) -> None:
+    deleted = sorted(r for r in tab.deletes if 2 <= r <= info.rows)
+    gone = set(deleted)
+    for first, count in deletion_runs(deleted):
+        out.structure.append({"deleteDimension": {"range": {
+            "sheetId": info.sheet_id, "dimension": "ROWS",
+            "startIndex": first - 1, "endIndex": first - 1 + count}}})
+    cells = {(remap(row, deleted), col): to_json(value)
+             for (row, col), value in tab.updates.items() if row not in gone}
+    rows = info.rows - len(deleted)
+    columns = info.columns
+    needed_rows = max((r for r, _ in cells), default=0)
+    needed_columns = max((c for _, c in cells), default=0)
+    if needed_rows > rows:
+        grow = needed_rows - rows + GROWTH_SLACK
+        if grow == len(deleted):
+            grow += 1  # the size must tell whether this batch was applied
+        out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
+                                                  "dimension": "ROWS", "length": grow}})
+        out.structure += row_formats(info.sheet_id, rows, rows + grow, tab.kinds, choices)
+        rows += grow
+    if needed_columns > columns:
+        out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
+                                                  "dimension": "COLUMNS",
+                                                  "length": needed_columns - columns}})
+        columns = needed_columns
+    out.expected[info.sheet_id] = (rows, columns)
+    out.data += value_ranges(info.title, cells)
+
+
+# -- guarding ----------------------------------------------------------------------------
+class RowsMoved(Exception):
+    """Rows were inserted, deleted or typed below the data since the read."""
+
+
+def spans(columns: Iterable[int]) -> list[tuple[int, int]]:
+    """Sorted columns as (first, last) runs of consecutive columns."""
+    out: list[tuple[int, int]] = []
+    for col in sorted(set(columns)):
+        if out and out[-1][1] == col - 1:
+            out[-1] = (out[-1][0], col)
+        else:
+            out.append((col, col))
+    return out
+
+
+def guard_spans(tab: TabChanges, key: int) -> list[tuple[int, int]]:
+    return spans({c for cols in tab.guards.values() for c in cols} | {key})
+
+
+def guard_ranges(title: str, column_spans: list[tuple[int, int]]) -> list[str]:
+    """Whole columns: the returned range also tells the grid's row count."""
+    return [f"{quote(title)}!{column_letter(a)}:{column_letter(b)}" for a, b in column_spans]
+
+
+_RANGE_END_ROW = re.compile(r"[A-Z]+(\d+)$")
+
+
+def checked_guards(table: Table, grid_rows: int, tab: TabChanges, key: int,
+                   column_spans: list[tuple[int, int]],
+                   replies: list[Mapping[str, JSON]]) -> set[int]:
+    """The guarded rows whose guarded cells moved on since the read.
+
+    Raises RowsMoved when rows were inserted or deleted (the grid's size or the
+    key column changed) or something was typed below the last row.
+    """
+    now: dict[tuple[int, int], Cell] = {}
+    for (first, _), reply in zip(column_spans, replies, strict=True):
+        end = _RANGE_END_ROW.search(str(reply.get("range", "")))
+        if end is None or int(end[1]) != grid_rows:
+            raise RowsMoved(f"{table.title} has {end[1] if end else '?'} rows instead of "
+                            f"{grid_rows}")
+        for r, values in enumerate(reply.get("values") or [], start=1):
+            for offset, value in enumerate(values):
+                cell = from_json(value)
+                if cell is not None and r > table.last_row:
+                    raise RowsMoved(f"row {r} of {table.title} was filled in")
+                now[(r, first + offset)] = cell
+    for row in range(2, table.last_row + 1):
+        if now.get((row, key)) != table.cell(row, key):
+            raise RowsMoved(f"row {row} of {table.title} now holds another row")
+    return {row for row, cols in tab.guards.items()
+            if any(now.get((row, c)) != table.cell(row, c) for c in cols)}
+
+
+def without_rows(tab: TabChanges, rows: set[int]) -> TabChanges:
+    """The changes of a tab less every update and deletion of `rows`."""
+    return TabChanges(
+        updates={k: v for k, v in tab.updates.items() if k[0] not in rows},
+        deletes=tab.deletes - rows, kinds=tab.kinds,
+        guards={r: c for r, c in tab.guards.items() if r not in rows})
+
+
+# -- verifying an uncertain write --------------------------------------------------------
+def verdict(before: Dims, expected: Dims, now: Dims) -> bool | None:
+    """Was a structure batch applied? True, False, or None when someone else changed sizes."""
+    if now == expected:
+        return True
+    if now == before:
+        return False
+    return None

@@ -1,0 +1,133 @@
+"""Requests per command, counted by the local server (/localsheets/stats), at any size.
+
+A sync reads with spreadsheets.get + values.batchGet and writes with at most a
+guard values.batchGet, one spreadsheets.batchUpdate and one values.batchUpdate:
+between 2 and 5 requests however many rows the studio has. The Runs row records
+the same counts. Set SHEETSYNC_LARGE=1 to run the 20,000-appointment size too.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import pytest
+
+from sheetsync import engine
+from sheetsync.localsheets import LocalSheets
+from sheetsync.schema import ALL_TABS, RUNS
+from sheetsync.stores.base import Layout
+from sheetsync.stores.gsheets import GoogleStore
+from sheetsync.stores.gsheets_access import ServiceAccount, service_account
+from tests.test_google_faults import edit, records
+
+FIRST = datetime(2026, 11, 29, 12, 0)
+LATER = datetime(2026, 12, 9, 12, 0)
+DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
+
+
+def studio_of(enrollments: int) -> str:
+    """`enrollments` clients with a 10-session package each: 10 appointments per client."""
+    lines = ["Packages", "package_id | name | sessions | price", "P10 | Physio 10 | 10 | 4000",
+             "", "Staff", "staff_id | name | commission_rate", "ST1 | Elif | 40%", "",
+             "Clients", "client_id | name"]
+    lines += [f"C{i} | Client {i}" for i in range(enrollments)]
+    lines += ["", "Enrollments",
+              "enrollment_id | client_id | package_id | start_date | staff_id | schedule"]
+    lines += [f"E{i} | C{i} | P10 | 2026-11-30 | ST1 | {DAYS[i % 6]} {8 + i % 11}:00"
+              for i in range(enrollments)]
+    return "\n".join(lines)
+
+
+SIZES = [pytest.param(2, id="20 appointments"), pytest.param(150, id="1,500 appointments"),
+         pytest.param(2000, id="20,000 appointments", marks=pytest.mark.skipif(
+             not os.environ.get("SHEETSYNC_LARGE"), reason="set SHEETSYNC_LARGE=1"))]
+
+
+@pytest.fixture(scope="module")
+def server() -> Iterator[LocalSheets]:
+    with LocalSheets(quota_per_minute=None) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def account(server: LocalSheets) -> ServiceAccount:
+    return service_account(server.service_account_info())
+
+
+def counted(server: LocalSheets, sheet: str, account: ServiceAccount,
+            now: datetime) -> tuple[dict[str, int], int, engine.SyncReport]:
+    server.reset_stats()
+    report = engine.sync(GoogleStore(sheet, account, endpoint=server.base_url), now,
+                         started_at=now)
+    stats = server.stats()
+    runs = server.values(sheet, "Runs", "UNFORMATTED_VALUE")
+    row = dict(zip(runs[0], runs[-1], strict=False))
+    reads = stats["requests"].get("spreadsheets.get", 0) + \
+        stats["requests"].get("values.batchGet", 0)
+    assert (row["reads"], row["writes"]) == (reads, stats["total"] - reads)
+    assert len(runs[0]) == len(RUNS.columns)
+    return stats["requests"], stats["cells_written"], report
+
+
+@pytest.mark.parametrize("enrollments", SIZES)
+def test_requests_per_command_do_not_grow_with_the_studio(server: LocalSheets,
+                                                          account: ServiceAccount,
+                                                          enrollments: int):
+    sheet = server.create_spreadsheet("Studio")
+    store = GoogleStore(sheet, account, endpoint=server.base_url)
+    server.reset_stats()
+    store.lay_out(Layout(ALL_TABS, records(studio_of(enrollments))))
+    assert server.stats()["requests"] == {
+        "spreadsheets.get": 1, "values.batchGet": 1, "spreadsheets.batchUpdate": 1}
+
+    appointments = enrollments * 10
+    grows = appointments + 1 > 1000  # new tabs have 1,000 rows
+    requests, cells, report = counted(server, sheet, account, FIRST)
+    assert len(report.plan.added) == appointments
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 1, "values.batchUpdate": 1,
+                        **({"spreadsheets.batchUpdate": 1} if grows else {})}
+
+    requests, cells, report = counted(server, sheet, account, FIRST)
+    assert report.plan.empty
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 1, "values.batchUpdate": 1}
+    assert cells == len(RUNS.columns)  # the Runs row, nothing else
+
+    store = GoogleStore(sheet, account, endpoint=server.base_url)
+    edit(store, "Appointments", "appointmentid", "E1-1-03", status="paid_cancel")
+    requests, cells, report = counted(server, sheet, account, FIRST)
+    # The paid cancel earns its commission: that row's cells are guarded, so one re-read.
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
+    assert cells < 2 * len(RUNS.columns)  # commission, a balance or two and the Runs row
+
+    requests, cells, report = counted(server, sheet, account, LATER)
+    assert report.plan.completed
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
+
+
+def test_a_closed_client_costs_one_structure_request(server: LocalSheets,
+                                                     account: ServiceAccount):
+    sheet = server.create_spreadsheet("Studio")
+    store = GoogleStore(sheet, account, endpoint=server.base_url)
+    store.lay_out(Layout(ALL_TABS, records(studio_of(40))))
+    engine.sync(store, FIRST, started_at=FIRST)
+    for i in range(0, 40, 3):
+        edit(store, "Clients", "clientid", f"C{i}", status="closed")
+    requests, _, report = counted(server, sheet, account, FIRST)
+    assert len(report.plan.deleted) == 14 * 10
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 2,
+                        "spreadsheets.batchUpdate": 1, "values.batchUpdate": 1}
+    left: dict[str, Any] = {r[0] for r in server.values(sheet, "Appointments")[1:]}
+    assert not any(a.startswith(f"E{i}-") for i in range(0, 40, 3) for a in left)
+
+
+def test_a_dry_run_reads_and_writes_nothing(server: LocalSheets, account: ServiceAccount):
+    sheet = server.create_spreadsheet("Studio")
+    GoogleStore(sheet, account, endpoint=server.base_url).lay_out(
+        Layout(ALL_TABS, records(studio_of(2))))
+    server.reset_stats()
+    engine.sync(GoogleStore(sheet, account, endpoint=server.base_url), FIRST,
+                started_at=FIRST, dry_run=True)
+    assert server.stats()["requests"] == {"spreadsheets.get": 1, "values.batchGet": 1}
