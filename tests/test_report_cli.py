@@ -189,3 +189,9 @@ def test_problems_in_the_workbook_give_exit_1_and_say_so(run, workbook: Path):
     assert "Total             15  4,769.99 TRY  1,595.99 TRY" in result.output
     assert "Note: The commission cell of E1-1-08 cannot be read" in result.output
     assert "Note: The workbook has 1 problem(s)" in result.output
+
+
+def test_the_readme_shows_what_the_command_prints():
+    readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
+    assert DECEMBER_TABLE in readme
+    assert (Path(__file__).parent.parent / "docs" / "commission-chart.png").exists()
