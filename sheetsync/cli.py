@@ -370,7 +370,7 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
     tables = store.read()
     snapshot = read_snapshot(tables)
     if snapshot.structural:
-        missing = "; ".join(p.problem for p in snapshot.problems)
+        missing = " ".join(p.problem for p in snapshot.problems)
         raise UserError(f"{name} cannot be reported on: {missing}")
     result = commission_report(snapshot, month, now)
     changes = publish(store, tables, result)

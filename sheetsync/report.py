@@ -186,7 +186,10 @@ def _notes(month: Month, now: datetime, *, to_come: int, completed_here: int, no
            unreadable: list[str], uncounted: list[str], held: list[str],
            problems: int) -> list[str]:
     notes = []
-    if to_come:
+    if to_come and now.date() < month.first:
+        notes.append(f"{month} has not begun: its {to_come} planned session(s) are not "
+                     "counted yet.")
+    elif to_come:
         notes.append(f"{month} is not over at {now:%Y-%m-%d %H:%M}: {to_come} session(s) still "
                      "to come are not counted yet.")
     if completed_here:

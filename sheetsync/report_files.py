@@ -62,15 +62,20 @@ def check_out_path(out: str, workbook: str) -> Path:
 def save(report: CommissionReport, path: Path, currency: str = "") -> None:
     content = (_xlsx_bytes(report, currency) if path.suffix.lower() == ".xlsx"
                else _csv_text(report, currency).encode("utf-8-sig"))
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp",
-                               dir=path.parent)
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp",
+                                   dir=path.parent)
+    except OSError as err:
+        raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(content)
         os.replace(tmp, path)
-    except BaseException:
+    except BaseException as err:
         with contextlib.suppress(FileNotFoundError):
             os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
         raise
 
 

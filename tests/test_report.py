@@ -205,6 +205,16 @@ def test_pending_sessions_of_a_month_not_over_are_not_counted():
                             "come are not counted yet.",)
 
 
+def test_a_month_still_ahead_counts_nothing_yet():
+    store = studio(STUDIO)
+    sync(store, PLANNED)
+    result = report(store, now=PLANNED)
+    assert result.empty
+    # E1 on 3, 7, 10, 14, 17, 21, 24, 28 and 31 Dec, E2 on 2, 9 and 16, E3 on 1, 4, 8 and 11
+    assert result.notes == ("2026-12 has not begun: its 16 planned session(s) are not counted "
+                            "yet.",)
+
+
 def test_the_report_never_depends_on_whether_sync_ran_first():
     """Run at 00:05 on the 1st when the last sync was on 15 Dec: every session that ended is
     counted as the next sync will complete it, at the commission it will freeze."""

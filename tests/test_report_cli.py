@@ -195,3 +195,11 @@ def test_the_readme_shows_what_the_command_prints():
     readme = (Path(__file__).parent.parent / "README.md").read_text(encoding="utf-8")
     assert DECEMBER_TABLE in readme
     assert (Path(__file__).parent.parent / "docs" / "commission-chart.png").exists()
+
+
+def test_an_out_file_that_cannot_be_written_is_a_clear_error(run, workbook: Path):
+    Path("december.csv").mkdir()
+    result = run("report", "commissions", "studio.xlsx", "--month", "2026-12", "--out",
+                 "december.csv", "--now", NEW_YEAR)
+    assert_clear_error(result, "Cannot save the report to december.csv")
+    assert [p.name for p in Path(".").iterdir() if p.name.startswith(".december")] == []
