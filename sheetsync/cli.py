@@ -12,11 +12,12 @@ import json
 import sys
 import traceback
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date, datetime, timedelta
+from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
@@ -30,6 +31,9 @@ from .plan import Plan
 from .schema import ALL_TABS
 from .stores import is_google, open_store
 from .stores.base import Layout
+
+if TYPE_CHECKING:
+    from .report import CommissionReport  # imported when used: pandas is slow to load
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = "sheetsync-demo.xlsx"
@@ -386,6 +390,139 @@ def _balance_table(rows: list[Balance], currency: str, filtered: bool = False) -
                  enumerate(zip(r, widths, strict=True))]
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+# -- report ----------------------------------------------------------------------------------
+@cli.group()
+def report() -> None:
+    """Reports made from the workbook (commissions)."""
+
+
+@report.command("commissions")
+@click.argument("workbook", required=False)
+@click.option("--month", "month_text", metavar="YYYY-MM",
+              help="The month to report (default: the previous calendar month).")
+@click.option("--out", metavar="FILE", help="Also save the report as FILE (.csv or .xlsx).")
+@now_option
+@handled
+def commissions(workbook: str | None, month_text: str | None, out: str | None,
+                now_text: str | None) -> None:
+    """Sessions, revenue and commission per staff member for one month.
+
+    Counts every completed or paid_cancel session dated in the month, at the
+    commission frozen in its Appointments row (a session no sync has seen yet
+    counts as the next sync will freeze it). Writes the month's rows into the
+    Commissions tab, replacing only that month, and prints them. Without
+    --month it reports the month before this one: run it on the 1st.
+    """
+    from .month import Month
+    from .read import read_snapshot
+    from .report import commission_report
+    from .report_files import check_out_path, save
+    from .report_tab import publish
+
+    config = _config()
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    if month_text is None:
+        month = Month.before(now.date())
+    else:
+        try:
+            month = Month.parse(month_text)
+        except ValueError:
+            raise UserError(f"--month {month_text} is not a month; write it like "
+                            f"{Month.before(now.date())}.") from None
+    path = check_out_path(out, name) if out else None
+    store = open_store(name, config)
+    progress = _progress()
+    progress(f"Reading {store.label} ...")
+    tables = store.read()
+    snapshot = read_snapshot(tables)
+    if snapshot.structural:
+        missing = " ".join(p.problem for p in snapshot.problems)
+        raise UserError(f"{name} cannot be reported on: {missing}")
+    result = commission_report(snapshot, month, now)
+    changes = publish(store, tables, result)
+    if path is not None:
+        save(result, path, config.currency)
+    click.echo(f"Commissions for {month.label} ({month}) in {name}")
+    click.echo("")
+    if result.empty:
+        click.echo(f"No session was completed or paid-cancelled in {month}: "
+                   "no commission was earned.")
+    else:
+        click.echo(_staff_table(result, config.currency))
+        click.echo("")
+        click.echo("By package:")
+        click.echo(_package_table(result, config.currency))
+    click.echo("")
+    rows = len(result.tab_rows())
+    if changes and rows:
+        click.echo(f"Wrote {rows} row(s) for {month} into the Commissions tab "
+                   f"({changes.cells_written} cell(s) changed); other months are kept.")
+    elif changes:
+        click.echo(f"Removed the rows for {month} from the Commissions tab; other months are "
+                   "kept.")
+    elif rows:
+        click.echo(f"The Commissions tab already holds these {rows} row(s) for {month}; "
+                   "nothing was written.")
+    else:
+        click.echo(f"The Commissions tab has no rows for {month}; nothing was written.")
+    if path is not None:
+        click.echo(f"Saved the report to {path}.")
+    for note in result.notes:
+        click.echo(f"Note: {note}")
+    sys.exit(1 if result.problems else 0)
+
+
+def _money(amount: Decimal, currency: str) -> str:
+    return f"{amount:,.2f} {currency}".strip()
+
+
+def _staff_label(staff_id: str, staff_name: str) -> str:
+    if not staff_id:
+        return "(no staff member)"
+    return f"{staff_name} ({staff_id})" if staff_name else staff_id
+
+
+def _staff_table(result: CommissionReport, currency: str) -> str:
+    rows = [(_staff_label(r["staff_id"], r["staff_name"]), str(r["sessions"]),
+             _money(r["revenue"], currency), _money(r["commission"], currency))
+            for r in result.by_staff.to_dict("records")]
+    total = ("Total", str(result.total_sessions), _money(result.total_revenue, currency),
+             _money(result.total_commission, currency))
+    return _text_table(("staff", "sessions", "revenue", "commission"), rows, total,
+                       right={1, 2, 3})
+
+
+def _package_table(result: CommissionReport, currency: str) -> str:
+    rows = []
+    previous = None
+    for r in result.by_package.to_dict("records"):
+        staff = _staff_label(r["staff_id"], r["staff_name"])
+        package = (f"{r['package_name']} ({r['package_id']})" if r["package_id"]
+                   else "(package unknown)")
+        rows.append(("" if staff == previous else staff, package, str(r["sessions"]),
+                     _money(r["revenue"], currency), _money(r["commission"], currency)))
+        previous = staff
+    return _text_table(("staff", "package", "sessions", "revenue", "commission"), rows, None,
+                       right={2, 3, 4})
+
+
+def _text_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]],
+                total: tuple[str, ...] | None, right: set[int]) -> str:
+    table = [headers, *rows, *([total] if total else [])]
+    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
+    rule = "  ".join("-" * w for w in widths)
+
+    def line(r: tuple[str, ...]) -> str:
+        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
+                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
+
+    lines = [line(headers), rule, *map(line, rows)]
+    if total:
+        lines += [rule, line(total)]
     return "\n".join(lines)
 
 

@@ -21,7 +21,7 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import replace
 from datetime import datetime
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from .cells import cents
 from .model import (
@@ -148,6 +148,17 @@ def basis_text(staff_id: str, price: Decimal, own_price: bool, rate: Decimal) ->
     percent = (rate * 100).normalize()
     return (f"{staff_id}, {cents(price)}{' own price' if own_price else ''}, "
             f"{percent:f}%")
+
+
+def basis_price(basis: str) -> Decimal | None:
+    """The per-session price a frozen commission was computed from, when the basis reads."""
+    match = _BASIS.match(basis)
+    if match is None:
+        return None
+    try:
+        return Decimal(match["price"])
+    except InvalidOperation:
+        return None  # "1.2.3": typed over by hand
 
 
 def needs_commission(a: Appointment) -> bool:

@@ -7,7 +7,9 @@ Invariants:
 - nothing is written while LibreOffice or Excel has the workbook open (their
   lock files), or when the file changed on disk since it was read;
 - text is written as text (a value starting with `=` never becomes a formula),
-  dates and times as real date/time cells with a date/time number format.
+  dates and times as real date/time cells with a date/time number format;
+- the Commissions tab's bar chart is re-drawn from its rows at every save
+  (xlsx_chart.py), so no sync loses it and it always shows the latest month.
 """
 
 from __future__ import annotations
@@ -30,9 +32,10 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from ..errors import UserError, WorkbookBusy
-from ..schema import Column, Kind, Tab, find_tab, header_key
+from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
+from .xlsx_chart import draw_commission_chart
 
 FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
@@ -149,6 +152,9 @@ class XlsxStore:
 
     def _save(self, wb: Workbook) -> None:
         self.check_writable()
+        commissions = find_tab(wb.sheetnames, COMMISSIONS)
+        if commissions is not None:
+            draw_commission_chart(wb[commissions])  # openpyxl does not keep it up to date
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx.tmp",
                                    dir=self.path.parent)
         try:

@@ -1,0 +1,176 @@
+"""The commission report as a file a studio can open: `.csv` or `.xlsx`.
+
+Invariants:
+- nothing a studio typed ever becomes a formula: in the .csv a text cell that
+  starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
+  (what spreadsheet programs show as plain text); in the .xlsx every text cell is
+  a text cell;
+- money is written from the report's Decimals (cents), never through a float in
+  the .csv; the .xlsx gives money cells a number format with the currency;
+- the file is replaced atomically (a temporary file beside it, then a rename).
+
+The .csv holds the per-staff table with a Total row, then, after an empty line,
+the per-package breakdown. The .xlsx holds the per-staff table with the bar
+chart of commission per staff member, a By package sheet and a Sessions sheet
+listing every session counted.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import io
+import numbers
+import os
+import tempfile
+from collections.abc import Iterator, Sequence
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+from openpyxl.styles import Font
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .errors import UserError
+from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
+from .stores.layout import column_letter
+from .stores.xlsx_chart import draw_commission_chart
+
+FORMATS = (".csv", ".xlsx")
+_RISKY_START = ("=", "+", "-", "@", "\t", "\r")
+_MONEY = ("revenue", "commission")
+_WIDTHS = {"month": 9, "staff_id": 10, "staff_name": 24, "package_id": 11,
+           "package_name": 34, "appointment_id": 14, "enrollment_id": 13, "client_name": 24,
+           "date": 11, "status": 12, "sessions": 9, "revenue": 14, "commission": 14}
+
+
+def check_out_path(out: str, workbook: str) -> Path:
+    """The export path, or a UserError saying why it cannot be one."""
+    path = Path(out)
+    if path.suffix.lower() not in FORMATS:
+        raise UserError(f"--out {out}: the report can be saved as .csv or .xlsx, "
+                        f"not {path.suffix or 'a file without an extension'}.")
+    if not path.parent.is_dir():
+        raise UserError(f"--out {out}: the folder {path.parent} does not exist.")
+    if path.resolve() == Path(workbook).resolve():
+        raise UserError(f"--out {out} is the workbook itself; name another file.")
+    return path
+
+
+def save(report: CommissionReport, path: Path, currency: str = "") -> None:
+    content = (_xlsx_bytes(report, currency) if path.suffix.lower() == ".xlsx"
+               else _csv_text(report, currency).encode("utf-8-sig"))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp",
+                                   dir=path.parent)
+    except OSError as err:
+        raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(content)
+        os.replace(tmp, path)
+    except BaseException as err:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
+        raise
+
+
+# -- .csv ------------------------------------------------------------------------------------
+def safe_text(value: str) -> str:
+    """Text a spreadsheet program opens as text, never as a formula (OWASP CSV injection)."""
+    return "'" + value if value.startswith(_RISKY_START) else value
+
+
+def _csv_cell(value: object) -> str:
+    if isinstance(value, Decimal):
+        return f"{value:.2f}"
+    if isinstance(value, str):
+        return safe_text(value)
+    if isinstance(value, date):
+        return value.isoformat()
+    return "" if value is None else str(value)
+
+
+def _csv_text(report: CommissionReport, currency: str) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    for number, (columns, rows) in enumerate(_tables(report)):
+        if number == 2:
+            break  # the sessions are in the .xlsx only
+        if number:
+            writer.writerow([])
+        writer.writerow(["month", *columns, "currency"])
+        for row in rows:
+            writer.writerow([_csv_cell(v) for v in (*row, currency)])
+    return buffer.getvalue()
+
+
+def _tables(report: CommissionReport) -> Iterator[tuple[Sequence[str], list[list[object]]]]:
+    """(columns, rows with the month first) of the per-staff, per-package and session tables,
+    the first two ending with a Total row."""
+    month = str(report.month)
+    total = [report.total_sessions, report.total_revenue, report.total_commission]
+    for frame, columns in ((report.by_staff, STAFF_COLUMNS),
+                           (report.by_package, PACKAGE_COLUMNS)):
+        rows = [[month, *(_plain(v) for v in record)] for record in
+                frame[list(columns)].itertuples(index=False, name=None)]
+        blanks = [""] * (len(columns) - 5)  # package_id, package_name
+        rows.append(["", "", "Total", *blanks, *total])
+        yield columns, rows
+    yield SESSION_COLUMNS, [[month, *(_plain(v) for v in record)] for record in
+                            report.sessions[list(SESSION_COLUMNS)].itertuples(index=False,
+                                                                              name=None)]
+
+
+def _plain(value: object) -> object:
+    """numpy's integers as Python ints; everything else as it is."""
+    return int(value) if isinstance(value, numbers.Integral) else value
+
+
+# -- .xlsx -----------------------------------------------------------------------------------
+def _xlsx_bytes(report: CommissionReport, currency: str) -> bytes:
+    money = '#,##0.00' + (f' "{_quoted(currency)}"' if currency else "")
+    wb = Workbook()
+    wb.remove(wb.active)
+    titles = ("Commissions", "By package", "Sessions")
+    for title, (columns, rows) in zip(titles, _tables(report), strict=True):
+        ws = wb.create_sheet(title)
+        _fill(ws, ["month", *columns], rows, money, total=title != "Sessions")
+    draw_commission_chart(wb["Commissions"], currency)
+    buffer = io.BytesIO()
+    wb.save(buffer)
+    return buffer.getvalue()
+
+
+def _fill(ws: Worksheet, header: list[str], rows: list[list[object]], money: str, *,
+          total: bool) -> None:
+    bold = Font(bold=True)
+    for col, name in enumerate(header, start=1):
+        cell = ws.cell(1, col, name)
+        cell.font = bold
+        ws.column_dimensions[column_letter(col)].width = _WIDTHS.get(name, 12)
+    for r, values in enumerate(rows, start=2):
+        for col, (name, value) in enumerate(zip(header, values, strict=True), start=1):
+            cell = ws.cell(r, col)
+            if value == "":
+                pass
+            elif isinstance(value, str):
+                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.data_type = "s"  # never a formula
+            else:
+                cell.value = value
+            if name in _MONEY:
+                cell.number_format = money
+            elif name == "date":
+                cell.number_format = "yyyy-mm-dd"
+            if total and r == len(rows) + 1:
+                cell.font = bold
+    ws.freeze_panes = "A2"
+
+
+def _quoted(currency: str) -> str:
+    return currency.replace('"', "").replace("\\", "")
