@@ -28,9 +28,9 @@ from .errors import UserError
 from .model import Appointment, Balance, Closure, Problem
 from .notify import FAILED, SENT, SKIPPED, Mailer
 from .plan import Plan
-from .schema import ALL_TABS
+from .schema import ALL_TABS, STUDIO_TABS, find_tab
 from .stores import is_google, open_store
-from .stores.base import Layout
+from .stores.base import Layout, Store
 
 if TYPE_CHECKING:
     from .report import CommissionReport  # imported when used: pandas is slow to load
@@ -136,8 +136,9 @@ def init(workbook: str, demo: bool) -> None:
     store = open_store(workbook, config)
     layout = Layout(tabs=ALL_TABS)
     if demo:
-        if Path(workbook).exists() and not is_google(workbook):
-            raise UserError(f"{workbook} already exists; --demo only fills a new workbook.")
+        if _holds_a_studio(store, workbook):
+            raise UserError(f"{workbook} already holds studio data; --demo only fills a new, "
+                            "empty workbook.")
         layout = demo_layout(_now(config, None).date())
     added = store.lay_out(layout)
     if added:
@@ -146,6 +147,14 @@ def init(workbook: str, demo: bool) -> None:
         click.echo(f"{workbook} is ready" + (" with a demo studio." if demo else "."))
     else:
         click.echo(f"{workbook} already has every tab and column; nothing to do.")
+
+
+def _holds_a_studio(store: Store, workbook: str) -> bool:
+    if not is_google(workbook):
+        return Path(workbook).exists()
+    tables = store.read()
+    return any(tables[title].rows for tab in STUDIO_TABS
+               if (title := find_tab(list(tables), tab)) is not None)
 
 
 # -- sync ------------------------------------------------------------------------------------

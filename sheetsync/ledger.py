@@ -165,12 +165,12 @@ def needs_commission(a: Appointment) -> bool:
     """Does the frozen amount no longer fit the row (cleared, other staff, other own price)?"""
     if a.commission is None:
         return True
-    basis = _BASIS.match(a.commission_basis)
-    if basis is None:
-        return False  # a number the studio typed itself: theirs to keep
+    basis, price = _BASIS.match(a.commission_basis), basis_price(a.commission_basis)
+    if basis is None or price is None:
+        return False  # a number (or a basis) the studio typed itself: theirs to keep
     if basis["staff"] != a.staff_id or bool(basis["own"]) != (a.price is not None):
         return True
-    return a.price is not None and cents(a.price) != Decimal(basis["price"])
+    return a.price is not None and cents(a.price) != price
 
 
 def with_commission(a: Appointment, enrollment: Enrollment, package: Package,

@@ -22,6 +22,7 @@ from typing import TypeVar
 from . import cells
 from .cells import CellError
 from .model import (
+    PENDING,
     Appointment,
     Client,
     Closure,
@@ -401,7 +402,10 @@ class _Reader:
                             "row alone. Add new sessions through Enrollments.")
             enrollment_id = row.required_text("enrollment_id")
             staff_id = row.text("staff_id")
-            if staff_id:
+            status = row.get("status", cells.parse_status, "", required=True)
+            if staff_id and status == PENDING:
+                # A session to come needs someone to give it; held ones keep the id of a
+                # staff member who has since left, so their pay stays on record.
                 self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
             appointment = Appointment(
                 appointment_id=appointment_id,
@@ -415,7 +419,7 @@ class _Reader:
                 date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
                 start=row.get("start", cells.parse_time, None, required=True),  # type: ignore[arg-type]
                 end=row.get("end", cells.parse_time, None, required=True),  # type: ignore[arg-type]
-                status=row.get("status", cells.parse_status, "", required=True),
+                status=status,
                 planned=row.text("planned"),
                 price=row.get("price", _nonnegative(cells.parse_money), None, fatal=False),
                 commission=row.get("commission", cells.parse_money, None, fatal=False),

@@ -60,7 +60,7 @@ def test_init_demo_fills_a_studio_and_refuses_to_touch_an_existing_file(run, tmp
     assert run("init", "demo.xlsx", "--demo").exit_code == 0
     clients = openpyxl.load_workbook(tmp_path / "demo.xlsx")["Clients"]
     assert clients.max_row == 7
-    assert_clear_error(run("init", "demo.xlsx", "--demo"), "already exists")
+    assert_clear_error(run("init", "demo.xlsx", "--demo"), "already holds studio data")
 
 
 def test_sync_writes_and_reports_what_it_did(run, workbook: Path):
@@ -244,3 +244,15 @@ def test_balance_due_and_ending_narrow_the_list(run, workbook: Path):
                                      "2026-12-08T10:00").stdout
     soon = run("balance", str(workbook), "--ending", "30", "--now", "2026-12-08T10:00")
     assert "Ayse (C1)" in soon.stdout and "3/10" in soon.stdout
+
+
+@pytest.mark.parametrize(("name", "google"), [
+    ("1aNvNhBanaHVP93PL4xmzA69TyNmTcfv7CUaCkGmwFMo", True),
+    ("https://docs.google.com/spreadsheets/d/1aNvNh/edit", True),
+    ("studio_workbook_backup_final", False),
+    ("studio.xlsx", False),
+])
+def test_what_counts_as_a_google_sheet(name, google):
+    from sheetsync.stores import is_google
+
+    assert is_google(name) is google

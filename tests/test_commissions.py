@@ -143,3 +143,27 @@ def test_no_rate_earns_nothing_but_is_still_frozen():
     sync(store, NOW)
     assert commission(store, "2026-11-30 14:00") == (0, "ST2, 400.00, 0%")
     assert Decimal("0") == Decimal(str(commission(store, "2026-11-30 14:00")[0]))
+
+
+def test_a_basis_edited_by_hand_never_breaks_a_sync():
+    store = studio(RATED)
+    sync(store, NOW)
+    row = appointment_at(store, "E1", "2026-12-03 14:00")
+    edit(store, "Appointments", {"appointment_id": row["appointment_id"]}, price=250,
+         commission_basis="ST1, 1.2.3 own price, 40%")
+    report = sync(store, NOW)
+    assert report.plan.held == set()
+    assert commission(store, "2026-12-03 14:00") == (160, "ST1, 1.2.3 own price, 40%")
+
+
+def test_a_staff_member_who_left_keeps_their_past_sessions_and_pay():
+    store = studio(RATED.replace("MGR      | Zeynep | manager |", "MGR | Zeynep | manager | 10%"))
+    sync(store, datetime(2026, 11, 29, 10, 0))
+    row = appointment_at(store, "E1", "2026-11-30 14:00")
+    edit(store, "Appointments", {"appointment_id": row["appointment_id"]}, staff_id="MGR")
+    sync(store, NOW)
+    assert commission(store, "2026-11-30 14:00") == (40, "MGR, 400.00, 10%")
+    store.tables["Staff"].rows = [r for r in store.tables["Staff"].rows if r[0] != "MGR"]
+    report = sync(store, NOW)
+    assert report.problems == [] and report.plan.held == set()
+    assert commission(store, "2026-11-30 14:00") == (40, "MGR, 400.00, 10%")

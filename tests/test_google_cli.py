@@ -81,6 +81,8 @@ def test_init_demo_then_sync_check_and_balance_by_url_and_by_id(run: Run, server
     assert "added the Appointments tab" in made.output and "with a demo studio" in made.output
     book = server.metadata(sheet)
     assert [s["properties"]["title"] for s in book["sheets"]] == [t.name for t in ALL_TABS]
+    again = run("init", url(sheet), "--demo")  # a sheet holding a studio is never filled twice
+    assert again.exit_code == 2 and "already holds studio data" in again.output
 
     server.reset_stats()
     synced = run("sync", sheet, "--now", "2026-12-01T09:00")

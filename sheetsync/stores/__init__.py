@@ -2,17 +2,22 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from ..config import Config
 from ..errors import UserError
 from .base import Store
 
+_SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{40,}")
+
 
 def is_google(workbook: str) -> bool:
-    return workbook.startswith(("https://", "http://")) or (
-        len(workbook) >= 25 and "." not in workbook and "/" not in workbook
-        and not Path(workbook).exists())
+    """A Google Sheets address, or a bare spreadsheet id (40-odd letters, digits, - and _)."""
+    if workbook.startswith(("https://", "http://")):
+        return True
+    return bool(_SPREADSHEET_ID.fullmatch(workbook)) and any(c.isdigit() for c in workbook) \
+        and not Path(workbook).exists()
 
 
 def open_store(workbook: str, config: Config | None = None) -> Store:
