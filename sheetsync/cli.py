@@ -29,7 +29,8 @@ from .model import Appointment, Balance, Closure, Problem
 from .notify import FAILED, SENT, SKIPPED, Mailer
 from .plan import Plan
 from .schema import ALL_TABS, STUDIO_TABS, find_tab
-from .stores import is_google, open_store
+from .stores import is_google
+from .stores import open_store as _open_store
 from .stores.base import Layout, Store
 
 if TYPE_CHECKING:
@@ -94,6 +95,14 @@ def _progress() -> Callable[[str], None]:
     if click.get_current_context().obj.get("quiet"):
         return lambda message: None
     return lambda message: click.echo(message, err=True)
+
+
+def open_store(workbook: str, config: Config) -> Store:
+    """The workbook's store; what it warns about (a key file others can read) goes to stderr."""
+    store = _open_store(workbook, config)
+    for warning in getattr(store, "warnings", ()):
+        click.echo(f"Warning: {warning}", err=True)
+    return store
 
 
 def _workbook(config: Config, given: str | None) -> str:

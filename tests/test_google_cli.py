@@ -37,6 +37,7 @@ def server() -> Iterator[LocalSheets]:
 def key_file(tmp_path: Path, server: LocalSheets) -> Path:
     path = tmp_path / "service-account.json"
     path.write_text(json.dumps(server.service_account_info()), encoding="utf-8")
+    path.chmod(0o600)
     return path
 
 
@@ -217,3 +218,15 @@ def test_a_token_uri_in_plain_http_elsewhere_is_refused(run: Run, key_file: Path
     key_file.write_text(json.dumps({**info, "token_uri": "http://oauth.example.com/token"}),
                         encoding="utf-8")
     assert_clear_error(run("sync", "1" + "z" * 43), "token_uri", "must start with https://")
+
+
+def test_a_key_file_others_can_read_is_warned_about(run: Run, server: LocalSheets,
+                                                    key_file: Path):
+    sheet = server.create_spreadsheet("Studio")
+    assert run("init", sheet).exit_code == 0
+    quiet = run("check", sheet)
+    assert "can be read by other users" not in quiet.stderr
+    key_file.chmod(0o644)
+    warned = run("check", sheet)
+    assert f"Warning: The service account key file {key_file.name}" in warned.stderr
+    assert "chmod 600" in warned.stderr

@@ -50,6 +50,7 @@ class GoogleStore:
                                context=Context(spreadsheet_id, account.email))
         self._sheets: dict[str, wire.SheetInfo] = {}
         self._tables: dict[str, Table] = {}  # as last read: what guards compare with
+        self.warnings: list[str] = list(account.warnings)
         self.rows_left_alone = 0  # guarded rows the last write did not touch
 
     @property

@@ -80,6 +80,7 @@ def api_base(endpoint: str | None) -> str:
 class ServiceAccount:
     info: dict[str, Any]
     source: str  # where the key came from, for messages
+    warnings: tuple[str, ...] = ()
 
     @property
     def email(self) -> str:
@@ -132,4 +133,13 @@ def load_service_account(configured: str | None) -> ServiceAccount:
     except ValueError:
         raise UserError(f"The service account key file {path} is not valid JSON; download a "
                         f"new JSON key ({HELP}).") from None
-    return service_account(info, str(path))
+    account = service_account(info, str(path))
+    return ServiceAccount(account.info, account.source, _exposure(path))
+
+
+def _exposure(path: Path) -> tuple[str, ...]:
+    """A warning when other users of this machine can read the key file."""
+    if os.name != "posix" or not path.stat().st_mode & 0o077:
+        return ()
+    return (f"The service account key file {path} can be read by other users of this "
+            f"machine; make it private with: chmod 600 {path}",)

@@ -117,11 +117,18 @@ class XlsxStore:
                 break
             os.close(fd)  # the previous holder removed this one: take a fresh lock file
         try:
+            self._remove_leftovers()
             yield
         finally:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(path)
             os.close(fd)
+
+    def _remove_leftovers(self) -> None:
+        """Temporary files of a sync that was killed half-way (only ever ours, by name)."""
+        for leftover in self.path.parent.glob(f".{self.path.stem}-*.xlsx.tmp"):
+            with contextlib.suppress(OSError):
+                leftover.unlink()
 
     def lock_holder(self) -> str | None:
         """The program that has the workbook open, judging by its lock file."""
