@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -20,8 +21,8 @@ from typing import Any, TypeVar
 
 import click
 
-from . import __version__, engine
-from .config import Config, load_config
+from . import __version__, engine, ics
+from .config import HISTORY_MONTHS, Config, load_config
 from .demo import demo_layout
 from .errors import UserError
 from .model import Appointment, Balance, Closure, Problem
@@ -160,10 +161,12 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     name = _workbook(config, workbook)
     now = _now(config, now_text)
     alerting = _alerting(config)
+    feed_secret = _calendar_secret(config)  # checked before anything is written
     report = engine.sync(open_store(name, config), now, dry_run=dry_run,
                          started_at=_now(config, None), progress=_progress(),
                          holidays=config.holidays, alerting=alerting)
     _print_sync(report, name, config, alerting)
+    _refresh_feeds(config, report, feed_secret)
     sys.exit(report.exit_code)
 
 
@@ -387,6 +390,146 @@ def _balance_table(rows: list[Balance], currency: str, filtered: bool = False) -
         lines.append("  ".join(cells).rstrip())
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+# -- calendar --------------------------------------------------------------------------------
+@cli.command("calendar")
+@click.argument("workbook", required=False)
+@click.option("--staff", "staff_id", metavar="ID", help="The sessions of this staff member.")
+@click.option("--client", "client_id", metavar="ID", help="This client's own sessions.")
+@click.option("--group", "group_id", metavar="ID", help="The classes of this group.")
+@click.option("--all", "whole_studio", is_flag=True, help="Every session of the studio.")
+@click.option("--out", metavar="FILE.ics",
+              help="Write that one calendar to FILE.ics ('-': print it).")
+@click.option("--out-dir", metavar="DIR",
+              help="Write a calendar per staff member, client and group, and the studio's.")
+@now_option
+@handled
+def calendar_feeds(workbook: str | None, staff_id: str | None, client_id: str | None,
+                   group_id: str | None, whole_studio: bool, out: str | None,
+                   out_dir: str | None, now_text: str | None) -> None:
+    """Calendars (.ics) of the sessions, for phones and calendar apps to subscribe to.
+
+    --out FILE.ics writes the calendar of one staff member, client or group, or of
+    the whole studio (--all). --out-dir DIR writes one file per staff member, client
+    and group and one for the studio (staff-ST1.ics, client-C001.ics, group-G1.ics,
+    studio.ics), ready to publish; without --out or --out-dir the files go to
+    calendar.out_dir of sheetsync.yaml, which sync also refreshes after every run.
+    A file is rewritten only when one of its events changed.
+    """
+    config = _config()
+    chosen = [(kind, key) for kind, key in ((ics.STAFF, staff_id), (ics.CLIENT, client_id),
+                                            (ics.GROUP, group_id)) if key is not None]
+    if whole_studio:
+        chosen.append((ics.STUDIO, ""))
+    if len(chosen) > 1:
+        raise UserError("Choose one calendar: --staff ID, --client ID, --group ID or --all.")
+    if out and out_dir:
+        raise UserError("Use either --out FILE.ics (one calendar) or --out-dir DIR (all of "
+                        "them), not both.")
+    if out and not chosen:
+        raise UserError("Whose calendar goes into " + out + "? Add --staff ID, --client ID, "
+                        "--group ID or --all (or use --out-dir DIR for every calendar).")
+    settings = config.calendar
+    if not out and not out_dir:
+        if settings is None:
+            raise UserError("Where should the calendars go? Give --out FILE.ics or --out-dir "
+                            "DIR, or set calendar.out_dir in sheetsync.yaml.")
+        out_dir = str(settings.out_dir)
+    secret = _calendar_secret(config) if out_dir else ""
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
+                                             config.holidays)
+    if snapshot.structural:
+        raise UserError(f"{name} is missing tabs or columns, so no calendar was written "
+                        "(the feeds would lose their sessions); run 'sheetsync check'.")
+    feeds = []
+    for kind, key in chosen:
+        feed = ics.feed_for(snapshot, kind, key)
+        if feed is None:
+            raise UserError(f"There is no {kind} {key} in {name}.")
+        feeds.append(feed)
+    history = settings.history_months if settings else HISTORY_MONTHS
+    found = ics.sessions(snapshot, plan, ics.history_start(now, history))
+    studio_name = _studio_name(config)
+    try:
+        if out:
+            _write_one_calendar(out, feeds[0], found, config, now, studio_name)
+        else:
+            assert out_dir is not None
+            kinds = settings.feeds if settings else ics.FEED_KINDS
+            written = ics.publish(Path(out_dir), feeds or ics.all_feeds(snapshot, kinds), found,
+                                  config.timezone, now, secret=secret, studio_name=studio_name)
+            _print_feeds(written, Path(out_dir), config, history_start=found.since)
+    except OSError as err:
+        raise UserError(f"Cannot write the calendar: {err.strerror or err}"
+                        + (f" ({err.filename})" if err.filename else "")) from None
+    held = sorted(plan.held)
+    if held:
+        click.echo(f"Held by problems, shown as they stand in the workbook: {', '.join(held)} "
+                   "(run 'sheetsync check').")
+
+
+def _write_one_calendar(out: str, feed: ics.Feed, found: ics.Sessions, config: Config,
+                        now: datetime, studio_name: str) -> None:
+    if out == "-":
+        data, _ = ics.build(feed, found, config.timezone, now, studio_name=studio_name)
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    path = Path(out)
+    data, count = ics.build(feed, found, config.timezone, now, ics.read_previous(path),
+                            studio_name)
+    changed = ics.write_file(path, data)
+    click.echo(f"{'Wrote' if changed else 'Up to date:'} {path}: {feed.label}, "
+               f"{count} event(s).")
+
+
+def _print_feeds(written: list[ics.Written], folder: Path, config: Config,
+                 history_start: date | None) -> None:
+    changed = [w for w in written if w.changed]
+    since = f", sessions from {history_start:%Y-%m-%d}" if history_start else ""
+    click.echo(f"Calendars in {folder} ({config.timezone}{since}):")
+    width = max((len(w.path.name) for w in changed), default=0)
+    for w in changed:
+        click.echo(f"  wrote {w.path.name.ljust(width)}  {w.feed.label}, {w.events} event(s)")
+    click.echo(f"  {len(changed)} written, {len(written) - len(changed)} unchanged.")
+
+
+def _calendar_secret(config: Config) -> str:
+    """The secret that makes feed file names unguessable (empty when none is configured)."""
+    settings = config.calendar
+    if settings is None or not settings.secret_env:
+        return ""
+    secret = os.environ.get(settings.secret_env, "")
+    if not secret:
+        raise UserError(f"The environment variable {settings.secret_env} (calendar.secret_env) "
+                        "is not set; without it the calendar files would get other names.")
+    return secret
+
+
+def _studio_name(config: Config) -> str:
+    return parseaddr(config.email.sender)[0] if config.email else ""
+
+
+def _refresh_feeds(config: Config, report: engine.SyncReport, secret: str) -> None:
+    """After a sync: bring calendar.out_dir's feeds up to date with what it wrote."""
+    settings = config.calendar
+    if settings is None or report.structural or not (report.wrote or report.dry_run):
+        return
+    plan = report.plan
+    found = ics.sessions(report.snapshot, plan,
+                         ics.history_start(plan.now, settings.history_months))
+    try:
+        written = ics.publish(settings.out_dir, ics.all_feeds(report.snapshot, settings.feeds),
+                              found, config.timezone, plan.now, secret=secret,
+                              studio_name=_studio_name(config), dry_run=report.dry_run)
+    except OSError as err:
+        raise UserError(f"The workbook was synced, but the calendars in {settings.out_dir} "
+                        f"were not refreshed: {err.strerror or err}") from None
+    verb = "would be rewritten" if report.dry_run else "rewritten"
+    click.echo(f"  {sum(w.changed for w in written):4} of {len(written)} calendar(s) {verb} "
+               f"in {settings.out_dir}")
 
 
 # -- demo ------------------------------------------------------------------------------------

@@ -131,6 +131,14 @@ def format_time(value: datetime | None) -> str:
     return "" if value is None else f"{value:%H:%M}"
 
 
+def format_short_day(value: date | None) -> str:
+    """`Mon 4 Jan 2027`, for tables (English, whatever the machine's locale)."""
+    if value is None:
+        return ""
+    return f"{_WEEKDAYS[value.weekday()][:3]} {value.day} {_MONTHS[value.month - 1][:3]} " \
+           f"{value.year}"
+
+
 def format_when(value: datetime | date | None) -> str:
     """`Monday 4 January 2027 at 14:00`; a plain date gives the day only."""
     if value is None:
@@ -147,7 +155,8 @@ def plural(count: int, word: str, many: str = "") -> str:
 
 def filters(currency: str) -> dict[str, Callable[..., str]]:
     return {"money": partial(format_money, currency=currency), "day": format_day,
-            "time": format_time, "when": format_when, "plural": plural}
+            "time": format_time, "when": format_when, "plural": plural,
+            "shortday": format_short_day}
 
 
 # ---------------------------------------------------------------------------
