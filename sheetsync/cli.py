@@ -26,9 +26,23 @@ from .config import HISTORY_MONTHS, Config, load_config
 from .demo import demo_layout
 from .errors import UserError
 from .model import Appointment, Balance, Closure, Problem
-from .notify import FAILED, SENT, SKIPPED, Mailer
+from .notify import (
+    BUILTIN_TEMPLATES,
+    CLIENT,
+    FAILED,
+    SENT,
+    SKIPPED,
+    STATEMENT,
+    BadAddress,
+    Mailer,
+    Outgoing,
+    RenderError,
+    Templates,
+    clean_address,
+)
 from .plan import Plan
 from .schema import ALL_TABS
+from .statement import statement as build_statement
 from .stores import is_google, open_store
 from .stores.base import Layout
 
@@ -530,6 +544,88 @@ def _refresh_feeds(config: Config, report: engine.SyncReport, secret: str) -> No
     verb = "would be rewritten" if report.dry_run else "rewritten"
     click.echo(f"  {sum(w.changed for w in written):4} of {len(written)} calendar(s) {verb} "
                f"in {settings.out_dir}")
+
+
+# -- statement -------------------------------------------------------------------------------
+@cli.command("statement")
+@click.argument("args", nargs=-1, metavar="[WORKBOOK] CLIENT_ID")
+@click.option("--format", "form", type=click.Choice(["text", "html"]), default="text",
+              show_default=True, help="How to show it on the screen.")
+@click.option("--email", "send", is_flag=True,
+              help="Send it to the client's e-mail address instead of showing it.")
+@now_option
+@handled
+def client_statement(args: tuple[str, ...], form: str, send: bool,
+                     now_text: str | None) -> None:
+    """A client's session statement: every period of every package, session by session.
+
+    Each session with its day, time, staff member and status and what it did to the
+    balance; the payments and which period they paid; the amount due per period and
+    in total; the sessions left and the next one. The numbers are those a sync at
+    this moment writes into Balances. --email sends it to the client through the
+    e-mail settings of sheetsync.yaml (SMTP, or the outbox folder).
+    """
+    config = _config()
+    if not args or len(args) > 2:
+        raise UserError("Name the client: sheetsync statement [WORKBOOK] CLIENT_ID.")
+    workbook, client_id = (None, args[0]) if len(args) == 1 else args
+    if send and config.email is None:
+        raise UserError("--email needs an 'email:' section in sheetsync.yaml (see "
+                        "config.example.yaml): the sender address and the SMTP server or "
+                        "outbox folder.")
+    mailer = _mailer(config) if send else None
+    templates = mailer.templates if mailer else Templates(
+        config.templates_dir or BUILTIN_TEMPLATES, config.currency)
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
+                                             config.holidays)
+    if snapshot.structural:
+        raise UserError(f"{name} is missing tabs or columns; run 'sheetsync check'.")
+    client = snapshot.clients.get(client_id)
+    if client is None:
+        raise UserError(f"There is no client {client_id} in {name}.")
+    context = build_statement(snapshot, plan, client_id, studio_name=_studio_name(config),
+                              currency=config.currency)
+    try:
+        rendered = templates.render(STATEMENT, CLIENT, context)
+    except RenderError as err:
+        raise UserError(f"The statement template failed: {err}") from None
+    if mailer is None:
+        click.echo(rendered.html if form == "html" else rendered.text, nl=form == "html")
+        if context["held"]:
+            click.echo(f"Not in the statement, held by problems: {', '.join(context['held'])} "
+                       "(run 'sheetsync check').", err=True)
+        return
+    if context["held"]:
+        raise UserError(f"{', '.join(context['held'])} of {client_id} cannot be read (see "
+                        "'sheetsync check'), so the statement would be incomplete; fix it "
+                        "first. Nothing was sent.")
+    if not client.email:
+        raise UserError(f"{client.name} ({client_id}) has no e-mail address; add one in the "
+                        "Clients tab. Nothing was sent.")
+    try:
+        clean_address(client.email)
+    except BadAddress as err:
+        raise UserError(f"Cannot send to {client.name} ({client_id}): {err}. "
+                        "Nothing was sent.") from None
+    message = Outgoing(key=f"statement/{client_id}/{now:%Y-%m-%dT%H:%M:%S}", event=STATEMENT,
+                       role=CLIENT, to_name=client.name, to_address=client.email,
+                       context=context)
+    result = mailer.send([message], now)[0]
+    if result.status != SENT:
+        raise UserError(f"The statement was not sent to {client.email}: {result.error}")
+    assert config.email is not None
+    where = (f"through {config.email.smtp.host}" if config.email.smtp
+             else f"into {config.email.outbox_dir} (outbox: nothing left the machine)")
+    click.echo(f"Sent the statement to {client.name} <{client.email}> {where}: "
+               f"{result.subject}")
+
+
+def _mailer(config: Config) -> Mailer:
+    assert config.email is not None
+    return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
+                  zone=config.zone)
 
 
 # -- demo ------------------------------------------------------------------------------------
