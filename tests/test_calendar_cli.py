@@ -163,3 +163,12 @@ def test_the_command_is_listed_with_help(run):
     result = run("calendar", "--help")
     assert result.exit_code == 0
     assert "--out-dir DIR" in result.output and "subscribe" in result.output
+
+
+def test_the_readme_shows_calendars_and_statements():
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    for heading in ("## Calendar feeds", "## Client statements"):
+        assert heading in readme
+    for usage in ("sheetsync calendar [WORKBOOK] (--staff ID | --client ID | --group ID | --all)",
+                  "sheetsync statement [WORKBOOK] CLIENT_ID [--format text|html] [--email]"):
+        assert usage in readme
