@@ -420,9 +420,10 @@ class Written:
 
 
 def calendar_name(feed: Feed, studio_name: str = "") -> str:
-    what = {STAFF: feed.name, CLIENT: feed.name, GROUP: feed.name,
-            STUDIO: "All sessions"}[feed.kind]
-    return f"{studio_name}: {what}" if studio_name else f"{what} (sessions)"
+    """`Studio Flow: Elif Demir`; without a studio name `Elif Demir (sessions)`."""
+    if studio_name:
+        return f"{studio_name}: {feed.name}"
+    return feed.name if feed.kind == STUDIO else f"{feed.name} (sessions)"
 
 
 def build(feed: Feed, found: Sessions, timezone: str, now: datetime,

@@ -12,6 +12,8 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from icalendar import Calendar
 
 from sheetsync import engine, ics
@@ -159,6 +161,11 @@ def test_the_studio_feed_has_everything_with_the_staff_member(store):
     assert "Ayse · 10-Session Physiotherapy Package · 1/10 · Elif" in {
         str(e["SUMMARY"]) for e in found}
     assert all(str(e["UID"]).endswith(".studio@sheetsync") for e in found)
+    assert str(Calendar.from_ical(feed_of(store, "studio"))["X-WR-CALNAME"]) == "All sessions"
+    _, snapshot, plan = engine.read_and_plan(store, NOW)
+    named, _ = ics.build(ics.Feed("staff", "ST1", "Elif"), ics.sessions(snapshot, plan), ZONE,
+                         NOW, studio_name="Studio Flow")
+    assert str(Calendar.from_ical(named)["NAME"]) == "Studio Flow: Elif"
 
 
 @pytest.mark.parametrize(("timezone", "schedule", "start", "utc_hours"), [
@@ -319,3 +326,16 @@ def test_names_that_look_like_ical_syntax_stay_text(store):
     assert str(found[0]["SUMMARY"]) == \
         "Ay;se, \"Q\" END:VEVENT · 10-Session Physiotherapy Package · 1/10"
     assert b"\nEND:VEVENT\r\nEND:VEVENT" not in data
+
+
+@settings(max_examples=40)
+@given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=80), st.booleans()),
+                min_size=1, max_size=4))
+def test_whatever_was_typed_a_re_export_keeps_its_bytes(texts):
+    entries = [ics.Entry(f"E{i}.staff@sheetsync", datetime(2026, 12, 7 + i, 14, 0),
+                         datetime(2026, 12, 7 + i, 15, 0), summary, description, cancelled)
+               for i, (summary, description, cancelled) in enumerate(texts)]
+    first = ics.render("Elif", entries, ZONE, NOW)
+    again = ics.render("Elif", entries, ZONE, NOW + timedelta(days=3), previous=first)
+    assert again == first
+    assert len(events(first)) == len(entries)
