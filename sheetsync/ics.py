@@ -30,7 +30,9 @@ Stable output: an event's UID derives from its appointment id (a class: its grou
 and staff member), so a re-export updates events in place. SEQUENCE, DTSTAMP and
 LAST-MODIFIED are carried over from the previous file while the event's content stays the
 same, and become SEQUENCE + 1 and `now` when it changes. The same sessions therefore give
-the same bytes at any later moment, and `write_file` writes only when they differ.
+the same bytes at any later moment, and `write_file` writes only when they differ. The
+calendar carries a digest of its events (X-SHEETSYNC-DIGEST), so an unchanged feed is known
+without parsing the previous file.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import hmac
+import json
 import os
 import re
 import tempfile
@@ -64,6 +67,8 @@ __all__ = ["FEED_KINDS", "Feed", "Sessions", "Written", "all_feeds", "build", "f
 PRODID = "-//sheetsync//Studio sessions//EN"
 REFRESH = timedelta(hours=1)  # a hint to subscribers: the feed changes at most that often
 DOT = " · "
+DIGEST = "X-SHEETSYNC-DIGEST"
+FORMAT = 1  # raise when the .ics sheetsync writes changes, so every feed is made afresh
 CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "STATUS", "TRANSP")
 
 
@@ -315,8 +320,12 @@ def render(name: str, events: Sequence[Entry], timezone: str, now: datetime,
     """The calendar, byte for byte the same as `previous` unless an event changed.
 
     `now` (naive studio time) stamps new and changed events; `previous` (the file as it
-    was) gives the others their earlier SEQUENCE and stamps.
+    was) gives the others their earlier SEQUENCE and stamps. A previous file made from the
+    same events is returned as it is, without parsing it: most syncs change nothing.
     """
+    digest = _digest(name, events, timezone)
+    if previous is not None and f"\r\n{DIGEST}:{digest}\r\n".encode() in previous:
+        return previous
     zone = ZoneInfo(timezone)
     stamp = now.replace(tzinfo=zone).astimezone(UTC) if now.tzinfo is None else \
         now.astimezone(UTC)
@@ -331,6 +340,7 @@ def render(name: str, events: Sequence[Entry], timezone: str, now: datetime,
     calendar.add("x-wr-timezone", timezone)
     calendar.add("refresh-interval", REFRESH, parameters={"VALUE": "DURATION"})
     calendar.add("x-published-ttl", "PT1H")
+    calendar.add(DIGEST, digest)
     for entry in sorted(events, key=lambda e: (e.start, e.uid)):
         event = Event()
         event.add("uid", entry.uid)
@@ -358,6 +368,17 @@ def render(name: str, events: Sequence[Entry], timezone: str, now: datetime,
 
 
 Fingerprint = tuple[tuple[str, bytes, tuple[tuple[str, str], ...]], ...]
+
+
+def _digest(name: str, events: Sequence[Entry], timezone: str) -> str:
+    """What the calendar is made of, in 32 hex digits (short enough for one unfolded line).
+
+    Not the zone's rules: a new tzdata release reaches a feed with its next change.
+    """
+    made_of = [FORMAT, name, timezone] + [
+        [e.uid, e.start.isoformat(), e.end.isoformat(), e.summary, e.description, e.cancelled]
+        for e in sorted(events, key=lambda e: (e.start, e.uid))]
+    return hashlib.sha256(json.dumps(made_of).encode("utf-8")).hexdigest()[:32]
 
 
 def _fingerprint(event: Component) -> Fingerprint:

@@ -339,3 +339,7 @@ def test_whatever_was_typed_a_re_export_keeps_its_bytes(texts):
     again = ics.render("Elif", entries, ZONE, NOW + timedelta(days=3), previous=first)
     assert again == first
     assert len(events(first)) == len(entries)
+    # renamed, the calendar is made afresh: every event is still recognised as unchanged
+    renamed = ics.render("Elif Demir", entries, ZONE, NOW + timedelta(days=3), previous=first)
+    assert [(str(e["UID"]), int(e["SEQUENCE"]), e.decoded("DTSTAMP")) for e in events(renamed)] \
+        == [(str(e["UID"]), 0, e.decoded("DTSTAMP")) for e in events(first)]
