@@ -62,10 +62,8 @@ from .notify import format_short_day, one_line
 from .plan import Plan
 
 STAFF, CLIENT, GROUP, STUDIO = FEED_KINDS
-__all__ = ["FEED_KINDS", "Feed", "Sessions", "Written", "all_feeds", "build", "feed_for",
-           "history_start", "publish", "render", "sessions", "write_file"]
 PRODID = "-//sheetsync//Studio sessions//EN"
-REFRESH = timedelta(hours=1)  # a hint to subscribers: the feed changes at most that often
+REFRESH = timedelta(hours=1)  # how often subscribers are asked to fetch the feed again
 DOT = " · "
 DIGEST = "X-SHEETSYNC-DIGEST"
 FORMAT = 1  # raise when the .ics sheetsync writes changes, so every feed is made afresh
