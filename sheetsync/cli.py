@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 import json
+import os
 import sys
 import traceback
 from collections import Counter
@@ -21,20 +22,35 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import click
 
-from . import __version__, engine
-from .config import Config, load_config
+from . import __version__, engine, ics
+from .config import HISTORY_MONTHS, Config, load_config
 from .demo import demo_layout
 from .errors import UserError
 from .model import Appointment, Balance, Closure, Problem
-from .notify import FAILED, SENT, SKIPPED, Mailer
+from .notify import (
+    BUILTIN_TEMPLATES,
+    CLIENT,
+    FAILED,
+    SENT,
+    SKIPPED,
+    STATEMENT,
+    BadAddress,
+    Mailer,
+    Outgoing,
+    RenderError,
+    Templates,
+    clean_address,
+)
 from .plan import Plan
 from .schema import ALL_TABS, STUDIO_TABS, find_tab
+from .statement import statement as build_statement
 from .stores import is_google
 from .stores import open_store as _open_store
 from .stores.base import Layout, Store
 
 if TYPE_CHECKING:
     from .report import CommissionReport  # imported when used: pandas is slow to load
+
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = "sheetsync-demo.xlsx"
@@ -182,10 +198,12 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     name = _workbook(config, workbook)
     now = _now(config, now_text)
     alerting = _alerting(config)
+    feed_secret = _calendar_secret(config)  # checked before anything is written
     report = engine.sync(open_store(name, config), now, dry_run=dry_run,
                          started_at=_now(config, None), progress=_progress(),
                          holidays=config.holidays, alerting=alerting)
     _print_sync(report, name, config, alerting)
+    _refresh_feeds(config, report, feed_secret)
     sys.exit(report.exit_code)
 
 
@@ -542,6 +560,228 @@ def _text_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]],
     if total:
         lines += [rule, line(total)]
     return "\n".join(lines)
+
+
+# -- calendar --------------------------------------------------------------------------------
+@cli.command("calendar")
+@click.argument("workbook", required=False)
+@click.option("--staff", "staff_id", metavar="ID", help="The sessions of this staff member.")
+@click.option("--client", "client_id", metavar="ID", help="This client's own sessions.")
+@click.option("--group", "group_id", metavar="ID", help="The classes of this group.")
+@click.option("--all", "whole_studio", is_flag=True, help="Every session of the studio.")
+@click.option("--out", metavar="FILE.ics",
+              help="Write that one calendar to FILE.ics ('-': print it).")
+@click.option("--out-dir", metavar="DIR",
+              help="Write a calendar per staff member, client and group, and the studio's.")
+@now_option
+@handled
+def calendar_feeds(workbook: str | None, staff_id: str | None, client_id: str | None,
+                   group_id: str | None, whole_studio: bool, out: str | None,
+                   out_dir: str | None, now_text: str | None) -> None:
+    """Calendars (.ics) of the sessions, for phones and calendar apps to subscribe to.
+
+    --out FILE.ics writes the calendar of one staff member, client or group, or of
+    the whole studio (--all). --out-dir DIR writes one file per staff member, client
+    and group and one for the studio (staff-ST1.ics, client-C001.ics, group-G1.ics,
+    studio.ics), ready to publish; without --out or --out-dir the files go to
+    calendar.out_dir of sheetsync.yaml, which sync also refreshes after every run.
+    A file is rewritten only when one of its events changed.
+    """
+    config = _config()
+    chosen = [(kind, key) for kind, key in ((ics.STAFF, staff_id), (ics.CLIENT, client_id),
+                                            (ics.GROUP, group_id)) if key is not None]
+    if whole_studio:
+        chosen.append((ics.STUDIO, ""))
+    if len(chosen) > 1:
+        raise UserError("Choose one calendar: --staff ID, --client ID, --group ID or --all.")
+    if out and out_dir:
+        raise UserError("Use either --out FILE.ics (one calendar) or --out-dir DIR (all of "
+                        "them), not both.")
+    if out and not chosen:
+        raise UserError("Whose calendar goes into " + out + "? Add --staff ID, --client ID, "
+                        "--group ID or --all (or use --out-dir DIR for every calendar).")
+    settings = config.calendar
+    if not out and not out_dir:
+        if settings is None:
+            raise UserError("Where should the calendars go? Give --out FILE.ics or --out-dir "
+                            "DIR, or set calendar.out_dir in sheetsync.yaml.")
+        out_dir = str(settings.out_dir)
+    secret = _calendar_secret(config) if out_dir else ""
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
+                                             config.holidays)
+    if snapshot.structural:
+        raise UserError(f"{name} is missing tabs or columns, so no calendar was written "
+                        "(the feeds would lose their sessions); run 'sheetsync check'.")
+    feeds = []
+    for kind, key in chosen:
+        feed = ics.feed_for(snapshot, kind, key)
+        if feed is None:
+            raise UserError(f"There is no {kind} {key} in {name}.")
+        feeds.append(feed)
+    history = settings.history_months if settings else HISTORY_MONTHS
+    found = ics.sessions(snapshot, plan, ics.history_start(now, history))
+    studio_name = _studio_name(config)
+    try:
+        if out:
+            _write_one_calendar(out, feeds[0], found, config, now, studio_name)
+        else:
+            assert out_dir is not None
+            kinds = settings.feeds if settings else ics.FEED_KINDS
+            written = ics.publish(Path(out_dir), feeds or ics.all_feeds(snapshot, kinds), found,
+                                  config.timezone, now, secret=secret, studio_name=studio_name)
+            _print_feeds(written, Path(out_dir), config, history_start=found.since)
+    except OSError as err:
+        raise UserError(f"Cannot write the calendar: {err.strerror or err}"
+                        + (f" ({err.filename})" if err.filename else "")) from None
+    held = sorted(plan.held)
+    if held:
+        click.echo(f"Held by problems, shown as they stand in the workbook: {', '.join(held)} "
+                   "(run 'sheetsync check').")
+
+
+def _write_one_calendar(out: str, feed: ics.Feed, found: ics.Sessions, config: Config,
+                        now: datetime, studio_name: str) -> None:
+    if out == "-":
+        data, _ = ics.build(feed, found, config.timezone, now, studio_name=studio_name)
+        click.echo(data.decode("utf-8"), nl=False)
+        return
+    path = Path(out)
+    data, count = ics.build(feed, found, config.timezone, now, ics.read_previous(path),
+                            studio_name)
+    changed = ics.write_file(path, data)
+    click.echo(f"{'Wrote' if changed else 'Up to date:'} {path}: {feed.label}, "
+               f"{count} event(s).")
+
+
+def _print_feeds(written: list[ics.Written], folder: Path, config: Config,
+                 history_start: date | None) -> None:
+    changed = [w for w in written if w.changed]
+    since = f", sessions from {history_start:%Y-%m-%d}" if history_start else ""
+    click.echo(f"Calendars in {folder} ({config.timezone}{since}):")
+    width = max((len(w.path.name) for w in changed), default=0)
+    for w in changed:
+        click.echo(f"  wrote {w.path.name.ljust(width)}  {w.feed.label}, {w.events} event(s)")
+    click.echo(f"  {len(changed)} written, {len(written) - len(changed)} unchanged.")
+
+
+def _calendar_secret(config: Config) -> str:
+    """The secret that makes feed file names unguessable (empty when none is configured)."""
+    settings = config.calendar
+    if settings is None or not settings.secret_env:
+        return ""
+    secret = os.environ.get(settings.secret_env, "")
+    if not secret:
+        raise UserError(f"The environment variable {settings.secret_env} (calendar.secret_env) "
+                        "is not set; without it the calendar files would get other names.")
+    return secret
+
+
+def _studio_name(config: Config) -> str:
+    return parseaddr(config.email.sender)[0] if config.email else ""
+
+
+def _refresh_feeds(config: Config, report: engine.SyncReport, secret: str) -> None:
+    """After a sync: bring calendar.out_dir's feeds up to date with what it wrote."""
+    settings = config.calendar
+    if settings is None or report.structural or not (report.wrote or report.dry_run):
+        return
+    plan = report.plan
+    found = ics.sessions(report.snapshot, plan,
+                         ics.history_start(plan.now, settings.history_months))
+    try:
+        written = ics.publish(settings.out_dir, ics.all_feeds(report.snapshot, settings.feeds),
+                              found, config.timezone, plan.now, secret=secret,
+                              studio_name=_studio_name(config), dry_run=report.dry_run)
+    except OSError as err:
+        raise UserError(f"The workbook was synced, but the calendars in {settings.out_dir} "
+                        f"were not refreshed: {err.strerror or err}") from None
+    verb = "would be rewritten" if report.dry_run else "rewritten"
+    click.echo(f"  {sum(w.changed for w in written):4} of {len(written)} calendar(s) {verb} "
+               f"in {settings.out_dir}")
+
+
+# -- statement -------------------------------------------------------------------------------
+@cli.command("statement")
+@click.argument("args", nargs=-1, metavar="[WORKBOOK] CLIENT_ID")
+@click.option("--format", "form", type=click.Choice(["text", "html"]), default="text",
+              show_default=True, help="How to show it on the screen.")
+@click.option("--email", "send", is_flag=True,
+              help="Send it to the client's e-mail address instead of showing it.")
+@now_option
+@handled
+def client_statement(args: tuple[str, ...], form: str, send: bool,
+                     now_text: str | None) -> None:
+    """A client's session statement: every period of every package, session by session.
+
+    Each session with its day, time, staff member and status and what it did to the
+    balance; the payments and which period they paid; the amount due per period and
+    in total; the sessions left and the next one. The numbers are those a sync at
+    this moment writes into Balances. --email sends it to the client through the
+    e-mail settings of sheetsync.yaml (SMTP, or the outbox folder).
+    """
+    config = _config()
+    if not args or len(args) > 2:
+        raise UserError("Name the client: sheetsync statement [WORKBOOK] CLIENT_ID.")
+    workbook, client_id = (None, args[0]) if len(args) == 1 else args
+    if send and config.email is None:
+        raise UserError("--email needs an 'email:' section in sheetsync.yaml (see "
+                        "config.example.yaml): the sender address and the SMTP server or "
+                        "outbox folder.")
+    mailer = _mailer(config) if send else None
+    templates = mailer.templates if mailer else Templates(
+        config.templates_dir or BUILTIN_TEMPLATES, config.currency)
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
+                                             config.holidays)
+    if snapshot.structural:
+        raise UserError(f"{name} is missing tabs or columns; run 'sheetsync check'.")
+    client = snapshot.clients.get(client_id)
+    if client is None:
+        raise UserError(f"There is no client {client_id} in {name}.")
+    context = build_statement(snapshot, plan, client_id, studio_name=_studio_name(config),
+                              currency=config.currency)
+    try:
+        rendered = templates.render(STATEMENT, CLIENT, context)
+    except RenderError as err:
+        raise UserError(f"The statement template failed: {err}") from None
+    if mailer is None:
+        click.echo(rendered.html if form == "html" else rendered.text, nl=form == "html")
+        if context["held"]:
+            click.echo(f"Not in the statement, held by problems: {', '.join(context['held'])} "
+                       "(run 'sheetsync check').", err=True)
+        return
+    if context["held"]:
+        raise UserError(f"{', '.join(context['held'])} of {client_id} cannot be read (see "
+                        "'sheetsync check'), so the statement would be incomplete; fix it "
+                        "first. Nothing was sent.")
+    if not client.email:
+        raise UserError(f"{client.name} ({client_id}) has no e-mail address; add one in the "
+                        "Clients tab. Nothing was sent.")
+    try:
+        clean_address(client.email)
+    except BadAddress as err:
+        raise UserError(f"Cannot send to {client.name} ({client_id}): {err}. "
+                        "Nothing was sent.") from None
+    message = Outgoing(key=f"statement/{client_id}/{now:%Y-%m-%dT%H:%M:%S}", event=STATEMENT,
+                       role=CLIENT, to_name=client.name, to_address=client.email,
+                       context=context)
+    result = mailer.send([message], now)[0]
+    if result.status != SENT:
+        raise UserError(f"The statement was not sent to {client.email}: {result.error}")
+    assert config.email is not None
+    where = (f"through {config.email.smtp.host}" if config.email.smtp
+             else f"into {config.email.outbox_dir} (outbox: nothing left the machine)")
+    click.echo(f"Sent the statement to {client.name} <{client.email}> {where}: "
+               f"{result.subject}")
+
+
+def _mailer(config: Config) -> Mailer:
+    assert config.email is not None
+    return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
+                  zone=config.zone)
 
 
 # -- demo ------------------------------------------------------------------------------------

@@ -22,13 +22,16 @@ from .publicholidays import HolidaySettings, check_settings
 
 DEFAULT_NAME = "sheetsync.yaml"
 TOP_LEVEL = {"workbook", "timezone", "currency", "google", "email", "notifications",
-             "templates_dir", "holidays"}
+             "templates_dir", "holidays", "calendar"}
 HOLIDAY_KEYS = {"country", "subdiv", "ignore"}
 GOOGLE_KEYS = {"credentials", "endpoint"}
 EMAIL_KEYS = {"from", "reply_to", "smtp", "outbox_dir"}
 SMTP_KEYS = {"host", "port", "starttls", "ssl", "username", "password_env", "timeout",
              "insecure_auth"}
 NOTIFICATION_KEYS = {"ending_at"}
+CALENDAR_KEYS = {"out_dir", "feeds", "secret_env", "history_months"}
+FEED_KINDS = ("staff", "client", "group", "studio")
+HISTORY_MONTHS = 6
 
 
 @dataclass(frozen=True)
@@ -56,6 +59,16 @@ class Email:
 
 
 @dataclass(frozen=True)
+class CalendarSettings:
+    """Calendar feeds (.ics) that `sync` refreshes after every run."""
+
+    out_dir: Path
+    feeds: tuple[str, ...] = FEED_KINDS  # which kinds of feed: staff, client, group, studio
+    secret_env: str = ""  # the NAME of the environment variable holding the file-name secret
+    history_months: int = HISTORY_MONTHS  # sessions kept from the 1st of the month this far back
+
+
+@dataclass(frozen=True)
 class Config:
     workbook: str | None = None
     timezone: str = "UTC"
@@ -65,6 +78,7 @@ class Config:
     ending_at: int = 1  # package_ending goes out when this many sessions remain
     templates_dir: Path | None = None
     holidays: HolidaySettings | None = None
+    calendar: CalendarSettings | None = None  # None: sync refreshes no calendar feeds
     raw: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -159,6 +173,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     errors += notification_errors
     holidays, holiday_errors = _holidays(data.get("holidays"))
     errors += holiday_errors
+    calendar, calendar_errors = _calendar(data.get("calendar"), folder)
+    errors += calendar_errors
     templates_dir = data.get("templates_dir")
     if templates_dir is not None and not isinstance(templates_dir, str):
         errors.append("templates_dir should be the path of a folder of e-mail templates")
@@ -172,7 +188,7 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     if google.get("credentials"):
         google["credentials"] = str(folder / google["credentials"])
     return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
-                  email=email, ending_at=ending_at, holidays=holidays,
+                  email=email, ending_at=ending_at, holidays=holidays, calendar=calendar,
                   templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})
 
@@ -310,6 +326,42 @@ def _holidays(section: object) -> tuple[HolidaySettings | None, list[str]]:
         return None, errors
     names = tuple(i.isoformat() if isinstance(i, date) else i for i in ignore)
     return HolidaySettings(country=country, subdiv=subdiv, ignore=names), []
+
+
+def _calendar(section: object, folder: Path) -> tuple[CalendarSettings | None, list[str]]:
+    if section is None:
+        return None, []
+    if not isinstance(section, dict):
+        return None, [f"calendar should be a section like {{out_dir: calendars}}, "
+                      f"not '{section}'"]
+    errors = _unknown("calendar.", section, CALENDAR_KEYS)
+    out_dir = section.get("out_dir")
+    if not isinstance(out_dir, str) or not out_dir.strip():
+        errors.append("calendar.out_dir is missing: the folder that receives the .ics feeds, "
+                      "like calendars")
+    feeds = section.get("feeds", list(FEED_KINDS))
+    if isinstance(feeds, str):
+        feeds = [feeds]
+    if (not isinstance(feeds, list) or not feeds
+            or not all(isinstance(f, str) and f in FEED_KINDS for f in feeds)):
+        errors.append(f"calendar.feeds should list some of {', '.join(FEED_KINDS)}, "
+                      f"not '{feeds}'")
+        feeds = list(FEED_KINDS)
+    secret_env = section.get("secret_env") or ""
+    if not isinstance(secret_env, str) or (
+            secret_env and not secret_env.replace("_", "").isalnum()):
+        errors.append("calendar.secret_env should be the NAME of an environment variable, "
+                      "like SHEETSYNC_CALENDAR_SECRET, not the secret itself")
+    history = section.get("history_months", HISTORY_MONTHS)
+    if not isinstance(history, int) or isinstance(history, bool) or not 0 <= history <= 120:
+        errors.append(f"calendar.history_months '{history}' should be a whole number of "
+                      "months from 0 to 120")
+    if errors:
+        return None, errors
+    assert isinstance(out_dir, str)
+    return CalendarSettings(out_dir=folder / out_dir.strip(),
+                            feeds=tuple(k for k in FEED_KINDS if k in feeds),
+                            secret_env=str(secret_env), history_months=history), []
 
 
 def _looks_like_address(value: str) -> bool:

@@ -16,10 +16,11 @@ recomputed at today's rates. Sessions not used earn nothing.
 
 from __future__ import annotations
 
+import itertools
 import re
 from collections import Counter
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 
@@ -51,15 +52,44 @@ def allocate_payments(payments: Iterable[Payment],
                       prices: dict[int, Decimal]) -> dict[int, Decimal]:
     """Money paid per period. Payments without a period fill the oldest period still due."""
     paid = dict.fromkeys(prices, Decimal(0))
-    loose: list[Payment] = []
-    for payment in sorted(payments, key=lambda p: (p.date, p.row or 0)):
-        if payment.period is None:
-            loose.append(payment)
-        elif payment.period in paid:
-            paid[payment.period] += payment.amount
-    if not prices:
-        return paid
-    for payment in loose:
+    for share in payment_shares(payments, prices):
+        for period, amount in share.periods.items():
+            paid[period] += amount
+    return {p: cents(v) for p, v in paid.items()}
+
+
+@dataclass(frozen=True, slots=True)
+class PaymentShare:
+    """One payment and the part of it each period received.
+
+    `periods` is empty for a payment that names a period not planned yet (it counts
+    once that period exists) or for any payment of an enrollment without periods.
+    """
+
+    payment: Payment
+    periods: dict[int, Decimal]
+
+
+def payment_shares(payments: Iterable[Payment],
+                   prices: dict[int, Decimal]) -> list[PaymentShare]:
+    """How `allocate_payments` spreads each payment over the periods, payment by payment.
+
+    Payments naming a period count for it in full; then the others, oldest first, fill
+    the oldest period still due, and whatever is left over is a credit on the latest one.
+    """
+    ordered = sorted(payments, key=lambda p: (p.date, p.row or 0))
+    paid = dict.fromkeys(prices, Decimal(0))
+    shares: dict[int, dict[int, Decimal]] = {}
+    for i, payment in enumerate(ordered):
+        if payment.period is not None:
+            shares[i] = {}
+            if payment.period in paid:
+                paid[payment.period] += payment.amount
+                shares[i] = {payment.period: payment.amount}
+    for i, payment in enumerate(ordered):
+        if payment.period is not None:
+            continue
+        split: dict[int, Decimal] = {}
         amount = payment.amount
         for period in sorted(prices):
             room = prices[period] - paid[period]
@@ -68,10 +98,14 @@ def allocate_payments(payments: Iterable[Payment],
             if room > 0:
                 taken = min(room, amount)
                 paid[period] += taken
+                split[period] = taken
                 amount -= taken
-        if amount:
-            paid[max(prices)] += amount
-    return {p: cents(v) for p, v in paid.items()}
+        if amount and prices:
+            latest = max(prices)
+            paid[latest] += amount
+            split[latest] = split.get(latest, Decimal(0)) + amount
+        shares[i] = split
+    return [PaymentShare(payment, shares[i]) for i, payment in enumerate(ordered)]
 
 
 def balances_for(enrollment: Enrollment, package: Package, client: Client,
@@ -186,3 +220,39 @@ def with_commission(a: Appointment, enrollment: Enrollment, package: Package,
     rate = commission_rate(package, staff)
     return replace(a, commission=cents(price * rate),
                    commission_basis=basis_text(a.staff_id, price, a.price is not None, rate))
+
+
+def session_positions(appointments: Iterable[Appointment]) -> dict[str, int]:
+    """Each session's place in its period, 1 to `sessions`, counted in time order.
+
+    Cancelled appointments have none: they do not count, their make-up does. This is
+    the "4/10" a person reads; the `session` column keeps the number a row was made with.
+    """
+    counted: dict[tuple[str, int], list[Appointment]] = {}
+    for a in appointments:
+        if a.status != CANCELLED:
+            counted.setdefault((a.enrollment_id, a.period), []).append(a)
+    positions: dict[str, int] = {}
+    for rows in counted.values():
+        for number, a in enumerate(sorted(rows, key=lambda a: (a.starts_at, a.appointment_id)),
+                                   start=1):
+            positions[a.appointment_id] = number
+    return positions
+
+
+def makeups(appointments: Iterable[Appointment]) -> dict[str, Appointment]:
+    """The make-up of each cancelled appointment: the next row of its period with its number.
+
+    plan.py gives a make-up the session number its cancelled session leaves free.
+    """
+    numbered: dict[tuple[str, int, int], list[Appointment]] = {}
+    for a in appointments:
+        if a.session is not None:
+            numbered.setdefault((a.enrollment_id, a.period, a.session), []).append(a)
+    found: dict[str, Appointment] = {}
+    for rows in numbered.values():
+        rows.sort(key=lambda a: (a.starts_at, a.appointment_id))
+        for cancelled, later in itertools.pairwise(rows):
+            if cancelled.status == CANCELLED:
+                found[cancelled.appointment_id] = later
+    return found

@@ -63,6 +63,10 @@ CLIENT, STAFF, MANAGER = "client", "staff", "manager"
 #: Every (event, role) that has templates; a templates_dir must hold all of them.
 KINDS = ((PACKAGE_ENDING, CLIENT), (PACKAGE_ENDED, CLIENT), (PACKAGE_ENDED, STAFF),
          (PACKAGE_ENDED, MANAGER))
+STATEMENT = "statement"
+#: Kinds a templates_dir may leave out: the built-in templates stand in for them (a folder
+#: copied before they existed keeps working); a copy that is there is checked like the rest.
+OPTIONAL_KINDS = ((STATEMENT, CLIENT),)
 BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
 MAX_ERROR = 500
 
@@ -131,6 +135,14 @@ def format_time(value: datetime | None) -> str:
     return "" if value is None else f"{value:%H:%M}"
 
 
+def format_short_day(value: date | None) -> str:
+    """`Mon 4 Jan 2027`, for tables (English, whatever the machine's locale)."""
+    if value is None:
+        return ""
+    return f"{_WEEKDAYS[value.weekday()][:3]} {value.day} {_MONTHS[value.month - 1][:3]} " \
+           f"{value.year}"
+
+
 def format_when(value: datetime | date | None) -> str:
     """`Monday 4 January 2027 at 14:00`; a plain date gives the day only."""
     if value is None:
@@ -147,7 +159,8 @@ def plural(count: int, word: str, many: str = "") -> str:
 
 def filters(currency: str) -> dict[str, Callable[..., str]]:
     return {"money": partial(format_money, currency=currency), "day": format_day,
-            "time": format_time, "when": format_when, "plural": plural}
+            "time": format_time, "when": format_when, "plural": plural,
+            "shortday": format_short_day}
 
 
 # ---------------------------------------------------------------------------
@@ -272,6 +285,48 @@ def _check_contexts() -> list[dict[str, Any]]:
     ]
 
 
+def _statement_contexts() -> list[dict[str, Any]]:
+    from .statement import sample_statements  # statement.py uses this module's filters
+
+    return sample_statements()
+
+
+class _CompiledOnce(jinja2.BytecodeCache):
+    """Compiled templates shared by every `Templates` of the process.
+
+    Jinja keys a bucket by template name and file and checks the source's checksum on
+    load, so an edited or another folder's template is compiled afresh.
+    """
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        code = self.compiled.get(bucket.key)
+        if code is not None:
+            bucket.bytecode_from_string(code)
+
+    def dump_bytecode(self, bucket: jinja2.bccache.Bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_COMPILED = _CompiledOnce()
+
+
+class _Builtin(jinja2.FileSystemLoader):
+    """The built-in templates of the optional kinds, for a templates_dir without them."""
+
+    def __init__(self, kinds: Sequence[tuple[str, str]]) -> None:
+        super().__init__(BUILTIN_TEMPLATES)
+        self.names = {name for event, role in kinds for name in template_names(event, role)}
+
+    def get_source(self, environment: jinja2.Environment,
+                   template: str) -> tuple[str, str, Callable[[], bool]]:
+        if template not in self.names:
+            raise jinja2.TemplateNotFound(template)
+        return super().get_source(environment, template)
+
+
 def _template_line(err: BaseException, folder: Path) -> str:
     """`file, line N` of the innermost template frame in the error's traceback."""
     if isinstance(err, jinja2.TemplateSyntaxError):
@@ -306,17 +361,18 @@ class Templates:
             raise UserError(f"The e-mail template folder {folder} does not exist.")
         # sandboxed: a template folder that several people edit still cannot run code
         self.env = SandboxedEnvironment(
-            loader=jinja2.FileSystemLoader(self.folder),
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.folder),
+                                        _Builtin(OPTIONAL_KINDS)]),
             autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"),
                                                 default_for_string=False, default=False),
             undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False)
+            keep_trailing_newline=True, auto_reload=False, bytecode_cache=_COMPILED)
         self.env.filters.update(filters(currency))
         problems: list[str] = []
         self.loaded: dict[str, jinja2.Template] = {}
-        for event, role in KINDS:
+        for event, role in KINDS + OPTIONAL_KINDS:
             for name in template_names(event, role):
-                problem = self._load(name)
+                problem = self._load(name, required=(event, role) in KINDS)
                 if problem:
                     problems.append(problem)
         if not problems:
@@ -328,9 +384,9 @@ class Templates:
             raise UserError("The e-mail templates have problems:\n- " + "\n- ".join(problems)
                             + where)
 
-    def _load(self, name: str) -> str:
+    def _load(self, name: str, required: bool = True) -> str:
         path = self.folder / name
-        if not path.is_file():
+        if required and not path.is_file():
             return f"{path} is missing"
         try:
             self.loaded[name] = self.env.get_template(name)
@@ -344,8 +400,8 @@ class Templates:
 
     def _check(self) -> list[str]:
         problems: list[str] = []
-        for event, role in KINDS:
-            for context in _check_contexts():
+        for event, role in KINDS + OPTIONAL_KINDS:
+            for context in _statement_contexts() if event == STATEMENT else _check_contexts():
                 try:
                     self.render(event, role, {**context, "recipient": {"name": "Sam",
                                                                       "role": role}})
