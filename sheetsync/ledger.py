@@ -74,8 +74,10 @@ def payment_shares(payments: Iterable[Payment],
                    prices: dict[int, Decimal]) -> list[PaymentShare]:
     """How `allocate_payments` spreads each payment over the periods, payment by payment.
 
-    Payments naming a period count for it in full; then the others, oldest first, fill
-    the oldest period still due, and whatever is left over is a credit on the latest one.
+    Payments naming a period count for it in full (one paid ahead, for a period not
+    planned yet, counts for the latest period until its own is planned: money paid never
+    goes missing from Balances); then the others, oldest first, fill the oldest period
+    still due, and whatever is left over is a credit on the latest one.
     """
     ordered = sorted(payments, key=lambda p: (p.date, p.row or 0))
     paid = dict.fromkeys(prices, Decimal(0))
@@ -83,9 +85,11 @@ def payment_shares(payments: Iterable[Payment],
     for i, payment in enumerate(ordered):
         if payment.period is not None:
             shares[i] = {}
-            if payment.period in paid:
-                paid[payment.period] += payment.amount
-                shares[i] = {payment.period: payment.amount}
+            period = payment.period if payment.period in paid else (
+                max(prices) if prices and payment.period > max(prices) else None)
+            if period is not None:
+                paid[period] += payment.amount
+                shares[i] = {period: payment.amount}
     for i, payment in enumerate(ordered):
         if payment.period is not None:
             continue

@@ -159,6 +159,14 @@ class Appointment:
     def moved_by_hand(self) -> bool:
         return self.placement != self.planned
 
+    @property
+    def planned_start(self) -> datetime | None:
+        """When sheetsync had put this session, as the `planned` column says."""
+        try:
+            return datetime.strptime(self.planned[:16], "%Y-%m-%d %H:%M")
+        except ValueError:
+            return None
+
 
 @dataclass(frozen=True, slots=True)
 class Balance:

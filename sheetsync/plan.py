@@ -236,7 +236,11 @@ class _EnrollmentPlanner:
             return
         periods = sorted({a.period for a in self.desired.values()}) or [1]
         fixed = [a for a in self.desired.values() if not self._floating(a)]
-        self.occupied = {a.starts_at for a in fixed}
+        # A session moved by hand still holds the slot it was planned on: moving one
+        # session never pulls the following ones forward into the gap it left.
+        self.occupied = {a.starts_at for a in fixed} | {
+            start for a in fixed
+            if a.moved_by_hand and (start := a.planned_start) is not None}
         for period in periods:
             self._fill(period)
         last = periods[-1]

@@ -134,7 +134,9 @@ def _enrollment(snap: Snapshot, enrollment_id: str, appointments: list[Appointme
             "payments": [
                 {"date": s.payment.date, "amount": s.periods[number],
                  "total": s.payment.amount, "method": s.payment.method,
-                 "note": s.payment.note, "split": s.periods[number] != s.payment.amount}
+                 "note": s.payment.note, "split": s.periods[number] != s.payment.amount,
+                 # paid for a later period not planned yet: counted here until it is
+                 "ahead": s.payment.period if s.payment.period not in (None, number) else None}
                 for s in shares if number in s.periods],
         })
     waiting = [{"date": s.payment.date, "amount": s.payment.amount, "method": s.payment.method,
@@ -223,7 +225,10 @@ def sample_statement(**changes: Any) -> dict[str, Any]:
         "sessions": sessions,
         "payments": [{"date": datetime(2026, 11, 30).date(), "amount": Decimal("1000"),
                       "total": Decimal("1500"), "method": "cash", "note": "",
-                      "split": True}],
+                      "split": True, "ahead": None},
+                     {"date": datetime(2026, 12, 2).date(), "amount": Decimal("200"),
+                      "total": Decimal("200"), "method": "", "note": "",
+                      "split": False, "ahead": 2}],
     }
     enrollment = {
         "id": "E1", "package": {"id": "P4", "name": "4-Session Physiotherapy", "sessions": 4},

@@ -107,13 +107,15 @@ def test_payments_show_which_period_they_paid(store):
     assert (period1["due"], period2["due"]) == (Decimal("0.00"), Decimal("3500.00"))
 
 
-def test_a_payment_for_a_period_not_started_waits_and_says_so(store):
+def test_a_payment_for_a_period_not_started_counts_on_the_latest_and_says_so(store):
     store.tables["Payments"].rows.append(["E4", 1000, "2027-01-10", 3, "card", None])
     context = statement_at(store)
-    (waiting,) = context["enrollments"][1]["waiting_payments"]
-    assert (waiting["amount"], waiting["period"]) == (Decimal("1000"), 3)
-    assert "Paid Sun 10 Jan 2027: 1,000.00 TRY for period 3, counted once that period starts" \
-        in render({**context, "currency": "TRY"}).text
+    latest = context["enrollments"][1]["periods"][-1]
+    (ahead,) = [p for p in latest["payments"] if p["ahead"]]
+    assert (ahead["amount"], ahead["ahead"]) == (Decimal("1000"), 3)
+    assert context["enrollments"][1]["waiting_payments"] == []
+    assert "Paid Sun 10 Jan 2027: 1,000.00 TRY, card, for period 3: counted here until it " \
+        "starts" in render({**context, "currency": "TRY"}).text
 
 
 def test_sessions_left_and_the_next_session(store):

@@ -37,9 +37,9 @@ def test_money_beyond_every_period_is_a_credit_on_the_latest():
     assert share.periods == {1: Decimal("4000"), 2: Decimal("5000")}
 
 
-def test_a_payment_for_a_period_not_planned_yet_waits():
+def test_a_payment_for_a_period_not_planned_yet_counts_on_the_latest_meanwhile():
     (share,) = payment_shares([pay("4000", 1, period=3)], PRICES)
-    assert share.periods == {}
+    assert share.periods == {2: Decimal("4000")}
     assert payment_shares([pay("100", 1)], {})[0].periods == {}
 
 

@@ -425,3 +425,33 @@ def test_new_ids_continue_after_the_highest_number_of_their_period():
     assert ids.next("E1", 1) == "E1-1-09"
     assert ids.next("E1", 2) == "E1-2-04"
     assert ids.next("E1", 3) == "E1-3-01"
+
+
+def test_moving_one_session_by_hand_never_pulls_the_next_ones_forward():
+    store = studio(PHYSIO)
+    sync(store, at("2026-12-04T10:00"))
+    moved = appointment_at(store, "E1", "2026-12-14 14:00")
+    edit(store, "Appointments", {"appointment_id": moved["appointment_id"]},
+         start="16:00", end="17:00")
+    report = sync(store, at("2026-12-04T10:00"))
+    assert report.plan.empty
+    assert slots(store, "E1") == sorted([*FIRST_TEN[:4], "2026-12-14 16:00", *FIRST_TEN[5:]])
+    # Even a new closure re-plans around the moved session without filling its old slot.
+    store.append("Closures", {"start_date": "2026-12-10", "reason": "Holiday"})
+    sync(store, at("2026-12-04T10:00"))
+    assert "2026-12-14 14:00" not in slots(store, "E1")
+    assert slots(store, "E1")[-1] == "2027-01-04 14:00"
+
+
+def test_a_payment_for_a_period_not_planned_yet_shows_on_the_latest_until_then():
+    store = studio(PHYSIO + """
+Payments
+enrollment_id | amount | date       | period
+E1            | 4000   | 2026-11-30 | 1
+E1            | 4000   | 2026-12-20 | 2
+""")
+    sync(store, at("2026-12-20T10:00"))
+    assert (balance(store, "E1")["paid"], balance(store, "E1")["due"]) == (8000, -4000)
+    sync(store, at("2027-01-01T10:00"))  # period 2 is planned now
+    assert balance(store, "E1", 1)["due"] == 0
+    assert (balance(store, "E1", 2)["paid"], balance(store, "E1", 2)["due"]) == (4000, 0)
