@@ -36,7 +36,8 @@ E2            | C2        | PHY10      | 2026-11-30 | ST2      | Tue 10:00
 """
 FIRST = datetime(2026, 11, 29, 12, 0)
 SECOND = datetime(2026, 12, 1, 12, 0)
-POLICY = RetryPolicy(attempts=4, base=0.01, cap=0.04, connect_timeout=2, read_timeout=0.25)
+# A read timeout short enough for quick tests, long enough for a loaded two-core machine.
+POLICY = RetryPolicy(attempts=4, base=0.01, cap=0.04, connect_timeout=2, read_timeout=1.0)
 POSITIONS = {1: "spreadsheets.get", 2: "values.batchGet", 3: "guard values.batchGet",
              4: "spreadsheets.batchUpdate", 5: "values.batchUpdate"}
 
