@@ -18,6 +18,7 @@ from sheetsync.stores.base import WorkbookChanges
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 from tests.mailserver import Recorder, free_port, running, smtp_email
+from tests.reliability import record
 from tests.studio import records, studio
 from tests.test_sync_rules import PHYSIO
 from tests.test_xlsx import physio_workbook
@@ -91,6 +92,7 @@ def test_a_server_that_is_down_then_back_gets_each_alert_once():
     assert back.sent == 3
     assert sorted(handler.recipients) == sorted(ADDRESSES)
     assert {(s, a) for _, s, a in notifications(store)} == {("sent", 2)}
+    record("alerts (SMTP server down, then back)", alerts=3, lost=0, doubled=0)
 
 
 def test_a_refused_recipient_does_not_stop_the_others_and_is_retried_alone():
@@ -145,6 +147,8 @@ def test_the_one_duplicate_a_crash_can_cause_carries_the_same_message_id():
     ids = [r.message["Message-ID"] for r in handler.received]
     assert len(ids) == 6 and len(set(ids)) == 3  # each resent once, recognisably
     assert {s for _, s, _ in notifications(store)} == {"sent"}
+    record("alerts (crash between SMTP acceptance and the workbook write)", crashes=1,
+           repeated_messages=3, lost_messages=0)
 
 
 def test_a_dry_run_lists_the_alerts_and_sends_nothing():

@@ -25,6 +25,7 @@ from sheetsync.stores.base import Layout, TabChanges, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount, service_account
 from sheetsync.stores.gsheets_http import RetryPolicy
+from tests.reliability import record
 from tests.studio import parse_tables
 from tests.test_sync_rules import BASE
 
@@ -143,6 +144,8 @@ def test_one_fault_at_any_position_is_retried_to_the_same_sheet(
     sync(server, account, sheet)
     server.clear_faults()
     assert content(server, sheet) == reference
+    record("crash (Google, faults per request position)", trials=1, faults_injected=1,
+           data_lost=0)
 
 
 @pytest.mark.parametrize("position", POSITIONS)
@@ -155,6 +158,8 @@ def test_a_429_storm_shorter_than_the_retries_is_ridden_out(
     sync(server, account, sheet)
     server.clear_faults()
     assert content(server, sheet) == reference
+    record("crash (Google, faults per request position)", trials=1,
+           faults_injected=POLICY.attempts - 1, data_lost=0)
 
 
 @pytest.mark.parametrize("position", POSITIONS)
@@ -179,6 +184,8 @@ def test_an_endless_storm_fails_cleanly_and_the_next_sync_converges(
         assert "Nothing was written" in message
     sync(server, account, sheet)
     assert content(server, sheet, runs=False) == {**reference, "Runs": None}
+    record("crash (Google, faults per request position)", trials=1,
+           faults_injected=POLICY.attempts + 2, failed_cleanly=1, data_lost=0)
 
 
 def test_the_quota_of_requests_per_minute_is_waited_out():

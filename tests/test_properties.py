@@ -17,6 +17,7 @@ from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, pr
 from sheetsync.cells import parse_date, parse_status, parse_time, text
 from sheetsync.read import read_snapshot
 from sheetsync.stores.memory import MemoryStore
+from tests.reliability import record
 from tests.studio import records, studio, sync
 
 BASE_DAY = date(2026, 11, 2)  # a Monday
@@ -74,6 +75,11 @@ class StudioMachine(RuleBasedStateMachine):
     def sync(self):
         self.report = sync(self.store, self.now)
         self.synced = True
+        self.syncs = getattr(self, "syncs", 0) + 1
+
+    def teardown(self):
+        record("idempotence (random studios)", studios=1, syncs=getattr(self, "syncs", 0),
+               non_empty_replans=0)
 
     # -- edits a studio makes ---------------------------------------------------------------
     def _rows(self, tab: str) -> list[dict]:
