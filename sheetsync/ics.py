@@ -37,13 +37,10 @@ without parsing the previous file.
 
 from __future__ import annotations
 
-import contextlib
 import hashlib
 import hmac
 import json
-import os
 import re
-import tempfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -55,6 +52,7 @@ from zoneinfo import ZoneInfo
 
 from icalendar import Calendar, Component, Event
 
+from .atomic import write_atomically
 from .config import FEED_KINDS
 from .ledger import makeups, session_positions
 from .model import CANCELLED, PAID_CANCEL, Appointment, Snapshot
@@ -480,20 +478,5 @@ def write_file(path: Path, data: bytes) -> bool:
     if read_previous(path) == data:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        try:
-            mode = path.stat().st_mode & 0o777
-        except FileNotFoundError:
-            mode = 0o644  # made to be published: readable by the web server
-        os.chmod(temporary, mode)
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise
+    write_atomically(path, data, mode=0o644)  # made to be published: readable by a web server
     return True

@@ -35,7 +35,6 @@ import re
 import smtplib
 import socket
 import ssl
-import tempfile
 import traceback
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -53,6 +52,7 @@ from typing import Any
 import jinja2
 from jinja2.sandbox import SandboxedEnvironment
 
+from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError
 
@@ -542,7 +542,7 @@ class Mailer:
             try:
                 if not path.exists():
                     folder.mkdir(parents=True, exist_ok=True)
-                    _write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
+                    write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
             except (OSError, ValueError) as err:
                 reason = err.strerror if isinstance(err, OSError) else None
                 errors.append(_short(f"cannot write {path}: {reason or err}"))
@@ -766,16 +766,3 @@ def _explain(err: BaseException, smtp: Smtp, address: str = "") -> str:
     return _short(text)
 
 
-def _write_atomically(path: Path, data: bytes) -> None:
-    """A file that is either complete or absent, even after a crash or a full disk."""
-    handle, temporary = tempfile.mkstemp(dir=path.parent, prefix=".", suffix=".tmp")
-    try:
-        with os.fdopen(handle, "wb") as file:
-            file.write(data)
-            file.flush()
-            os.fsync(file.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(temporary)
-        raise

@@ -17,12 +17,9 @@ listing every session counted.
 
 from __future__ import annotations
 
-import contextlib
 import csv
 import io
 import numbers
-import os
-import tempfile
 from collections.abc import Iterator, Sequence
 from datetime import date
 from decimal import Decimal
@@ -33,6 +30,7 @@ from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .atomic import write_atomically
 from .errors import UserError
 from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
 from .stores.layout import column_letter
@@ -63,20 +61,9 @@ def save(report: CommissionReport, path: Path, currency: str = "") -> None:
     content = (_xlsx_bytes(report, currency) if path.suffix.lower() == ".xlsx"
                else _csv_text(report, currency).encode("utf-8-sig"))
     try:
-        fd, tmp = tempfile.mkstemp(prefix=f".{path.stem}-", suffix=path.suffix + ".tmp",
-                                   dir=path.parent)
+        write_atomically(path, content)
     except OSError as err:
         raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(content)
-        os.replace(tmp, path)
-    except BaseException as err:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
-        raise
 
 
 # -- .csv ------------------------------------------------------------------------------------

@@ -9,10 +9,9 @@ the new state; deleting a spreadsheet removes its file. Files are named
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from pathlib import Path
 
+from ..atomic import write_atomically
 from .model import Spreadsheet
 
 FORMAT_VERSION = 1
@@ -47,16 +46,7 @@ class Store:
         payload = json.dumps(
             {"version": FORMAT_VERSION, "spreadsheet": book.to_dict()}, ensure_ascii=False
         )
-        fd, tmp = tempfile.mkstemp(dir=self.directory, prefix=".tmp-", suffix=".json")
-        try:
-            with os.fdopen(fd, "w", encoding="utf-8") as handle:
-                handle.write(payload)
-                handle.flush()
-                os.fsync(handle.fileno())
-            os.replace(tmp, self._path(book.spreadsheet_id))
-        except BaseException:
-            Path(tmp).unlink(missing_ok=True)
-            raise
+        write_atomically(self._path(book.spreadsheet_id), payload.encode("utf-8"))
 
     def delete(self, spreadsheet_id: str) -> bool:
         existed = self.books.pop(spreadsheet_id, None) is not None
