@@ -13,9 +13,11 @@ The tab holds: state (`working` or `done`), holder, since, until (UTC), token.
 A claim is live while it is `working` and its `until` is ahead; one that is
 `done`, past its `until` (its holder died) or unreadable is free. The holder
 marks it `done` in its final values write, atomically with the Notifications
-rows that record what it sent, and stops sending `MARGIN` before `until` so a
-sync that takes over an expired claim never overlaps with it (clocks within a
-fraction of MARGIN of each other, as NTP keeps them).
+rows that record what it sent. It sends nothing and marks nothing once `margin`
+(a tenth of the claim's length, one minute) is all that is left of its claim, so
+a sync that takes over a lapsed claim never overlaps with it, as long as the two
+machines' clocks agree to well within that minute (NTP keeps them far closer).
+The tab stays, hidden, between syncs: only its sheet id and cells change.
 """
 
 from __future__ import annotations
