@@ -129,6 +129,7 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         if not dry_run:
             store.check_writable()  # never send what could not be recorded
             if due.send:
+                store.claim()  # and never what another sync is sending
                 progress(f"Sending {len(due.send)} alert(s) ...")
             sent = alerting.sender.send(due.send, now)
             outcomes = [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 import yaml
@@ -18,7 +19,9 @@ from click.testing import CliRunner, Result
 from sheetsync.cli import cli
 from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS
-from sheetsync.stores import gsheets_http
+from sheetsync.stores import gsheets_http, gsheets_lock
+from sheetsync.stores.gsheets import GoogleStore
+from sheetsync.stores.gsheets_access import service_account
 from sheetsync.stores.gsheets_http import RetryPolicy
 
 ACCOUNT = "localsheets@localsheets.iam.gserviceaccount.com"
@@ -230,3 +233,24 @@ def test_a_key_file_others_can_read_is_warned_about(run: Run, server: LocalSheet
     warned = run("check", sheet)
     assert f"Warning: The service account key file {key_file.name}" in warned.stderr
     assert "chmod 600" in warned.stderr
+
+
+def test_a_sync_while_another_holds_the_sheet_exits_2_and_says_until_when(
+        run: Run, server: LocalSheets, key_file: Path):
+    sheet = server.create_spreadsheet("Studio")
+    assert run("init", sheet, "--demo").exit_code == 0
+    other = GoogleStore(sheet, service_account(json.loads(key_file.read_text())),
+                        endpoint=server.base_url, zone=ZoneInfo("Europe/Istanbul"))
+    other.read()
+    other.claim()  # another machine's sync, busy sending
+    claim = gsheets_lock.parse_claim(server.values(sheet, gsheets_lock.LOCK_TITLE))
+    assert claim is not None and claim.since is not None and claim.until is not None
+    istanbul = ZoneInfo("Europe/Istanbul")
+    runs = server.values(sheet, "Runs")
+    busy = run("sync", sheet)
+    assert_clear_error(busy, "Another sheetsync is working on this Google Sheet (since "
+                             f"{claim.since.astimezone(istanbul):%H:%M}, until "
+                             f"{claim.until.astimezone(istanbul):%H:%M} at the latest); "
+                             "nothing was written or sent.")
+    assert server.values(sheet, "Runs") == runs
+    assert run("sync", sheet, "--dry-run").exit_code in (0, 1)  # reading is fine

@@ -2,8 +2,10 @@
 
 A sync reads with spreadsheets.get + values.batchGet and writes with at most a
 guard values.batchGet, one spreadsheets.batchUpdate and one values.batchUpdate:
-between 2 and 5 requests however many rows the studio has. The Runs row records
-the same counts. Set SHEETSYNC_LARGE=1 to run the 20,000-appointment size too.
+between 2 and 5 requests however many rows the studio has. A sync that sends
+alerts claims the sheet first with one more spreadsheets.batchUpdate: 4 to 6. The
+Runs row records the same counts. Set SHEETSYNC_LARGE=1 to run the
+20,000-appointment size too.
 """
 
 from __future__ import annotations
@@ -11,12 +13,15 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 import pytest
 
 from sheetsync import engine
+from sheetsync.config import Email
 from sheetsync.localsheets import LocalSheets
+from sheetsync.notify import Mailer
 from sheetsync.schema import ALL_TABS, RUNS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
@@ -25,6 +30,7 @@ from tests.test_google_faults import edit, records
 
 FIRST = datetime(2026, 11, 29, 12, 0)
 LATER = datetime(2026, 12, 9, 12, 0)
+ENDED = datetime(2027, 2, 8, 12, 0)  # every first period is used up and renewed
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
 
 
@@ -57,11 +63,11 @@ def account(server: LocalSheets) -> ServiceAccount:
     return service_account(server.service_account_info())
 
 
-def counted(server: LocalSheets, sheet: str, account: ServiceAccount,
-            now: datetime) -> tuple[dict[str, int], int, engine.SyncReport]:
+def counted(server: LocalSheets, sheet: str, account: ServiceAccount, now: datetime,
+            **options: Any) -> tuple[dict[str, int], int, engine.SyncReport]:
     server.reset_stats()
     report = engine.sync(GoogleStore(sheet, account, endpoint=server.base_url), now,
-                         started_at=now)
+                         started_at=now, **options)
     stats = server.stats()
     runs = server.values(sheet, "Runs", "UNFORMATTED_VALUE")
     row = dict(zip(runs[0], runs[-1], strict=False))
@@ -75,7 +81,7 @@ def counted(server: LocalSheets, sheet: str, account: ServiceAccount,
 @pytest.mark.parametrize("enrollments", SIZES)
 def test_requests_per_command_do_not_grow_with_the_studio(server: LocalSheets,
                                                           account: ServiceAccount,
-                                                          enrollments: int):
+                                                          enrollments: int, tmp_path: Path):
     sheet = server.create_spreadsheet("Studio")
     store = GoogleStore(sheet, account, endpoint=server.base_url)
     server.reset_stats()
@@ -105,6 +111,19 @@ def test_requests_per_command_do_not_grow_with_the_studio(server: LocalSheets,
     requests, cells, report = counted(server, sheet, account, LATER)
     assert report.plan.completed
     assert requests == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
+
+    # Every package ends and is renewed: alerts are due, so the sync claims the sheet first
+    # (these clients have no e-mail address: their alerts are recorded as skipped).
+    mailer = Mailer(Email("Studio <studio@example.com>", outbox_dir=tmp_path))
+    grid = next(s["properties"]["gridProperties"]["rowCount"]
+                for s in server.metadata(sheet)["sheets"]
+                if s["properties"]["title"] == "Appointments")
+    requests, cells, report = counted(server, sheet, account, ENDED,
+                                      alerting=engine.Alerting(mailer))
+    assert len(report.alerts) == 2 * enrollments  # to the client and to the staff member
+    grows = 1 + 2 * appointments > grid  # the renewals need more rows than the tab has
+    assert requests == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1,
+                        "spreadsheets.batchUpdate": 1 + grows}
 
 
 def test_a_closed_client_costs_one_structure_request(server: LocalSheets,

@@ -90,6 +90,9 @@ class Twin:
     def lock(self) -> contextlib.AbstractContextManager[None]:
         return self.google.lock()
 
+    def claim(self) -> None:
+        self.google.claim()
+
     def lay_out(self, layout: Layout) -> list[str]:
         added = self.memory.lay_out(layout)
         assert self.google.lay_out(layout) == added

@@ -42,4 +42,5 @@ def open_google(workbook: str, config: Config | None = None) -> Store:
     endpoint = settings.get("endpoint")
     api_base(endpoint)  # a bad address is refused before the key file is even opened
     account = load_service_account(settings.get("credentials"))
-    return GoogleStore(sheet, account, endpoint=endpoint)
+    zone = config.zone if config is not None else None
+    return GoogleStore(sheet, account, endpoint=endpoint, zone=zone)

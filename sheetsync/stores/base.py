@@ -101,6 +101,16 @@ class Store(Protocol):
         """Raise WorkbookBusy now if a write is sure to be refused (e.g. a lock file)."""
         ...
 
+    def claim(self) -> None:
+        """Make this sync the only one that may send alerts, right before it sends them.
+
+        Raises WorkbookBusy when another sync holds the workbook or worked on it since
+        this one read it. A no-op where `lock()` already keeps a second sync out (memory,
+        .xlsx); a Google Sheet claims it here (gsheets_lock.py), and the store's next
+        `write` ends the claim.
+        """
+        ...
+
     def lay_out(self, layout: Layout) -> list[str]:
         """Create missing tabs and columns with headers, formats and drop-downs.
 

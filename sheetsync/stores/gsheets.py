@@ -3,7 +3,15 @@
 Requests per sync, retries aside, at any size: one spreadsheets.get (sheet ids and
 sizes) and one values.batchGet of every tab to read; then at most one guard
 values.batchGet, one spreadsheets.batchUpdate (row deletions bottom-up, grid
-growth) and one values.batchUpdate (RAW) to write: 2 to 5.
+growth) and one values.batchUpdate (RAW) to write: 2 to 5. A sync that sends
+alerts first claims the sheet with one more spreadsheets.batchUpdate: 4 to 6.
+
+Two syncs at once (gsheets_lock.py): a sync about to send alerts claims the sheet
+(a compare-and-swap on a hidden tab) and ends the claim in its final values write;
+any sync that finds another's claim live, in its read or in its guard re-read,
+refuses with WorkbookBusy before writing or sending anything. A sync with nothing
+to send does not claim: the worst it can do to a claimant it did not see is write
+the same cells, or its Runs row in the same row.
 
 Google Sheets has no transactions, so a write is made safe in other ways:
 - cells are written to explicit ranges computed from the read (never values.append),
@@ -22,12 +30,20 @@ shift the write; the next sync sees and repairs the first, not always the second
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
+import random
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from gspread.exceptions import APIError
+
 from ..errors import WorkbookBusy
+from . import gsheets_lock as claims
 from . import gsheets_wire as wire
-from .base import Layout, Table, WorkbookChanges
+from .base import Layout, TabChanges, Table, WorkbookChanges
 from .gsheets_access import ServiceAccount, api_base
 from .gsheets_http import Context, GaveUp, RetryPolicy, SheetsHTTP, UncertainWrite
 from .layout import describe, layout_steps
@@ -35,11 +51,26 @@ from .layout import describe, layout_steps
 RETRY_LATER = "Nothing was written; sheetsync will try again on its next run."
 FINISH_LATER = ("Part of the changes were written; the next sync completes them "
                 "(nothing is lost or doubled).")
+CLAIMED_MEANWHILE = ("Another sheetsync claimed this Google Sheet while this one was reading "
+                     "it; nothing was written or sent. Run sheetsync again.")
+
+
+def _utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+@dataclass(frozen=True, slots=True)
+class _Held:
+    token: str
+    deadline: float  # monotonic seconds: no sending after this, nor marking the claim done
 
 
 class GoogleStore:
     def __init__(self, spreadsheet_id: str, account: ServiceAccount, *,
-                 endpoint: str | None = None, policy: RetryPolicy | None = None) -> None:
+                 endpoint: str | None = None, policy: RetryPolicy | None = None,
+                 zone: tzinfo | None = None, lock_ttl: timedelta = claims.TTL,
+                 clock: Callable[[], datetime] = _utc_now,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         from google.auth.transport.requests import AuthorizedSession
 
         self.spreadsheet_id = spreadsheet_id
@@ -52,6 +83,12 @@ class GoogleStore:
         self._tables: dict[str, Table] = {}  # as last read: what guards compare with
         self.warnings: list[str] = list(account.warnings)
         self.rows_left_alone = 0  # guarded rows the last write did not touch
+        self.zone = zone  # for the times in messages
+        self.lock_ttl = lock_ttl
+        self._clock, self._monotonic = clock, monotonic
+        self._lock_tab: wire.SheetInfo | None = None  # the claim tab, as last seen
+        self._seen_claim: claims.Claim | None = None  # its content as read
+        self._held: _Held | None = None  # our own claim, between claim() and the final write
 
     @property
     def reads(self) -> int:
@@ -74,26 +111,23 @@ class GoogleStore:
     def close(self) -> None:
         self.http.session.close()
 
-    def check_writable(self) -> None:
-        """Nothing to check up front: no program can lock a Google Sheet against writes."""
-        return None
-
-    def lock(self) -> contextlib.AbstractContextManager[None]:
-        """No lock across machines yet; the guard re-read before each write refuses a
-        write when rows moved under it, which is what two syncs at once would cause."""
-        return contextlib.nullcontext()
-
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> dict[str, Table]:
+        """Every tab but the claim tab, whose content is kept to judge the claim."""
+        self._held = None
         with _failing(RETRY_LATER):
             sheets = self._fetch_sheets()
+            titles = list(sheets) + ([claims.LOCK_TITLE] if self._lock_tab is not None else [])
             tables: dict[str, Table] = {}
-            if sheets:
+            if titles:
                 body = self.http.values_batch_get(
-                    self.spreadsheet_id, [wire.quote(t) for t in sheets],
+                    self.spreadsheet_id, [wire.quote(t) for t in titles],
                     params=dict(wire.READ_PARAMS))
-                for title, reply in zip(sheets, body.get("valueRanges", []), strict=True):
+                for title, reply in zip(titles, body.get("valueRanges", []), strict=True):
                     tables[title] = wire.table_from_values(title, reply.get("values", []))
+        claim_tab = tables.pop(claims.LOCK_TITLE, None)
+        self._seen_claim = None if claim_tab is None else claims.parse_claim(
+            [claim_tab.header, *claim_tab.rows])
         self._tables = {t: Table(t, list(v.header), [list(r) for r in v.rows])
                         for t, v in tables.items()}
         return tables
@@ -101,31 +135,129 @@ class GoogleStore:
     def _fetch_sheets(self) -> dict[str, wire.SheetInfo]:
         body = self.http.fetch_sheet_metadata(self.spreadsheet_id,
                                               params={"fields": wire.METADATA_FIELDS})
-        self._sheets = wire.sheets_from_metadata(body)
-        return self._sheets
+        sheets = wire.sheets_from_metadata(body)
+        self._lock_tab = sheets.pop(claims.LOCK_TITLE, None)
+        self._sheets = sheets
+        return sheets
+
+    # -- the claim (gsheets_lock.py) ---------------------------------------------------------
+    def check_writable(self) -> None:
+        """Refuse now when the read found another sync's live claim."""
+        claim = self._seen_claim
+        if self._held is None and claim is not None and claim.live(self._clock()):
+            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
+
+    def claim(self) -> None:
+        """Claim the sheet before sending alerts: one spreadsheets.batchUpdate.
+
+        Refuses (WorkbookBusy) when another sync holds it, or claimed it since our read,
+        or when the claim took so long that it is no longer safe to send.
+        """
+        if self._held is not None:
+            return
+        self.check_writable()
+        started = self._monotonic()
+        mine = claims.new_claim(secrets.token_hex(8), self._clock(), self.lock_ttl)
+        taken = {s.sheet_id for s in self._sheets.values()}
+        old = self._lock_tab.sheet_id if self._lock_tab is not None else None
+        new_id = _fresh_sheet_id(taken | {old or 0})
+        before = self._dims(wire.dims_of(self._sheets))
+        expected = {**wire.dims_of(self._sheets), new_id: claims.GRID}
+        until = claims.clock_time(mine.until, self.zone, self._clock())
+        unsure = f"Nothing was sent; if the claim went through, other syncs wait until {until}."
+        try:
+            with _failing(RETRY_LATER):
+                self._batch_update(claims.claim_requests(old, new_id, mine), before, expected,
+                                   unsure)
+        except (APIError, WorkbookBusy) as err:
+            if isinstance(err, APIError) and err.response.status_code != 400:
+                raise
+            raise self._claimed_meanwhile() from None
+        self._held = _Held(mine.token,
+                           started + (self.lock_ttl - claims.margin(self.lock_ttl)).total_seconds())
+        self._lock_tab = wire.SheetInfo(new_id, claims.LOCK_TITLE, *claims.GRID)
+        self._seen_claim = mine
+        if self._lease_over():
+            raise WorkbookBusy("Claiming the Google Sheet took too long to send alerts safely; "
+                               "nothing was written or sent. Run sheetsync again.")
+
+    def _claimed_meanwhile(self) -> WorkbookBusy:
+        """Why a claim failed, in the words of the claim that won (read, not counted)."""
+        try:
+            with self.http.uncounted():
+                self._fetch_sheets()
+                claim = self._read_claim() if self._lock_tab is not None else None
+        except (GaveUp, WorkbookBusy):
+            claim = None
+        if claim is not None and claim.live(self._clock()):
+            return WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
+        return WorkbookBusy(CLAIMED_MEANWHILE)
+
+    def _read_claim(self) -> claims.Claim | None:
+        body = self.http.values_batch_get(self.spreadsheet_id, [claims.content_range()],
+                                          params=dict(wire.READ_PARAMS))
+        replies = body.get("valueRanges") or [{}]
+        return claims.parse_claim(replies[0].get("values") or [])
+
+    def _lease_over(self) -> bool:
+        return self._held is not None and self._monotonic() >= self._held.deadline
+
+    def _dims(self, dims: wire.Dims) -> wire.Dims:
+        """Sheet sizes with the claim tab's, as spreadsheets.get would show them."""
+        tab = self._lock_tab
+        return dims if tab is None else {**dims, tab.sheet_id: (tab.rows, tab.columns)}
+
+    @contextlib.contextmanager
+    def lock(self) -> Iterator[None]:
+        """Nothing to hold while reading: claim() takes the sheet right before alerts go out.
+
+        A sync that stops after its claim without writing marks the claim done on the way
+        out (one values write), so the next sync need not wait for it to lapse.
+        """
+        try:
+            yield
+        finally:
+            if self._held is not None and not self._lease_over():
+                with contextlib.suppress(Exception):
+                    self.http.values_batch_update(self.spreadsheet_id, {
+                        "valueInputOption": "RAW", "data": [claims.release_range()]})
+            self._held = None
 
     # -- writing ---------------------------------------------------------------------------
     def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
         """(reads, writes) that `write(changes)` will send, retries aside."""
-        guards = any(t.guards for t in changes.tabs.values())
+        guarded, claim = self._rereads(changes)
         plan = wire.write_plan(changes, self._sheets, self._choices(changes))
-        return int(guards), int(bool(plan.structure)) + int(bool(plan.data))
+        data = bool(plan.data) or self._held is not None
+        return int(bool(guarded) or claim), int(bool(plan.structure)) + int(data)
 
     def write(self, changes: WorkbookChanges) -> None:
+        """Write one batch of changes: 1 to 3 requests (see the module docstring).
+
+        Refused when another sync's claim is live; the holder of a claim marks it done
+        in the same values write that records what it sent.
+        """
         with _failing(RETRY_LATER):
+            self.check_writable()
             sheets = self._sheets or self._fetch_sheets()
             for title in changes.tabs:
                 if title not in sheets:
                     raise KeyError(f"no tab {title}")
             changes = self._guarded(changes)
         plan = wire.write_plan(changes, sheets, self._choices(changes))
+        if self._held is not None and not self._lease_over():
+            plan.data.append(claims.release_range())
         with _failing(RETRY_LATER):
             if plan.structure:
-                self._batch_update(plan.structure, wire.dims_of(sheets), plan.expected)
+                self._batch_update(plan.structure, self._dims(wire.dims_of(sheets)),
+                                   self._dims(plan.expected))
         with _failing(FINISH_LATER if plan.structure else RETRY_LATER):
             if plan.data:
                 self.http.values_batch_update(self.spreadsheet_id, {
                     "valueInputOption": "RAW", "data": plan.data})
+        if self._held is not None:
+            self._held = None
+            self._seen_claim = None
         self._sheets = {t: wire.SheetInfo(s.sheet_id, t, *plan.expected[s.sheet_id])
                         for t, s in sheets.items()}
         self._tables = {}
@@ -133,18 +265,32 @@ class GoogleStore:
     def _choices(self, changes: WorkbookChanges) -> dict[str, dict[int, tuple[str, ...]]]:
         return {t: wire.choices_of(self._tables[t]) for t in changes.tabs if t in self._tables}
 
+    def _rereads(self, changes: WorkbookChanges) -> tuple[dict[str, TabChanges], bool]:
+        """The guarded tabs, and whether the claim tab is re-read with them.
+
+        The claim tab rides along with the guards for free (another sync may have claimed
+        the sheet since our read); on its own it is re-read only by a holder whose claim
+        ran past its safe length (another sync may have taken it over).
+        """
+        guarded = {t: c for t, c in changes.tabs.items() if c.guards and t in self._tables}
+        claim = self._lock_tab is not None and (bool(guarded) or self._lease_over())
+        return guarded, claim
+
     def _guarded(self, changes: WorkbookChanges) -> WorkbookChanges:
         """Re-read the guarded cells in one request; drop rows the studio changed meanwhile."""
         self.rows_left_alone = 0
-        guarded = {t: c for t, c in changes.tabs.items() if c.guards and t in self._tables}
-        if not guarded:
+        guarded, claim = self._rereads(changes)
+        if not guarded and not claim:
             return changes
         keys = {t: wire.key_column(self._tables[t]) for t in guarded}
         spans = {t: wire.guard_spans(c, keys[t]) for t, c in guarded.items()}
         ranges = [r for t in guarded for r in wire.guard_ranges(t, spans[t])]
-        body = self.http.values_batch_get(self.spreadsheet_id, ranges,
-                                          params=dict(wire.READ_PARAMS))
+        body = self.http.values_batch_get(
+            self.spreadsheet_id, [claims.content_range()] * claim + ranges,
+            params=dict(wire.READ_PARAMS))
         replies = iter(body.get("valueRanges", []))
+        if claim:
+            self._check_claim_now(claims.parse_claim(next(replies).get("values") or []))
         out = WorkbookChanges(dict(changes.tabs))
         for title, tab in guarded.items():
             mine = [next(replies) for _ in spans[title]]
@@ -160,8 +306,22 @@ class GoogleStore:
                 out.tabs[title] = wire.without_rows(tab, moved)
         return out
 
+    def _check_claim_now(self, claim: claims.Claim | None) -> None:
+        """Refuse to write when our claim was taken over, or another sync claimed the sheet."""
+        if self._held is not None:
+            if claim is None or claim.token != self._held.token:
+                self._held = None
+                raise WorkbookBusy(
+                    "This sync took so long that another sheetsync took the Google Sheet "
+                    "over; nothing was written, and the alerts this sync sent may go out a "
+                    "second time.")
+        elif claim is not None and claim.live(self._clock()):
+            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
+
     def _batch_update(self, requests: list[dict[str, Any]], before: wire.Dims,
-                      expected: wire.Dims) -> dict[str, Any]:
+                      expected: wire.Dims,
+                      unsure: str = "Rows may or may not have been added or deleted; the next "
+                                    "sync sees which and completes the rest.") -> dict[str, Any]:
         """Send a structure batch once; when a failure leaves it unknown, look before resending."""
         policy = self.http.policy
         failures = 0
@@ -177,10 +337,9 @@ class GoogleStore:
             if expected != before:  # the sizes tell whether it was applied
                 try:
                     with self.http.uncounted():
-                        now = wire.dims_of(self._fetch_sheets())
+                        now = self._dims(wire.dims_of(self._fetch_sheets()))
                 except GaveUp as err:
-                    raise Unsure(f"{err} Rows may or may not have been added or deleted; the "
-                                 "next sync sees which and completes the rest.") from None
+                    raise Unsure(f"{err} {unsure}") from None
                 applied = wire.verdict(before, expected, now)
                 if applied:
                     return {}
@@ -199,7 +358,8 @@ class GoogleStore:
             return []
         plan = wire.layout_plan(steps, layout, self._sheets, tables)
         with _failing(RETRY_LATER):
-            self._batch_update(plan.requests, wire.dims_of(self._sheets), plan.expected)
+            self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
+                               self._dims(plan.expected))
         self._sheets, self._tables = {}, {}
         return [describe(s) for s in steps] + plan.notes
 
@@ -218,3 +378,10 @@ def _failing(consequence: str) -> Iterator[None]:
     except GaveUp as err:
         raise GaveUp(f"{err} {consequence}") from None
 
+
+def _fresh_sheet_id(taken: set[int]) -> int:
+    """A random sheet id no tab has (Google's own are random below 2**31 too)."""
+    while True:
+        candidate = random.randrange(1 << 30, (1 << 31) - 1)
+        if candidate not in taken:
+            return candidate

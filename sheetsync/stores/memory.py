@@ -32,6 +32,9 @@ class MemoryStore:
     def lock(self) -> contextlib.AbstractContextManager[None]:
         return contextlib.nullcontext()
 
+    def claim(self) -> None:
+        return None
+
     def write(self, changes: WorkbookChanges) -> None:
         for title in changes.tabs:
             if title not in self.tables:

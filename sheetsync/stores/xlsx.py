@@ -139,6 +139,10 @@ class XlsxStore:
             return "Excel"
         return None
 
+    def claim(self) -> None:
+        """Nothing more to do: lock() already keeps a second sync out of the workbook."""
+        return None
+
     def check_writable(self) -> None:
         holder = self.lock_holder()
         if holder:
