@@ -145,6 +145,8 @@ def test_rows_that_moved_during_the_sync_stop_the_write(server, account, studio_
                                                        change):
     ws = studio_client.open_by_key(sheet).worksheet("Appointments")
 
+    seen: list[list[list[object]]] = []
+
     def meanwhile() -> None:
         if change == "insert a row":
             ws.insert_row(["X-1", "E9"], index=3)
@@ -152,11 +154,12 @@ def test_rows_that_moved_during_the_sync_stop_the_write(server, account, studio_
             ws.delete_rows(5)
         else:
             ws.update_cell(len(ws.col_values(1)) + 1, 1, "typed by hand")
+        seen.append(server.values(sheet, "Appointments"))
 
-    with pytest.raises(WorkbookBusy, match="Rows were added or removed in the Appointments"):
+    with pytest.raises(WorkbookBusy, match="so that tab was left as it is"):
         sync(server, account, sheet, meanwhile=meanwhile)
-    before = server.values(sheet, "Runs")
-    assert len(before) == 2  # only the first sync's row: nothing was written
+    assert server.values(sheet, "Appointments") == seen[0]  # exactly as the studio left it
+    assert len(server.values(sheet, "Runs")) == 3  # the rest was written
     # The next sync works on the sheet as it now is.
     _, report = sync(server, account, sheet)
     assert report.wrote

@@ -83,6 +83,7 @@ class GoogleStore:
         self._tables: dict[str, Table] = {}  # as last read: what guards compare with
         self.warnings: list[str] = list(account.warnings)
         self.rows_left_alone = 0  # guarded rows the last write did not touch
+        self.tabs_left_alone: list[str] = []  # tabs whose rows moved under the last write
         self.zone = zone  # for the times in messages
         self.lock_ttl = lock_ttl
         self._clock, self._monotonic = clock, monotonic
@@ -261,6 +262,11 @@ class GoogleStore:
         self._sheets = {t: wire.SheetInfo(s.sheet_id, t, *plan.expected[s.sheet_id])
                         for t, s in sheets.items()}
         self._tables = {}
+        if self.tabs_left_alone:
+            tabs = " and ".join(self.tabs_left_alone)
+            raise WorkbookBusy(f"Rows were added or removed in the {tabs} tab while sheetsync "
+                               "was working, so that tab was left as it is (the rest was "
+                               "written); run sheetsync again.")
 
     def _choices(self, changes: WorkbookChanges) -> dict[str, dict[int, tuple[str, ...]]]:
         return {t: wire.choices_of(self._tables[t]) for t in changes.tabs if t in self._tables}
@@ -279,6 +285,7 @@ class GoogleStore:
     def _guarded(self, changes: WorkbookChanges) -> WorkbookChanges:
         """Re-read the guarded cells in one request; drop rows the studio changed meanwhile."""
         self.rows_left_alone = 0
+        self.tabs_left_alone = []
         guarded, claim = self._rereads(changes)
         if not guarded and not claim:
             return changes
@@ -298,9 +305,11 @@ class GoogleStore:
                 moved = wire.checked_guards(self._tables[title], self._sheets[title].rows, tab,
                                             keys[title], spans[title], mine)
             except wire.RowsMoved:
-                raise WorkbookBusy(f"Rows were added or removed in the {title} tab while "
-                                   "sheetsync was working, so nothing was written; run "
-                                   "sheetsync again.") from None
+                # Leave that tab alone but record the rest (above all what alerts were sent);
+                # the next sync redoes this tab's changes on the rows as they now are.
+                out.tabs[title] = TabChanges()
+                self.tabs_left_alone.append(title)
+                continue
             if moved:
                 self.rows_left_alone += len(moved)
                 out.tabs[title] = wire.without_rows(tab, moved)
