@@ -9,6 +9,8 @@ import os
 
 from hypothesis import HealthCheck, settings
 
+pytest_plugins = ["tests.google_fixtures"]  # server, account, studio_client
+
 settings.register_profile(
     "fast", max_examples=120, stateful_step_count=15, deadline=None,
     suppress_health_check=[HealthCheck.too_slow], derandomize=False,

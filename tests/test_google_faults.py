@@ -10,7 +10,6 @@ must fail with a UserError and the next one must converge to it.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
@@ -41,17 +40,6 @@ SECOND = datetime(2026, 12, 1, 12, 0)
 POLICY = RetryPolicy(attempts=4, base=0.01, cap=0.04, connect_timeout=2, read_timeout=1.0)
 POSITIONS = {1: "spreadsheets.get", 2: "values.batchGet", 3: "guard values.batchGet",
              4: "spreadsheets.batchUpdate", 5: "values.batchUpdate"}
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSheets]:
-    with LocalSheets(quota_per_minute=None) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def account(server: LocalSheets) -> ServiceAccount:
-    return service_account(server.service_account_info())
 
 
 def records(source: str) -> dict[str, list[dict[str, Any]]]:

@@ -7,7 +7,7 @@ studio's own client.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -16,32 +16,16 @@ import pytest
 
 from sheetsync import engine
 from sheetsync.errors import WorkbookBusy
-from sheetsync.localsheets import LocalSheets, gspread_client
+from sheetsync.localsheets import LocalSheets
 from sheetsync.localsheets.model import new_spreadsheet_id
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
-from sheetsync.stores.gsheets_access import ServiceAccount, service_account
+from sheetsync.stores.gsheets_access import ServiceAccount
 from tests.test_google_faults import STUDIO, records
 
 FIRST = datetime(2026, 11, 29, 12, 0)
 LATER = datetime(2026, 12, 4, 12, 0)  # E1's first two sessions and E2's first are over
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSheets]:
-    with LocalSheets(quota_per_minute=None) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def account(server: LocalSheets) -> ServiceAccount:
-    return service_account(server.service_account_info())
-
-
-@pytest.fixture(scope="module")
-def studio_client(server: LocalSheets) -> gspread.Client:
-    return gspread_client(server.base_url, server.service_account_info("owner@studio.example"))
 
 
 @pytest.fixture(scope="module")

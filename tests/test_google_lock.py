@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -29,7 +29,7 @@ from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_lock
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
-from sheetsync.stores.gsheets_access import ServiceAccount, service_account
+from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_http import GaveUp, RetryPolicy
 from tests.studio import parse_tables
 from tests.test_alerts_delivery import ENDED, STAFFED
@@ -38,17 +38,6 @@ BEFORE = datetime(2026, 11, 29, 12, 0)  # the sessions are planned, none held ye
 ALERTS = 3  # at ENDED: package_ended to the client, the staff member and the manager
 LOCK = gsheets_lock.LOCK_TITLE
 Progress = Callable[[str], None]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSheets]:
-    with LocalSheets(quota_per_minute=None) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def account(server: LocalSheets) -> ServiceAccount:
-    return service_account(server.service_account_info())
 
 
 def records(source: str) -> dict[str, list[dict[str, Any]]]:

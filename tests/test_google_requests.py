@@ -11,7 +11,6 @@ Runs row records the same counts. Set SHEETSYNC_LARGE=1 to run the
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -25,7 +24,7 @@ from sheetsync.notify import Mailer
 from sheetsync.schema import ALL_TABS, RUNS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
-from sheetsync.stores.gsheets_access import ServiceAccount, service_account
+from sheetsync.stores.gsheets_access import ServiceAccount
 from tests.test_google_faults import edit, records
 
 FIRST = datetime(2026, 11, 29, 12, 0)
@@ -50,17 +49,6 @@ def studio_of(enrollments: int) -> str:
 SIZES = [pytest.param(2, id="20 appointments"), pytest.param(150, id="1,500 appointments"),
          pytest.param(2000, id="20,000 appointments", marks=pytest.mark.skipif(
              not os.environ.get("SHEETSYNC_LARGE"), reason="set SHEETSYNC_LARGE=1"))]
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSheets]:
-    with LocalSheets(quota_per_minute=None) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def account(server: LocalSheets) -> ServiceAccount:
-    return service_account(server.service_account_info())
 
 
 def counted(server: LocalSheets, sheet: str, account: ServiceAccount, now: datetime,

@@ -11,7 +11,6 @@ so same input gives the same appointments, balances and problems on both.
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
 from datetime import date, datetime, time
 from typing import Any
 
@@ -19,11 +18,11 @@ import gspread
 import pytest
 
 from sheetsync.cells import to_serial
-from sheetsync.localsheets import LocalSheets, gspread_client
+from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import header_key
 from sheetsync.stores.base import Cell, Layout, Table, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
-from sheetsync.stores.gsheets_access import ServiceAccount, service_account
+from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_wire import a1, to_json
 from sheetsync.stores.layout import plain_value
 from sheetsync.stores.memory import MemoryStore
@@ -117,22 +116,6 @@ class Twin:
         self.book.values_batch_update({"valueInputOption": "RAW", "data": [
             {"range": a1(title, r, c, r, c), "values": [[to_json(v)]]}
             for (r, c), v in cells.items()]})
-
-
-@pytest.fixture(scope="module")
-def server() -> Iterator[LocalSheets]:
-    with LocalSheets(quota_per_minute=None) as running:
-        yield running
-
-
-@pytest.fixture(scope="module")
-def account(server: LocalSheets) -> ServiceAccount:
-    return service_account(server.service_account_info())
-
-
-@pytest.fixture(scope="module")
-def studio_client(server: LocalSheets) -> gspread.Client:
-    return gspread_client(server.base_url, server.service_account_info("studio@example.com"))
 
 
 def twin_of(memory: MemoryStore, server: LocalSheets, account: ServiceAccount,
