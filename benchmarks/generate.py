@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -596,17 +597,24 @@ XLSX_FORMATS = {Kind.DATE: "yyyy-mm-dd", Kind.TIME: "hh:mm", Kind.DATETIME: "yyy
                 Kind.MONEY: "#,##0.00", Kind.INT: "0", Kind.NUMBER: "0.00"}
 
 
-def write_xlsx(studio: Studio, path: str | Path) -> None:
+def write_xlsx(studio: Studio, path: str | Path, *, constant_memory: bool = True,
+               extras: Callable[[Any, dict[str, Any]], None] | None = None) -> None:
     """The studio as `sheetsync init` lays it out (bold frozen headers, widths, formats,
-    drop-downs), filled with xlsxwriter, which streams rows and keeps memory flat."""
+    drop-downs), filled with xlsxwriter, which streams rows and keeps memory flat.
+
+    `extras(book, sheets)` may add what a studio adds by hand before the file is closed
+    (needs constant_memory=False to write above the last row).
+    """
     import xlsxwriter
 
-    book = xlsxwriter.Workbook(str(path), {"constant_memory": True,
+    book = xlsxwriter.Workbook(str(path), {"constant_memory": constant_memory,
                                            "default_date_format": "yyyy-mm-dd"})
+    sheets: dict[str, Any] = {}
     bold = book.add_format({"bold": True, "valign": "vcenter"})
     formats = {kind: book.add_format({"num_format": f}) for kind, f in XLSX_FORMATS.items()}
     for tab in ALL_TABS:
         sheet = book.add_worksheet(tab.name)
+        sheets[tab.name] = sheet
         sheet.freeze_panes(1, 0)
         for i, column in enumerate(tab.columns):
             style = formats[column.kind] if column.kind in formats and \
@@ -627,6 +635,8 @@ def write_xlsx(studio: Studio, path: str | Path) -> None:
         for r in range(len(frame)):
             for write in writers:
                 write(r)
+    if extras is not None:
+        extras(book, sheets)
     book.close()
 
 

@@ -114,5 +114,14 @@ class TestMemoryStore(StoreContract):
 
 
 class TestXlsxStore(StoreContract):
+    """calamine reads, patched writes."""
+
     def make_store(self, tmp_path: Path) -> Store:
         return XlsxStore(tmp_path / "studio.xlsx")
+
+
+class TestXlsxStoreOpenpyxl(StoreContract):
+    """The fallback for workbooks the fast paths do not recognise: openpyxl both ways."""
+
+    def make_store(self, tmp_path: Path) -> Store:
+        return XlsxStore(tmp_path / "studio.xlsx", fast=False)
