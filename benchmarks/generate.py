@@ -381,14 +381,14 @@ class _Builder:
             open_ = np.flatnonzero(counted & ~finished)
             last = int(period[open_[0]]) if len(open_) else int(period[-1])
         inside = period <= last
-        if e.x_end or e.auto_renew == "no":
+        if e.x_end:
             # A closed client or ended enrollment lost its future sessions: nothing pending.
             inside &= ~((status == "pending") & (at > NOW_MIN))
         else:
             inside &= (period < last) | (before < last * sessions)
         days, starts, ends, status, period, counted, at = (
             x[inside] for x in (days, starts, ends, status, period, counted, at))
-        if e.auto_renew == "no" or e.x_end:
+        if e.x_end:
             status = np.where((status == "pending") & (at <= NOW_MIN), "completed", status)
         frame = pd.DataFrame({"day": days, "start": starts, "end": ends, "status": status,
                               "period": period})

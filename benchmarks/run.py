@@ -108,16 +108,17 @@ def task_plan(args: argparse.Namespace) -> dict[str, Any]:
     from sheetsync.read import read_snapshot
 
     store = open_backend(args.backend, args.work, args.size, args.seed, "plan")
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     tables = store.read()
-    read_s = time.perf_counter() - began
-    began = time.perf_counter()
+    read_s, read_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
     snapshot = read_snapshot(tables)
-    snapshot_s = time.perf_counter() - began
-    began = time.perf_counter()
+    snapshot_s, snapshot_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
     result = plan(snapshot, NOW)
-    plan_s = time.perf_counter() - began
+    plan_s, plan_cpu = time.perf_counter() - began, time.process_time() - cpu
     return {"read_s": read_s, "snapshot_s": snapshot_s, "plan_s": plan_s,
+            "read_cpu_s": read_cpu, "snapshot_cpu_s": snapshot_cpu, "plan_cpu_s": plan_cpu,
             "snapshot_and_plan_s": snapshot_s + plan_s,
             "appointments": len(result.appointments), "problems": len(result.problems),
             "peak_rss_mib": peak_rss_mib()}
@@ -148,12 +149,13 @@ def task_sync(args: argparse.Namespace) -> dict[str, Any]:
 
     def one(label: str, now: datetime) -> None:
         reads, writes = store.reads, store.writes
-        began = time.perf_counter()
+        began, cpu = time.perf_counter(), time.process_time()
         report = engine.sync(store, now, started_at=now)
         seconds = time.perf_counter() - began
         plan = report.plan
         out[label] = {
-            "seconds": seconds, "cells_written": report.changes.cells_written,
+            "seconds": seconds, "cpu_s": time.process_time() - cpu,
+            "cells_written": report.changes.cells_written,
             "rows_deleted": sum(len(t.deletes) for t in report.changes.tabs.values()),
             "requests": (store.reads - reads) + (store.writes - writes),
             "added": len(plan.added), "changed": len(plan.changed),
