@@ -279,8 +279,12 @@ def test_calamine_reads_what_openpyxl_reads(tmp_path: Path):
     ws["D2"].number_format = "hh:mm"
     ws["E2"].number_format = "yyyy-mm-dd hh:mm"
     ws["G5"].number_format = "#,##0.00"
+    ws.cell(4, 2, "#N/A")  # openpyxl stores these as error cells, as a spreadsheet shows them
+    ws.cell(7, 7, "#DIV/0!")
     wb.save(path)
     assert XlsxStore(path).read() == XlsxStore(path, fast=False).read()
+    rows = XlsxStore(path).read()["Tab"].rows
+    assert (rows[2][1], rows[5][6]) == ("#N/A", "#DIV/0!")  # never mistaken for empty cells
     generated = tmp_path / "generated.xlsx"
     write_xlsx(generate(clients=3), generated)
     assert XlsxStore(generated).read() == XlsxStore(generated, fast=False).read()

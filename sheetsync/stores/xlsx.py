@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -39,7 +40,7 @@ from ..errors import UserError, WorkbookBusy
 from ..schema import Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
-from .xlsxpatch import Unpatchable, Writer, patch_workbook
+from .xlsxpatch import WORKBOOK, WORKBOOK_RELS, Unpatchable, Writer, patch_workbook, sheet_parts
 
 FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
@@ -207,11 +208,65 @@ def _read_calamine(path: Path) -> dict[str, Table] | None:
                 continue
             rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
             tables[meta.name] = _rows_table(meta.name, rows)
-        return tables
     except Exception:
         return None
     finally:
         wb.close()
+    try:
+        _restore_errors(path, tables)
+    except (OSError, KeyError, zipfile.BadZipFile, Unpatchable):
+        return None
+    return tables
+
+
+_ERROR_MARK = b't="e"'
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(.*?)</c>', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _restore_errors(path: Path, tables: dict[str, Table]) -> None:
+    """Give error cells (#N/A, #DIV/0!, ...) the text openpyxl reads, not calamine's "".
+
+    The text matters: a price that shows #DIV/0! must be reported as unreadable, never be
+    taken for an empty cell. Each worksheet is scanned as a stream for the error marker
+    and parsed only when it has one.
+    """
+    with zipfile.ZipFile(path) as book:
+        parts = sheet_parts(book.read(WORKBOOK), book.read(WORKBOOK_RELS))
+        for title, part in parts.items():
+            table = tables.get(title)
+            if table is None or not _has_error_cells(book, part):
+                continue
+            for found in _ERROR_CELL.finditer(book.read(part)):
+                value = _VALUE.search(found.group(3))
+                if value is None:
+                    continue
+                row, col = int(found.group(2)), _column_number(found.group(1).decode())
+                while row - 1 > len(table.rows):
+                    table.rows.append([])  # a trailing row with nothing but errors
+                values = table.header if row == 1 else table.rows[row - 2]
+                values.extend([None] * (col - len(values)))
+                values[col - 1] = value.group(1).decode("utf-8")
+            width = max(len(v) for v in [table.header, *table.rows])
+            for values in [table.header, *table.rows]:
+                values.extend([None] * (width - len(values)))  # as wide as calamine's rows
+
+
+def _has_error_cells(book: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with book.open(part) as stream:
+        while chunk := stream.read(1 << 23):
+            if _ERROR_MARK in tail + chunk[:8] or _ERROR_MARK in chunk:
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
 
 
 _BIGGEST_EXACT = 2.0**53
