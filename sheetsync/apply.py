@@ -46,8 +46,14 @@ def problem_cells(p: Problem) -> dict[str, Cell]:
             "problem": p.problem}
 
 
+_EXACT = {Kind.TEXT: str, Kind.INT: int, Kind.DATE: date}
+
+
 def same_cell(kind: Kind, raw: Cell, wanted: Cell) -> bool:
     """True when the cell already holds `wanted` as the right type of cell."""
+    exact = _EXACT.get(kind)
+    if exact is not None and type(raw) is exact and type(wanted) is exact and wanted != "":
+        return raw == wanted  # the common case, decided as below but without conversions
     if wanted is None or wanted == "":
         return cells.is_blank(raw)
     if isinstance(raw, str) and kind is not Kind.TEXT:
@@ -108,21 +114,30 @@ class TabWriter:
     def __init__(self, cols: Columns, changes: WorkbookChanges) -> None:
         self.cols = cols
         self.out: TabChanges = changes.tab(cols.table.title)
+        # column name -> (1-based position, kind), for the columns the tab has
+        self.targets: dict[str, tuple[int, Kind]] = {}
         for column in cols.tab.columns:
             position = cols.position(column.name)
-            if position is not None and column.kind is not Kind.TEXT:
-                self.out.kinds[position] = column.kind
+            if position is not None:
+                self.targets[column.name] = (position, column.kind)
+                if column.kind is not Kind.TEXT:
+                    self.out.kinds[position] = column.kind
         self.next_row = cols.table.last_row + 1
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
         """Write the cells of `values` that differ from what row `row` holds; any written?"""
         table = self.cols.table
+        held = (table.header if row == 1 else
+                table.rows[row - 2] if 2 <= row <= len(table.rows) + 1 else [])
+        width = len(held)
         changed = False
         for name, wanted in values.items():
-            position = self.cols.position(name)
-            if position is None:
+            target = self.targets.get(name)
+            if target is None:
                 continue
-            if not same_cell(self.cols.tab.column(name).kind, table.cell(row, position), wanted):
+            position, kind = target
+            raw = held[position - 1] if position <= width else None
+            if not same_cell(kind, raw, wanted):
                 self.out.updates[(row, position)] = _blank_as_none(wanted)
                 changed = True
         return changed

@@ -114,17 +114,42 @@ class Terms:
         return any(c.covers(day, self.staff_id, e.client_id, e.group_id) for c in self.closures)
 
 
-def terms_for(snap: Snapshot, enrollment: Enrollment, group_anchors: dict[str, date]) -> Terms:
+class ClosureIndex:
+    """Closures by whom they are for, so each enrollment looks only at its own candidates.
+
+    Studios add closures per client (travel) and per staff member (leave), so their number
+    grows with the studio; filtering all of them for every enrollment was quadratic.
+    """
+
+    def __init__(self, closures: list[Closure]) -> None:
+        self.closures = closures
+        self.by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
+        for i, c in enumerate(closures):
+            key = (("client", c.client_id) if c.client_id else ("staff", c.staff_id)
+                   if c.staff_id else ("group", c.group_id) if c.group_id else ("all", ""))
+            self.by_key[key].append(i)
+
+    def applying(self, staff_id: str, client_id: str, group_id: str) -> tuple[Closure, ...]:
+        """Every closure that covers sessions of this staff member, client and group."""
+        found = [*self.by_key.get(("all", ""), ()), *self.by_key.get(("client", client_id), ()),
+                 *self.by_key.get(("staff", staff_id), ()),
+                 *self.by_key.get(("group", group_id), ())]
+        return tuple(
+            c for c in (self.closures[i] for i in sorted(found))
+            if (not c.staff_id or c.staff_id == staff_id)
+            and (not c.client_id or c.client_id == client_id)
+            and (not c.group_id or c.group_id == group_id)
+        )
+
+
+def terms_for(snap: Snapshot, enrollment: Enrollment, group_anchors: dict[str, date],
+              closures: ClosureIndex | None = None) -> Terms:
     group = snap.groups.get(enrollment.group_id) if enrollment.group_id else None
     staff_id = group.staff_id if group else enrollment.staff_id
     schedule = group.schedule if group else enrollment.schedule
     assert schedule is not None, "read.py guarantees a schedule for a readable enrollment"
-    closures = tuple(
-        c for c in snap.closures
-        if (not c.staff_id or c.staff_id == staff_id)
-        and (not c.client_id or c.client_id == enrollment.client_id)
-        and (not c.group_id or c.group_id == enrollment.group_id)
-    )
+    index = closures if closures is not None else ClosureIndex(snap.closures)
+    applying = index.applying(staff_id, enrollment.client_id, enrollment.group_id)
     return Terms(
         enrollment=enrollment,
         package=snap.packages[enrollment.package_id],
@@ -133,7 +158,7 @@ def terms_for(snap: Snapshot, enrollment: Enrollment, group_anchors: dict[str, d
         staff_id=staff_id,
         schedule=schedule,
         parity_anchor=group_anchors.get(enrollment.group_id, enrollment.start_date),
-        closures=closures,
+        closures=applying,
     )
 
 
@@ -156,11 +181,12 @@ def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON) -> Plan:
     for payment in snap.payments:
         payments[payment.enrollment_id].append(payment)
     anchors = group_anchors(snap)
+    closures = ClosureIndex(snap.closures)
     ids = IdMaker(set(snap.taken_ids))
     for enrollment_id, enrollment in snap.enrollments.items():
         if enrollment_id in snap.held:
             continue
-        terms = terms_for(snap, enrollment, anchors)
+        terms = terms_for(snap, enrollment, anchors, closures)
         planner = _EnrollmentPlanner(terms, by_enrollment[enrollment_id], now, ids, horizon,
                                      snap.staff)
         planner.run()

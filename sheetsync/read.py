@@ -17,7 +17,7 @@ from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterator
 from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import TypeVar
+from typing import Generic, TypeVar
 
 from . import cells
 from .cells import CellError
@@ -104,14 +104,17 @@ def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Pro
 class Row:
     """One sheet row being read; remembers whether any cell made it unusable."""
 
+    __slots__ = ("cols", "index", "number", "ok", "problems", "values", "width")
+
     def __init__(self, cols: Columns, number: int, values: list[object],
                  problems: list[Problem]) -> None:
         self.cols, self.number, self.values, self.problems = cols, number, values, problems
+        self.index, self.width = cols.index, len(values)
         self.ok = True
 
     def raw(self, name: str) -> object:
-        i = self.cols.index.get(name)
-        return self.values[i] if i is not None and i < len(self.values) else None
+        i = self.index.get(name)
+        return self.values[i] if i is not None and i < self.width else None
 
     def text(self, name: str) -> str:
         return cells.text(self.raw(name))
@@ -151,9 +154,37 @@ def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
     if cols is None:
         return
     for offset, values in enumerate(cols.table.rows):
-        if all(cells.is_blank(v) for v in values):
-            continue
+        first = values[0] if values else None
+        if not (isinstance(first, str) and first.strip()) and all(map(cells.is_blank, values)):
+            continue  # (the first cell settles it for almost every row)
         yield Row(cols, offset + 2, values, problems)
+
+
+class Remembered(Generic[T]):
+    """`parse` remembered per distinct cell value.
+
+    Appointments repeat the same dates, times, statuses, periods and amounts thousands
+    of times; parsing each distinct value once makes reading a large tab several times
+    faster. Values are kept apart by type too (1, 1.0 and True are equal in Python but
+    not as cells).
+    """
+
+    def __init__(self, parse: Callable[[object], T]) -> None:
+        self.parse = parse
+        self.seen: dict[tuple[type, object], tuple[bool, T | str]] = {}
+
+    def __call__(self, value: object) -> T:
+        key = (type(value), value)
+        hit = self.seen.get(key)
+        if hit is None:
+            try:
+                hit = (True, self.parse(value))
+            except CellError as err:
+                hit = (False, str(err))
+            self.seen[key] = hit
+        if not hit[0]:
+            raise CellError(hit[1])
+        return hit[1]  # type: ignore[return-value]
 
 
 def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal]:
@@ -393,6 +424,11 @@ class _Reader:
 
     def _read_appointments(self) -> None:
         found: list[tuple[Row, Appointment]] = []
+        count, date_, time_ = (Remembered(cells.parse_count), Remembered(cells.parse_date),
+                               Remembered(cells.parse_time))
+        status_, price_, money_ = (Remembered(cells.parse_status),
+                                   Remembered(_nonnegative(cells.parse_money)),
+                                   Remembered(cells.parse_money))
         for row in self.rows(APPOINTMENTS):
             appointment_id = row.text("appointment_id")
             if appointment_id:
@@ -402,7 +438,7 @@ class _Reader:
                             "row alone. Add new sessions through Enrollments.")
             enrollment_id = row.required_text("enrollment_id")
             staff_id = row.text("staff_id")
-            status = row.get("status", cells.parse_status, "", required=True)
+            status = row.get("status", status_, "", required=True)
             if staff_id and status == PENDING:
                 # A session to come needs someone to give it; held ones keep the id of a
                 # staff member who has since left, so their pay stays on record.
@@ -410,19 +446,19 @@ class _Reader:
             appointment = Appointment(
                 appointment_id=appointment_id,
                 enrollment_id=enrollment_id,
-                period=row.get("period", cells.parse_count, 0, required=True),
-                session=row.get("session", cells.parse_count, None),
+                period=row.get("period", count, 0, required=True),
+                session=row.get("session", count, None),
                 client_id=row.text("client_id"),
                 client_name=row.text("client_name"),
                 group_id=row.text("group_id"),
                 staff_id=staff_id,
-                date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
-                start=row.get("start", cells.parse_time, None, required=True),  # type: ignore[arg-type]
-                end=row.get("end", cells.parse_time, None, required=True),  # type: ignore[arg-type]
+                date=row.get("date", date_, None, required=True),  # type: ignore[arg-type]
+                start=row.get("start", time_, None, required=True),  # type: ignore[arg-type]
+                end=row.get("end", time_, None, required=True),  # type: ignore[arg-type]
                 status=status,
                 planned=row.text("planned"),
-                price=row.get("price", _nonnegative(cells.parse_money), None, fatal=False),
-                commission=row.get("commission", cells.parse_money, None, fatal=False),
+                price=row.get("price", price_, None, fatal=False),
+                commission=row.get("commission", money_, None, fatal=False),
                 commission_basis=row.text("commission_basis"),
                 row=row.number,
             )

@@ -6,6 +6,8 @@ from datetime import date, datetime, time
 from decimal import Decimal
 
 import pytest
+from hypothesis import assume, given
+from hypothesis import strategies as st
 
 from sheetsync.apply import same_cell
 from sheetsync.schema import Kind
@@ -92,3 +94,26 @@ def test_the_problems_tab_holds_exactly_the_current_problems():
     edit(store, "Enrollments", {"enrollment_id": "E1"}, schedule="Mon 14:00")
     sync(store, NOW)
     assert records(store, "Problems") == []
+
+
+@given(st.sampled_from(list(Kind)),
+       st.one_of(st.none(), st.text(max_size=4), st.integers(-3, 3), st.booleans(),
+                 st.dates(date(2026, 1, 1), date(2026, 1, 3)),
+                 st.datetimes(datetime(2026, 1, 1), datetime(2026, 1, 3)).map(
+                     lambda d: d.replace(minute=0, second=0, microsecond=0)),
+                 st.floats(-3, 3, allow_nan=False)),
+       st.one_of(st.none(), st.text(max_size=4), st.integers(-3, 3),
+                 st.dates(date(2026, 1, 1), date(2026, 1, 3))))
+def test_the_fast_comparison_agrees_with_the_full_one(kind, raw, wanted):
+    """same_cell's shortcut for exact types must decide exactly as its general rules do."""
+    from sheetsync import apply
+
+    saved = apply._EXACT
+    apply._EXACT = {}
+    try:
+        full = apply.same_cell(kind, raw, wanted)
+    except AssertionError:
+        assume(False)  # the plan never wants a value of another kind
+    finally:
+        apply._EXACT = saved
+    assert apply.same_cell(kind, raw, wanted) == full

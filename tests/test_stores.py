@@ -118,6 +118,8 @@ class TestMemoryStore(StoreContract):
 
 
 class TestXlsxStore(StoreContract):
+    """calamine reads, patched writes."""
+
     def make_store(self, tmp_path: Path) -> Store:
         return XlsxStore(tmp_path / "studio.xlsx")
 
@@ -143,3 +145,10 @@ class TestGoogleStore(StoreContract):
     def make_store(self, tmp_path: Path) -> Store:
         spreadsheet = self.server.create_spreadsheet("Studio")
         return GoogleStore(spreadsheet, self.account, endpoint=self.server.base_url)
+
+
+class TestXlsxStoreOpenpyxl(StoreContract):
+    """The fallback for workbooks the fast paths do not recognise: openpyxl both ways."""
+
+    def make_store(self, tmp_path: Path) -> Store:
+        return XlsxStore(tmp_path / "studio.xlsx", fast=False)

@@ -145,16 +145,23 @@ def test_a_workbook_changed_on_disk_after_the_read_is_not_overwritten(tmp_path: 
     assert openpyxl.load_workbook(store.path)["Clients"]["B2"].value == "Ayse (edited meanwhile)"
 
 
+@pytest.mark.parametrize("fast", [True, False], ids=["patch", "openpyxl"])
 def test_a_failed_save_leaves_the_old_workbook_and_no_temporary_file(
-        tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+        tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fast: bool):
     store = physio_workbook(tmp_path / "studio.xlsx")
+    store.fast = fast
     before = store.path.read_bytes()
 
-    def half_written(self, handle):
+    def half_written(*args):
+        handle = args[-1] if not fast else args[1]
         handle.write(b"PK\x03\x04 half a zip")
         raise OSError("No space left on device")
 
-    monkeypatch.setattr(openpyxl.Workbook, "save", half_written)
+    if fast:
+        monkeypatch.setattr("sheetsync.stores.xlsx.patch_workbook",
+                            lambda source, handle, changes: half_written(source, handle))
+    else:
+        monkeypatch.setattr(openpyxl.Workbook, "save", half_written)
     with pytest.raises(OSError, match="No space"):
         sync(store)
     assert store.path.read_bytes() == before

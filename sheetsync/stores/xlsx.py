@@ -1,4 +1,11 @@
-"""The local .xlsx workbook (openpyxl): the embedded default, no account needed.
+"""The local .xlsx workbook: the embedded default, no account needed.
+
+Reading uses python-calamine (a Rust reader, several times faster than openpyxl)
+and hands the core the values openpyxl would: empty cells as None, whole numbers
+as int, date cells as datetime, cached values of formulas. Writing patches only
+the worksheets that change (xlsxpatch.py) and copies every other part of the
+file byte for byte. openpyxl stays for `init` and as the fallback for any
+workbook either fast path does not recognise (`fast=False` forces it).
 
 Invariants:
 - the file is replaced atomically: a temporary file in the same folder is
@@ -16,9 +23,10 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 import tempfile
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from time import monotonic, sleep
@@ -36,6 +44,7 @@ from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
 from .xlsx_chart import draw_commission_chart
+from .xlsxpatch import WORKBOOK, WORKBOOK_RELS, Unpatchable, Writer, patch_workbook, sheet_parts
 
 FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
@@ -55,11 +64,13 @@ except ImportError:  # pragma: no cover - Windows
 
 
 class XlsxStore:
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, fast: bool = True) -> None:
         self.path = Path(path)
         self.label = str(self.path)
         self.reads = 0
         self.writes = 0
+        self.fast = fast
+        self.read_with = self.wrote_with = ""  # which path the last read and write took
         self._seen: tuple[int, int] | None = None
 
     # -- reading ---------------------------------------------------------------------------
@@ -68,8 +79,12 @@ class XlsxStore:
             raise UserError(f"There is no workbook at {self.path}; "
                             f"create one with: sheetsync init {self.path}")
         self._seen = self._fingerprint()
-        with self._opened(read_only=True, data_only=True) as wb:
-            tables = {ws.title: _table(ws) for ws in wb.worksheets}
+        tables = _read_calamine(self.path) if self.fast else None
+        self.read_with = "calamine"
+        if tables is None:
+            self.read_with = "openpyxl"
+            with self._opened(read_only=True, data_only=True) as wb:
+                tables = {ws.title: _table(ws) for ws in wb.worksheets}
         self.reads += 1
         return tables
 
@@ -154,6 +169,11 @@ class XlsxStore:
 
     def write(self, changes: WorkbookChanges) -> None:
         self.check_writable()
+        if self.fast and not self._redraws_chart(changes) and self._patched(changes):
+            self.writes += 1
+            self.wrote_with = "patch"
+            return
+        self.wrote_with = "openpyxl"
         with self._opened() as wb:
             for title, tab_changes in changes.tabs.items():
                 if tab_changes:
@@ -161,16 +181,34 @@ class XlsxStore:
             self._save(wb)
         self.writes += 1
 
+    @staticmethod
+    def _redraws_chart(changes: WorkbookChanges) -> bool:
+        """New Commissions rows need the chart drawn again: openpyxl does that (monthly)."""
+        return any(tab and header_key(title) == header_key(COMMISSIONS.name)
+                   for title, tab in changes.tabs.items())
+
+    def _patched(self, changes: WorkbookChanges) -> bool:
+        """Write by patching the changed worksheets; False when the file needs openpyxl."""
+        try:
+            with self.path.open("rb") as source:
+                self._replace(lambda handle: patch_workbook(source, handle, changes))
+        except Unpatchable:
+            return False
+        return True
+
     def _save(self, wb: Workbook) -> None:
-        self.check_writable()
         commissions = find_tab(wb.sheetnames, COMMISSIONS)
         if commissions is not None:
             draw_commission_chart(wb[commissions])  # openpyxl does not keep it up to date
+        self._replace(wb.save)
+
+    def _replace(self, write: Writer) -> None:
+        self.check_writable()
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx.tmp",
                                    dir=self.path.parent)
         try:
             with os.fdopen(fd, "wb") as handle:
-                wb.save(handle)
+                write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
             if self.path.exists():
@@ -215,6 +253,111 @@ class XlsxStore:
                 assert title is not None
                 _fill(wb[title], tab, layout.rows[tab.name])
         self._save(wb)
+
+
+def _read_calamine(path: Path) -> dict[str, Table] | None:
+    """Every worksheet through python-calamine, or None to read it with openpyxl instead."""
+    try:
+        from python_calamine import CalamineWorkbook, SheetTypeEnum
+    except ImportError:
+        return None
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+    except Exception:  # anything calamine cannot open, openpyxl judges
+        return None
+    try:
+        tables: dict[str, Table] = {}
+        for meta in wb.sheets_metadata:
+            if meta.typ != SheetTypeEnum.WorkSheet:
+                continue
+            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+            tables[meta.name] = _rows_table(meta.name, rows)
+    except Exception:
+        return None
+    finally:
+        wb.close()
+    try:
+        _restore_errors(path, tables)
+    except (OSError, KeyError, zipfile.BadZipFile, Unpatchable):
+        return None
+    return tables
+
+
+_ERROR_MARK = b't="e"'
+_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(.*?)</c>', re.DOTALL)
+_VALUE = re.compile(rb"<v>([^<]*)</v>")
+
+
+def _restore_errors(path: Path, tables: dict[str, Table]) -> None:
+    """Give error cells (#N/A, #DIV/0!, ...) the text openpyxl reads, not calamine's "".
+
+    The text matters: a price that shows #DIV/0! must be reported as unreadable, never be
+    taken for an empty cell. Each worksheet is scanned as a stream for the error marker
+    and parsed only when it has one.
+    """
+    with zipfile.ZipFile(path) as book:
+        parts = sheet_parts(book.read(WORKBOOK), book.read(WORKBOOK_RELS))
+        for title, part in parts.items():
+            table = tables.get(title)
+            if table is None or not _has_error_cells(book, part):
+                continue
+            for found in _ERROR_CELL.finditer(book.read(part)):
+                value = _VALUE.search(found.group(3))
+                if value is None:
+                    continue
+                row, col = int(found.group(2)), _column_number(found.group(1).decode())
+                while row - 1 > len(table.rows):
+                    table.rows.append([])  # a trailing row with nothing but errors
+                values = table.header if row == 1 else table.rows[row - 2]
+                values.extend([None] * (col - len(values)))
+                values[col - 1] = value.group(1).decode("utf-8")
+            width = max(len(v) for v in [table.header, *table.rows])
+            for values in [table.header, *table.rows]:
+                values.extend([None] * (width - len(values)))  # as wide as calamine's rows
+
+
+def _has_error_cells(book: zipfile.ZipFile, part: str) -> bool:
+    tail = b""
+    with book.open(part) as stream:
+        while chunk := stream.read(1 << 23):
+            if _ERROR_MARK in tail + chunk[:8] or _ERROR_MARK in chunk:
+                return True
+            tail = chunk[-8:]
+    return False
+
+
+def _column_number(letters: str) -> int:
+    number = 0
+    for letter in letters:
+        number = number * 26 + ord(letter) - 64
+    return number
+
+
+_BIGGEST_EXACT = 2.0**53
+
+
+def _as_openpyxl(value: Cell) -> Cell:
+    """A calamine value as openpyxl delivers it."""
+    kind = type(value)
+    if kind is float:
+        number: float = value  # type: ignore[assignment]
+        return int(number) if number.is_integer() and abs(number) < _BIGGEST_EXACT else number
+    if kind is str:
+        return value or None
+    if kind is date:
+        day: date = value  # type: ignore[assignment]
+        return datetime(day.year, day.month, day.day)
+    return value
+
+
+def _rows_table(title: str, rows: Sequence[Sequence[Cell]]) -> Table:
+    convert = _as_openpyxl
+    values = [[v if type(v) is str and v else convert(v) for v in row] for row in rows]
+    header = values[0] if values else []
+    body = values[1:]
+    while body and all(v is None for v in body[-1]):
+        body.pop()
+    return Table(title, list(header), body)
 
 
 def _table(ws: Worksheet) -> Table:

@@ -1,0 +1,635 @@
+"""Measure sheetsync on generated studios: time, memory, requests and cells per sync.
+
+    python benchmarks/run.py --size S --backend xlsx
+    python benchmarks/run.py --size all --backend all        # what BENCHMARKS.md shows
+
+Every measurement runs in a subprocess of its own, so its peak memory (RSS) is
+its own and sizes never contaminate each other. For each size and backend:
+
+- plan: reading the workbook, read_snapshot and plan, timed apart;
+- sync: a first sync of the generated studio, an idempotent re-sync, and a sync
+  after the studio marks one upcoming session cancelled: seconds, cells
+  written and API requests (reads + writes of the store; for google, the local
+  Sheets API's own statistics);
+- floor (xlsx): the fastest read of the workbook (python-calamine) plus the
+  fastest write of the same rows (xlsxwriter), and openpyxl's load + save;
+- report: `report commissions` for the last full month (when that module is there);
+- compare (once per run, size S): the straightforward gspread approach of the
+  tutorials (one read per tab, one update per changed cell) against one batched
+  read and one batched write, for the same cells, on the local Sheets API with
+  Google's quota (60 reads and 60 writes per minute) switched on.
+
+Output: a table on stdout and a JSON file (--json). No number is asserted here;
+the CI smoke test only checks that the harness runs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import pickle
+import platform
+import resource
+import shutil
+import subprocess
+import sys
+import time
+from datetime import datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+if __package__ in (None, ""):
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.generate import NOW, SEED, SIZES, Studio, generate, write_xlsx
+
+HERE = Path(__file__).resolve().parent
+BACKENDS = ("memory", "xlsx", "google")
+ORDER = list(SIZES)
+
+
+# -- helpers run inside the children ---------------------------------------------------------
+def peak_rss_mib() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def studio_paths(work: Path, size: str, seed: int) -> tuple[Path, Path]:
+    return work / f"studio-{size}-{seed}.pkl", work / f"studio-{size}-{seed}.xlsx"
+
+
+def load_studio(work: Path, size: str, seed: int) -> Studio:
+    with studio_paths(work, size, seed)[0].open("rb") as handle:
+        studio: Studio = pickle.load(handle)
+    return studio
+
+
+def open_backend(backend: str, work: Path, size: str, seed: int, copy: str) -> Any:
+    """A store on a fresh copy of the generated studio."""
+    if backend == "memory":
+        from sheetsync.stores.memory import MemoryStore
+
+        return MemoryStore(load_studio(work, size, seed).tables())
+    if backend == "xlsx":
+        from sheetsync.stores.xlsx import XlsxStore
+
+        target = work / f"{copy}-{size}.xlsx"
+        shutil.copyfile(studio_paths(work, size, seed)[1], target)
+        return XlsxStore(target)
+    raise ValueError(backend)
+
+
+def task_generate(args: argparse.Namespace) -> dict[str, Any]:
+    pkl, xlsx = studio_paths(args.work, args.size, args.seed)
+    began = time.perf_counter()
+    studio = generate(args.size, args.seed)
+    generated = time.perf_counter() - began
+    with pkl.open("wb") as handle:
+        pickle.dump(studio, handle, protocol=pickle.HIGHEST_PROTOCOL)
+    began = time.perf_counter()
+    write_xlsx(studio, xlsx)
+    written = time.perf_counter() - began
+    cells = sum(frame.shape[0] * len(_columns(name)) for name, frame in studio.tabs.items())
+    return {"generate_s": generated, "write_xlsx_s": written,
+            "appointment_rows": studio.appointment_rows, "cells": cells,
+            "rows": {name: len(frame) for name, frame in studio.tabs.items()},
+            "xlsx_mib": xlsx.stat().st_size / 2**20, "peak_rss_mib": peak_rss_mib()}
+
+
+def _columns(name: str) -> tuple[str, ...]:
+    from sheetsync.schema import TABS_BY_NAME
+
+    return TABS_BY_NAME[name].column_names
+
+
+def task_plan(args: argparse.Namespace) -> dict[str, Any]:
+    from sheetsync.plan import plan
+    from sheetsync.read import read_snapshot
+
+    store = open_backend(args.backend, args.work, args.size, args.seed, "plan")
+    began, cpu = time.perf_counter(), time.process_time()
+    tables = store.read()
+    read_s, read_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
+    snapshot = read_snapshot(tables)
+    snapshot_s, snapshot_cpu = time.perf_counter() - began, time.process_time() - cpu
+    began, cpu = time.perf_counter(), time.process_time()
+    result = plan(snapshot, NOW)
+    plan_s, plan_cpu = time.perf_counter() - began, time.process_time() - cpu
+    return {"read_s": read_s, "snapshot_s": snapshot_s, "plan_s": plan_s,
+            "read_cpu_s": read_cpu, "snapshot_cpu_s": snapshot_cpu, "plan_cpu_s": plan_cpu,
+            "snapshot_and_plan_s": snapshot_s + plan_s,
+            "appointments": len(result.appointments), "problems": len(result.problems),
+            "peak_rss_mib": peak_rss_mib()}
+
+
+def upcoming_session(store: Any) -> tuple[str, int, int]:
+    """(tab title, row, status column) of the first pending session after NOW."""
+    from sheetsync.cells import parse_date
+    from sheetsync.read import locate
+    from sheetsync.schema import APPOINTMENTS
+
+    cols, _ = locate(store.read(), APPOINTMENTS)
+    assert cols is not None
+    status = cols.index["status"]
+    day = cols.index["date"]
+    for offset, values in enumerate(cols.table.rows):
+        if values[status] == "pending" and parse_date(values[day]) > NOW.date():
+            return cols.table.title, offset + 2, status + 1
+    raise RuntimeError("no upcoming session to cancel")
+
+
+def task_sync(args: argparse.Namespace) -> dict[str, Any]:
+    from sheetsync import engine
+    from sheetsync.stores.base import TabChanges, WorkbookChanges
+
+    store = open_backend(args.backend, args.work, args.size, args.seed, "sync")
+    out: dict[str, Any] = {}
+
+    def one(label: str, now: datetime) -> None:
+        reads, writes = store.reads, store.writes
+        began, cpu = time.perf_counter(), time.process_time()
+        report = engine.sync(store, now, started_at=now)
+        seconds = time.perf_counter() - began
+        plan = report.plan
+        out[label] = {
+            "seconds": seconds, "cpu_s": time.process_time() - cpu,
+            "cells_written": report.changes.cells_written,
+            "rows_deleted": sum(len(t.deletes) for t in report.changes.tabs.values()),
+            "requests": (store.reads - reads) + (store.writes - writes),
+            "added": len(plan.added), "changed": len(plan.changed),
+            "deleted": len(plan.deleted), "renewed": len(plan.renewals),
+            "cells_by_tab": {t: c.cells_written for t, c in report.changes.tabs.items() if c},
+        }
+        if hasattr(store, "wrote_with"):
+            out[label]["read_with"] = store.read_with
+            out[label]["wrote_with"] = store.wrote_with
+
+    one("first", NOW)
+    one("again", NOW)
+    title, row, column = upcoming_session(store)
+    if args.backend == "memory":
+        store.write(WorkbookChanges({title: TabChanges(updates={(row, column): "cancelled"})}))
+    else:  # the studio types it in: another program edits the file
+        studio = type(store)(store.path)
+        studio.read()
+        studio.write(WorkbookChanges({title: TabChanges(updates={(row, column): "cancelled"})}))
+    one("status_change", NOW + timedelta(minutes=15))
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
+
+
+def task_floor(args: argparse.Namespace) -> dict[str, Any]:
+    """The fastest a workbook of this size can be read and written, in this run."""
+    import openpyxl
+    import xlsxwriter
+    from python_calamine import CalamineWorkbook
+
+    source = studio_paths(args.work, args.size, args.seed)[1]
+    began = time.perf_counter()
+    book = CalamineWorkbook.from_path(str(source))
+    sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+              for name in book.sheet_names}
+    read_s = time.perf_counter() - began
+    target = args.work / f"floor-{args.size}.xlsx"
+    began = time.perf_counter()
+    out = xlsxwriter.Workbook(str(target), {"constant_memory": True})
+    date_format = out.add_format({"num_format": "yyyy-mm-dd"})
+    for name, rows in sheets.items():
+        sheet = out.add_worksheet(name)
+        for r, values in enumerate(rows):
+            sheet.write_row(r, 0, values, date_format)
+    out.close()
+    write_s = time.perf_counter() - began
+    result = {"calamine_read_s": read_s, "xlsxwriter_write_s": write_s,
+              "floor_s": read_s + write_s, "peak_rss_mib": peak_rss_mib()}
+    if args.size in ("S", "M") and not args.quick:
+        began = time.perf_counter()
+        wb = openpyxl.load_workbook(source)
+        result["openpyxl_load_s"] = time.perf_counter() - began
+        began = time.perf_counter()
+        wb.save(args.work / f"openpyxl-{args.size}.xlsx")
+        result["openpyxl_save_s"] = time.perf_counter() - began
+    return result
+
+
+def task_openpyxl_sync(args: argparse.Namespace) -> dict[str, Any]:
+    """The same first sync through the openpyxl path, for comparison (S and M)."""
+    from sheetsync import engine
+    from sheetsync.stores.xlsx import XlsxStore
+
+    target = args.work / f"openpyxl-sync-{args.size}.xlsx"
+    shutil.copyfile(studio_paths(args.work, args.size, args.seed)[1], target)
+    store = XlsxStore(target, fast=False)
+    began = time.perf_counter()
+    engine.sync(store, NOW, started_at=NOW)
+    return {"seconds": time.perf_counter() - began, "peak_rss_mib": peak_rss_mib()}
+
+
+def task_report(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        from sheetsync.month import Month  # type: ignore[import-not-found]
+        from sheetsync.report import commission_report  # type: ignore[import-not-found]
+    except ImportError:
+        return {"skipped": "pending the commission report (branch report)"}
+    from sheetsync.read import read_snapshot
+
+    store = open_backend(args.backend, args.work, args.size, args.seed, "report")
+    began = time.perf_counter()
+    snapshot = read_snapshot(store.read())
+    read_s = time.perf_counter() - began
+    began = time.perf_counter()
+    report = commission_report(snapshot, Month.before(NOW.date()), NOW)
+    return {"read_s": read_s, "report_s": time.perf_counter() - began,
+            "rows": len(report.tab_rows()), "peak_rss_mib": peak_rss_mib()}
+
+
+def task_google(args: argparse.Namespace) -> dict[str, Any]:
+    try:
+        from sheetsync.stores.gsheets import GoogleStore  # type: ignore[import-not-found]
+    except ImportError:
+        return {"skipped": "pending the Google store (branch google)"}
+    return google_sync(args, GoogleStore)
+
+
+def google_sync(args: argparse.Namespace, store_class: Any) -> dict[str, Any]:
+    """The sync scenario on the local Sheets API, requests counted by the server itself."""
+    from sheetsync.stores.gsheets_access import service_account  # type: ignore[import-not-found]
+
+    from sheetsync import engine
+    from sheetsync.localsheets import LocalSheets
+    from sheetsync.stores.base import TabChanges, WorkbookChanges
+
+    studio = load_studio(args.work, args.size, args.seed)
+    out: dict[str, Any] = {}
+    with LocalSheets(quota_per_minute=None) as server:
+        sheet_id = load_into_sheets(server, studio)
+        account = service_account(server.service_account_info())
+        store = store_class(sheet_id, account, endpoint=server.base_url)
+        server.set_quota(60)
+
+        def one(label: str, now: datetime) -> None:
+            server.reset_stats()
+            began = time.perf_counter()
+            report = engine.sync(store, now, started_at=now)
+            stats = server.stats()
+            out[label] = {"seconds": time.perf_counter() - began,
+                          "cells_written": report.changes.cells_written,
+                          "requests": stats["total"], "by_request": stats["requests"],
+                          "api_cells_written": stats["cells_written"]}
+
+        one("first", NOW)
+        one("again", NOW)
+        title, row, column = upcoming_session(store)
+        store.write(WorkbookChanges({title: TabChanges(updates={(row, column): "cancelled"})}))
+        one("status_change", NOW + timedelta(minutes=15))
+    out["peak_rss_mib"] = peak_rss_mib()
+    return out
+
+
+def load_into_sheets(server: Any, studio: Studio) -> str:
+    """Create the studio's spreadsheet on the local server, outside of any statistics."""
+    import gspread  # noqa: F401 - the client below needs it
+
+    from sheetsync.localsheets import gspread_client
+
+    tables = studio.tables()
+    sheet_id = server.create_spreadsheet("Studio", [
+        {"properties": {"title": title, "gridProperties": {
+            "rowCount": len(t.rows) + 1001, "columnCount": 26}}}  # room to grow
+        for title, t in tables.items()])
+    client = gspread_client(server.base_url, server.service_account_info())
+    book = client.open_by_key(sheet_id)
+    book.values_batch_update({"valueInputOption": "RAW", "data": [
+        {"range": f"'{title}'!A1", "values": [_json_row(t.header)] + [_json_row(r)
+                                                                       for r in t.rows]}
+        for title, t in tables.items()]})
+    server.reset_stats()
+    return sheet_id
+
+
+def _json_row(values: list[Any]) -> list[Any]:
+    from datetime import date
+    from datetime import time as clock
+
+    from sheetsync.cells import to_serial
+    from sheetsync.stores.layout import plain_value
+
+    row: list[Any] = []
+    for v in map(plain_value, values):
+        if isinstance(v, date | clock):
+            row.append(to_serial(v))
+        elif v is None:
+            row.append("")
+        else:
+            row.append(v)
+    return row
+
+
+def task_compare(args: argparse.Namespace) -> dict[str, Any]:
+    """The tutorials' gspread code against two batched requests, same cells, quota on."""
+    import gspread
+
+    from sheetsync import engine
+    from sheetsync.localsheets import LocalSheets, gspread_client
+    from sheetsync.stores.memory import MemoryStore
+
+    studio = load_studio(args.work, args.size, args.seed)
+    workloads: dict[str, Any] = {}
+    # What sheetsync writes for two everyday syncs: after one cancellation, and a week on.
+    memory = MemoryStore(studio.tables())
+    engine.sync(memory, NOW, started_at=NOW)
+    title, row, _ = upcoming_session(memory)
+    memory.set(title, row, "status", "cancelled")
+    workloads["status_change"] = engine.sync(memory, NOW + timedelta(minutes=15),
+                                             started_at=NOW).changes
+    workloads["a_week_later"] = engine.sync(memory, NOW + timedelta(days=7),
+                                            started_at=NOW).changes
+    result: dict[str, Any] = {}
+    offset = [0.0]  # seconds the quota made a client wait, simulated rather than slept
+
+    def clock() -> float:
+        return time.monotonic() + offset[0]
+
+    for name, changes in workloads.items():
+        cells = [(t, r, c, v) for t, tab in changes.tabs.items()
+                 for (r, c), v in sorted(tab.updates.items())]
+        deletes = [(t, r) for t, tab in changes.tabs.items() for r in sorted(tab.deletes,
+                                                                              reverse=True)]
+        result[name] = {"cells": len(cells), "row_deletions": len(deletes)}
+        for approach in ("straightforward", "batched"):
+            with LocalSheets(quota_per_minute=None, clock=clock) as server:
+                sheet_id = load_into_sheets(server, studio)
+                client = gspread_client(server.base_url, server.service_account_info())
+                server.set_quota(60)
+                server.reset_stats()
+                waited = [0.0]
+                hits = [0]
+
+                def call(fn: Any, *a: Any, waited: list[float] = waited,
+                         hits: list[int] = hits, **k: Any) -> Any:
+                    while True:
+                        try:
+                            return fn(*a, **k)
+                        except gspread.exceptions.APIError as err:
+                            if err.code != 429:
+                                raise
+                            hits[0] += 1
+                            waited[0] += 10.0  # back off ten seconds, as tutorials advise
+                            offset[0] += 10.0
+
+                began = time.perf_counter()
+                if approach == "straightforward":
+                    book = call(client.open_by_key, sheet_id)
+                    sheets = {ws.title: ws for ws in call(book.worksheets)}
+                    for ws in sheets.values():
+                        call(ws.get_all_values)
+                    for t, r, c, v in cells:
+                        call(sheets[t].update_cell, r, c, _json_row([v])[0])
+                    for t, r in deletes:
+                        call(sheets[t].delete_rows, r)
+                else:  # what the Google store does: metadata, one read, one or two writes
+                    http = client.http_client
+                    meta = call(http.fetch_sheet_metadata, sheet_id)
+                    ids = {s["properties"]["title"]: s["properties"]["sheetId"]
+                           for s in meta["sheets"]}
+                    call(http.values_batch_get, sheet_id, [f"'{t}'" for t in ids])
+                    call(http.values_batch_update, sheet_id, {"valueInputOption": "RAW",
+                                                              "data": [
+                        {"range": f"'{t}'!{gspread.utils.rowcol_to_a1(r, c)}",
+                         "values": [_json_row([v])]} for t, r, c, v in cells]})
+                    if deletes:
+                        call(http.batch_update, sheet_id, {"requests": [
+                            {"deleteDimension": {"range": {
+                                "sheetId": ids[t], "dimension": "ROWS", "startIndex": r - 1,
+                                "endIndex": r}}} for t, r in deletes]})
+                seconds = time.perf_counter() - began
+                stats = server.stats()
+                result[name][approach] = {
+                    "requests": stats["total"] - hits[0], "429s": hits[0],
+                    "seconds_working": seconds, "seconds_waiting_for_quota": waited[0],
+                    "wall_s": seconds + waited[0]}
+        straight, batched = result[name]["straightforward"], result[name]["batched"]
+        result[name]["ratio_requests"] = straight["requests"] / max(batched["requests"], 1)
+        result[name]["ratio_wall"] = straight["wall_s"] / max(batched["wall_s"], 1e-9)
+    result["peak_rss_mib"] = peak_rss_mib()
+    return result
+
+
+TASKS = {"generate": task_generate, "plan": task_plan, "sync": task_sync,
+         "floor": task_floor, "openpyxl_sync": task_openpyxl_sync, "report": task_report,
+         "google": task_google, "compare": task_compare}
+
+
+# -- the parent: run every measurement in a child, then report -------------------------------
+def child(task: str, args: argparse.Namespace, timeout: float) -> dict[str, Any]:
+    command = [sys.executable, str(Path(__file__).resolve()), "--child", task,
+               *(["--quick"] if args.quick else []),
+               "--size", args.size_one, "--backend", args.backend_one,
+               "--seed", str(args.seed), "--work", str(args.work)]
+    began = time.perf_counter()
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=timeout,
+                              check=False)
+    except subprocess.TimeoutExpired:
+        return {"error": f"timed out after {timeout:.0f} s"}
+    if done.returncode != 0:
+        tail = (done.stderr or done.stdout).strip().splitlines()[-6:]
+        return {"error": " | ".join(tail)}
+    result: dict[str, Any] = json.loads(done.stdout.strip().splitlines()[-1])
+    result["child_wall_s"] = time.perf_counter() - began
+    return result
+
+
+def machine() -> dict[str, Any]:
+    cpu = platform.processor() or ""
+    try:
+        with open("/proc/cpuinfo") as handle:
+            cpu = next((line.split(":", 1)[1].strip() for line in handle
+                        if line.startswith("model name")), cpu)
+    except OSError:
+        pass
+    memory = 0.0
+    try:
+        with open("/proc/meminfo") as handle:
+            memory = int(handle.readline().split()[1]) / 2**20
+    except (OSError, ValueError, IndexError):
+        pass
+    import pandas
+    import python_calamine
+
+    return {"cpu": cpu, "cores": os.cpu_count(), "memory_gib": round(memory, 1),
+            "python": platform.python_version(), "system": platform.platform(),
+            "pandas": pandas.__version__,
+            "python_calamine": getattr(python_calamine, "__version__", "?")}
+
+
+def exponent(points: list[tuple[float, float]]) -> float | None:
+    """The slope of log(time) against log(rows): 1 is linear, 2 quadratic."""
+    points = [(x, y) for x, y in points if x > 0 and y > 0]
+    if len(points) < 2:
+        return None
+    xs = [math.log(x) for x, _ in points]
+    ys = [math.log(y) for _, y in points]
+    mx, my = sum(xs) / len(xs), sum(ys) / len(ys)
+    spread = sum((x - mx) ** 2 for x in xs)
+    return sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / spread
+
+
+def run(args: argparse.Namespace) -> dict[str, Any]:
+    sizes = ORDER if args.size == "all" else [args.size]
+    backends = list(BACKENDS) if args.backend == "all" else args.backend.split(",")
+    args.work.mkdir(parents=True, exist_ok=True)
+    results: dict[str, Any] = {"machine": machine(), "seed": args.seed, "now": NOW.isoformat(),
+                               "command": " ".join(["python", "benchmarks/run.py",
+                                                    *sys.argv[1:]]),
+                               "sizes": {}}
+    for size in sizes:
+        args.size_one, args.backend_one = size, "memory"
+        entry: dict[str, Any] = {"generate": child("generate", args, args.timeout)}
+        say(f"{size}: generated {entry['generate'].get('appointment_rows', '?')} rows")
+        for backend in backends:
+            args.backend_one = backend
+            measured: dict[str, Any] = {}
+            if backend == "google":
+                measured["sync"] = child("google", args, args.timeout)
+            else:
+                measured["plan"] = child("plan", args, args.timeout)
+                measured["sync"] = child("sync", args, args.timeout)
+                measured["report"] = child("report", args, args.timeout)
+                if backend == "xlsx":
+                    measured["floor"] = child("floor", args, args.timeout)
+                    if size in ("S", "M") and not args.quick:
+                        measured["openpyxl_sync"] = child("openpyxl_sync", args, args.timeout)
+            entry[backend] = measured
+            say(f"{size} {backend}: done")
+        results["sizes"][size] = entry
+    if not args.no_compare:
+        args.size_one, args.backend_one = "S", "memory"
+        if "S" not in sizes:
+            child("generate", args, args.timeout)
+        results["compare"] = child("compare", args, args.timeout)
+    results["scaling"] = scaling(results)
+    return results
+
+
+def scaling(results: dict[str, Any]) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for backend in ("memory", "xlsx"):
+        for measure, pick in (("plan", lambda e: e["plan"].get("plan_s")),
+                              ("snapshot_and_plan", lambda e: e["plan"].get(
+                                  "snapshot_and_plan_s")),
+                              ("sync", lambda e: e["sync"].get("first", {}).get("seconds"))):
+            points = []
+            for entry in results["sizes"].values():
+                rows = entry["generate"].get("appointment_rows")
+                try:
+                    value = pick(entry[backend])
+                except (KeyError, TypeError, AttributeError):
+                    value = None
+                if rows and value:
+                    points.append((rows, value))
+            slope = exponent(points)
+            if slope is not None:
+                out[f"{backend}.{measure}"] = round(slope, 3)
+    return out
+
+
+def say(text: str) -> None:
+    print(text, file=sys.stderr, flush=True)
+
+
+# -- the table ------------------------------------------------------------------------------
+def table(results: dict[str, Any]) -> str:
+    head = ("| size | rows | backend | read s | snapshot+plan s | plan s | first sync s | "
+            "re-sync s | status change s | req/sync | cells first / again / change | "
+            "peak MiB plan / sync | floor s | report s |")
+    lines = [head, "|" + "---|" * (head.count("|") - 1)]
+    for size, entry in results["sizes"].items():
+        rows = entry["generate"].get("appointment_rows", "?")
+        for backend in BACKENDS:
+            if backend not in entry:
+                continue
+            m = entry[backend]
+            sync, plan = m.get("sync", {}), m.get("plan", {})
+            if "skipped" in sync or "error" in sync:
+                note = sync.get("skipped") or sync.get("error")
+                lines.append(f"| {size} | {rows:,} | {backend} | {note} |" + " |" * 10)
+                continue
+            first, again, change = (sync.get(k, {}) for k in ("first", "again",
+                                                                "status_change"))
+            requests = max(first.get("requests", 0), again.get("requests", 0),
+                           change.get("requests", 0))
+            report = m.get("report", {})
+            lines.append(
+                f"| {size} | {rows:,} | {backend} | {_n(plan.get('read_s'))} | "
+                f"{_n(plan.get('snapshot_and_plan_s'))} | {_n(plan.get('plan_s'))} | "
+                f"{_n(first.get('seconds'))} | {_n(again.get('seconds'))} | "
+                f"{_n(change.get('seconds'))} | {requests} | "
+                f"{first.get('cells_written', '?')} / {again.get('cells_written', '?')} / "
+                f"{change.get('cells_written', '?')} | "
+                f"{_n(plan.get('peak_rss_mib'), 0)} / {_n(sync.get('peak_rss_mib'), 0)} | "
+                f"{_n(m.get('floor', {}).get('floor_s'))} | "
+                f"{_n(report.get('report_s')) if 'report_s' in report else 'pending'} |")
+    text = "\n".join(lines)
+    compare = results.get("compare")
+    if compare and "error" not in compare:
+        text += "\n\n| work | cells | approach | requests | 429s | wall s (waiting) |\n"
+        text += "|---|---|---|---|---|---|\n"
+        for name, c in compare.items():
+            if not isinstance(c, dict) or "batched" not in c:
+                continue
+            for approach in ("straightforward", "batched"):
+                a = c[approach]
+                text += (f"| {name} | {c['cells']} | {approach} | {a['requests']} | "
+                         f"{a['429s']} | {_n(a['wall_s'])} ({_n(a['seconds_waiting_for_quota'])})"
+                         " |\n")
+            text += (f"| {name} | | ratio | {c['ratio_requests']:.0f}x | | "
+                     f"{c['ratio_wall']:.0f}x |\n")
+    elif compare:
+        text += f"\n\ncompare: {compare['error']}\n"
+    if results.get("scaling"):
+        text += "\nscaling exponents (time ~ rows^k): " + ", ".join(
+            f"{k} {v}" for k, v in results["scaling"].items()) + "\n"
+    return text
+
+
+def _n(value: Any, places: int = 2) -> str:
+    if value is None:
+        return "-"
+    return f"{value:,.{places}f}"
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", choices=[*ORDER, "all"], default="S")
+    parser.add_argument("--backend", default="xlsx",
+                        help="xlsx, memory, google, a comma-separated list, or all")
+    parser.add_argument("--seed", type=int, default=SEED)
+    parser.add_argument("--work", type=Path, default=HERE / ".work",
+                        help="folder for generated workbooks (default benchmarks/.work)")
+    parser.add_argument("--json", type=Path, default=None,
+                        help="where to write the results (default benchmarks/results.json)")
+    parser.add_argument("--timeout", type=float, default=3600, help="seconds per measurement")
+    parser.add_argument("--quick", action="store_true", help="skip the openpyxl comparisons")
+    parser.add_argument("--no-compare", action="store_true",
+                        help="skip the straightforward-gspread comparison")
+    parser.add_argument("--child", choices=list(TASKS), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    unknown = set(args.backend.split(",")) - {*BACKENDS, "all"}
+    if unknown:
+        parser.error(f"unknown backend(s): {', '.join(sorted(unknown))}")
+    if args.child:
+        print(json.dumps(TASKS[args.child](args), default=str))
+        return 0
+    results = run(args)
+    target = args.json or HERE / "results.json"
+    target.write_text(json.dumps(results, indent=2, default=str))
+    print(table(results))
+    print(f"\nresults: {target}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

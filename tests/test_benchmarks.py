@@ -1,0 +1,31 @@
+"""The benchmark harness still runs (CI smoke, size S); no number is asserted."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_the_harness_measures_a_small_studio_on_memory_and_xlsx(tmp_path: Path):
+    out = tmp_path / "results.json"
+    done = subprocess.run(
+        [sys.executable, str(ROOT / "benchmarks" / "run.py"), "--size", "S",
+         "--backend", "memory,xlsx", "--quick", "--no-compare", "--work", str(tmp_path),
+         "--json", str(out)],
+        capture_output=True, text=True, timeout=600, check=False, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "| S |" in done.stdout and "first sync s" in done.stdout
+    results = json.loads(out.read_text())
+    entry = results["sizes"]["S"]
+    for backend in ("memory", "xlsx"):
+        assert "error" not in entry[backend]["plan"], entry[backend]["plan"]
+        sync = entry[backend]["sync"]
+        assert "error" not in sync, sync
+        assert {"first", "again", "status_change"} <= set(sync)
+        assert sync["again"]["added"] == sync["again"]["changed"] == 0
+    assert entry["xlsx"]["sync"]["first"]["wrote_with"] == "patch"
+    assert "floor_s" in entry["xlsx"]["floor"]
