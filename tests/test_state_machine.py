@@ -14,6 +14,7 @@ advancing times. After every sync:
 
 from __future__ import annotations
 
+import os
 import random
 import string
 import tempfile
@@ -371,4 +372,7 @@ class XlsxEngineMachine(EngineMachine):
 
 TestEngineOnMemory = EngineMachine.TestCase
 TestEngineOnXlsx = XlsxEngineMachine.TestCase
-TestEngineOnXlsx.settings = settings(max_examples=12, stateful_step_count=10, deadline=None)
+# Every step rewrites a real file: fewer examples than on memory (more with the long profile).
+LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
+TestEngineOnXlsx.settings = settings(max_examples=300 if LONG else 12,
+                                     stateful_step_count=20 if LONG else 10, deadline=None)
