@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
+from . import crashpoints
 from .alerts import due_alerts
 from .apply import append_row, build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
@@ -132,6 +133,7 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
                 store.claim()  # and never what another sync is sending
                 progress(f"Sending {len(due.send)} alert(s) ...")
             sent = alerting.sender.send(due.send, now)
+            crashpoints.reached("alerts-sent")
             outcomes = [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
             report.outcomes = [r for _, r in outcomes]
     run = None if dry_run else {

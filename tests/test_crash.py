@@ -1,4 +1,5 @@
-"""Kill `sheetsync sync` (SIGKILL) at random moments on a local workbook, then sync again.
+"""Kill `sheetsync sync` (SIGKILL) at every step that writes, and at random moments, on a
+local workbook; then sync again.
 
 After every trial the workbook opens, and the final state equals an uninterrupted run:
 the same appointments, balances and alerts (one .eml per alert, each recorded once), and
@@ -19,6 +20,7 @@ from pathlib import Path
 
 import openpyxl
 
+from sheetsync.crashpoints import POINTS, VARIABLE
 from tests.reliability import record
 from tests.test_xlsx import physio_workbook
 
@@ -43,8 +45,10 @@ def prepare(folder: Path) -> Path:
     return folder
 
 
-def run(folder: Path) -> subprocess.Popen[str]:
-    env = {k: v for k, v in os.environ.items() if k != "SHEETSYNC_CONFIG"}
+def run(folder: Path, kill_at: str | None = None) -> subprocess.Popen[str]:
+    env = {k: v for k, v in os.environ.items() if k not in ("SHEETSYNC_CONFIG", VARIABLE)}
+    if kill_at:
+        env[VARIABLE] = kill_at
     return subprocess.Popen([str(BIN), "--quiet", "sync", "--now", NOW], cwd=folder, env=env,
                             stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 
@@ -62,6 +66,33 @@ def state(folder: Path) -> dict[str, object]:
 def leftovers(folder: Path) -> list[str]:
     expected = {"studio.xlsx", "sheetsync.yaml", "outbox"}
     return sorted(p.name for p in folder.iterdir() if p.name not in expected)
+
+
+def finish_and_compare(folder: Path, expected: dict[str, object], what: str) -> None:
+    state(folder)  # opens cleanly right after the kill
+    again = run(folder)
+    assert again.wait(timeout=120) == 0, again.stderr.read() if again.stderr else ""
+    assert state(folder) == expected, what
+    assert leftovers(folder) == [], what
+
+
+def uninterrupted(tmp_path: Path) -> dict[str, object]:
+    reference = prepare(tmp_path / "reference")
+    finished = run(reference)
+    assert finished.wait(timeout=120) == 0, finished.stderr.read() if finished.stderr else ""
+    return state(reference)
+
+
+def test_a_sync_killed_at_every_step_that_writes_loses_nothing(tmp_path: Path):
+    expected = uninterrupted(tmp_path)
+    for point in POINTS:
+        folder = prepare(tmp_path / point)
+        process = run(folder, kill_at=point)
+        assert process.wait(timeout=120) == -signal.SIGKILL, point  # it did reach the point
+        finish_and_compare(folder, expected, point)
+        shutil.rmtree(folder)
+    record("crash (xlsx, SIGKILL at each write step)", trials=len(POINTS), data_lost=0,
+           doubled_alerts=0, leftover_files=0)
 
 
 def test_a_sync_killed_at_any_moment_loses_nothing(tmp_path: Path):
@@ -84,11 +115,7 @@ def test_a_sync_killed_at_any_moment_loses_nothing(tmp_path: Path):
             process.send_signal(signal.SIGKILL)
             killed += 1
         process.wait(timeout=60)
-        state(folder)  # opens cleanly right after the kill
-        again = run(folder)
-        assert again.wait(timeout=120) == 0, again.stderr.read() if again.stderr else ""
-        assert state(folder) == expected, f"trial {trial}"
-        assert leftovers(folder) == [], f"trial {trial}"
+        finish_and_compare(folder, expected, f"trial {trial}")
         shutil.rmtree(folder)
     record("crash (xlsx, SIGKILL)", trials=trials, killed_mid_run=killed, data_lost=0,
            doubled_alerts=0, leftover_files=0)

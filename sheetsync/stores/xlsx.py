@@ -39,6 +39,7 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import crashpoints
 from ..errors import UserError, WorkbookBusy
 from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
@@ -207,14 +208,18 @@ class XlsxStore:
         fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx.tmp",
                                    dir=self.path.parent)
         try:
+            crashpoints.reached("temporary-opened")
             with os.fdopen(fd, "wb") as handle:
                 write(handle)
                 handle.flush()
                 os.fsync(handle.fileno())
+            crashpoints.reached("temporary-written")
             if self.path.exists():
                 os.chmod(tmp, self.path.stat().st_mode & 0o777)
             self.check_writable()
+            crashpoints.reached("before-rename")
             os.replace(tmp, self.path)
+            crashpoints.reached("after-rename")
         except BaseException:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
