@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 
+import pytest
 from hypothesis import HealthCheck, settings
 
 pytest_plugins = ["tests.google_fixtures"]  # server, account, studio_client
@@ -29,3 +30,22 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     for family, figures in sorted(FIGURES.items()):
         shown = ", ".join(f"{name} {value:,}" for name, value in figures.items())
         terminalreporter.write_line(f"reliability {family}: {shown}")
+
+
+@pytest.fixture
+def cli_folder(tmp_path, monkeypatch):  # type: ignore[no-untyped-def]
+    """A fresh folder as the current one, no config from the environment, Istanbul time."""
+    monkeypatch.chdir(tmp_path)
+    for variable in ("SHEETSYNC_CONFIG", "FEED_SECRET", "GOOGLE_APPLICATION_CREDENTIALS"):
+        monkeypatch.delenv(variable, raising=False)
+    monkeypatch.setenv("TZ", "Europe/Istanbul")
+    return tmp_path
+
+
+def invoke(*args: str):  # type: ignore[no-untyped-def]
+    """`sheetsync ARGS` through click's CliRunner; exceptions are not swallowed."""
+    from click.testing import CliRunner
+
+    from sheetsync.cli import cli
+
+    return CliRunner().invoke(cli, list(args), catch_exceptions=False)

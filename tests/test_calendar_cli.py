@@ -7,25 +7,17 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 from icalendar import Calendar
 
-from sheetsync.cli import cli
+from tests.conftest import invoke
 from tests.test_xlsx import physio_workbook
 
 NOW = "2026-12-04T10:00"
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETSYNC_CONFIG", raising=False)
-    monkeypatch.delenv("FEED_SECRET", raising=False)
-    monkeypatch.setenv("TZ", "Europe/Istanbul")
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
+def run(cli_folder: Path):
     return invoke
 
 

@@ -8,22 +8,15 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from sheetsync.cli import cli
 from sheetsync.stores.xlsx import XlsxStore
+from tests.conftest import invoke
 from tests.test_xlsx import physio_workbook
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETSYNC_CONFIG", raising=False)
-    monkeypatch.setenv("TZ", "Europe/Istanbul")
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
+def run(cli_folder: Path):
     return invoke
 
 

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from sheetsync.cli import cli
+from tests.conftest import invoke
 from tests.test_report import MID_DECEMBER, december_studio
 from tests.test_report_xlsx import charts, december_workbook, to_xlsx
 
@@ -33,16 +33,9 @@ Elif (ST1)  10-Session Physiotherapy Package (PHY10)         7  2,410.00 TRY  96
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETSYNC_CONFIG", raising=False)
-    monkeypatch.setenv("TZ", "Europe/Istanbul")
-    (tmp_path / "sheetsync.yaml").write_text("timezone: Europe/Istanbul\ncurrency: TRY\n")
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, ["--quiet", *args], catch_exceptions=False)
-
-    return invoke
+def run(cli_folder: Path):
+    (cli_folder / "sheetsync.yaml").write_text("timezone: Europe/Istanbul\ncurrency: TRY\n")
+    return lambda *args: invoke("--quiet", *args)
 
 
 @pytest.fixture

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner, Result
+from click.testing import Result
 
-from sheetsync.cli import cli
 from sheetsync.notify import BUILTIN_TEMPLATES
+from tests.conftest import invoke
 from tests.mailserver import Recorder, running
 from tests.test_xlsx import physio_workbook
 
@@ -20,14 +20,7 @@ NOW = "2026-12-11T10:00"
 
 
 @pytest.fixture
-def run(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
-    monkeypatch.chdir(tmp_path)
-    monkeypatch.delenv("SHEETSYNC_CONFIG", raising=False)
-    monkeypatch.setenv("TZ", "Europe/Istanbul")
-
-    def invoke(*args: str) -> Result:
-        return CliRunner().invoke(cli, list(args), catch_exceptions=False)
-
+def run(cli_folder: Path):
     return invoke
 
 

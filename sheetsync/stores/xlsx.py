@@ -45,16 +45,16 @@ from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
 from .xlsx_chart import draw_commission_chart
-from .xlsxpatch import WORKBOOK, WORKBOOK_RELS, Unpatchable, Writer, patch_workbook, sheet_parts
+from .xlsxpatch import (
+    FORMATS,
+    WORKBOOK,
+    WORKBOOK_RELS,
+    Unpatchable,
+    Writer,
+    patch_workbook,
+    sheet_parts,
+)
 
-FORMATS = {
-    Kind.DATE: "yyyy-mm-dd",
-    Kind.TIME: "hh:mm",
-    Kind.DATETIME: "yyyy-mm-dd hh:mm",
-    Kind.MONEY: "#,##0.00",
-    Kind.INT: "0",
-    Kind.NUMBER: "0.00",
-}
 LAST_ROW = 1048576
 LOCK_WAIT = 30.0  # seconds a second sync waits for the first before giving up
 
