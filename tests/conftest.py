@@ -49,3 +49,9 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
     from sheetsync.cli import cli
 
     return CliRunner().invoke(cli, list(args), catch_exceptions=False)
+
+
+@pytest.fixture
+def run(cli_folder):  # type: ignore[no-untyped-def]
+    """`run("sync", "studio.xlsx")`: the command line in a fresh folder."""
+    return invoke

@@ -10,15 +10,9 @@ import pytest
 from click.testing import Result
 from icalendar import Calendar
 
-from tests.conftest import invoke
 from tests.test_xlsx import physio_workbook
 
 NOW = "2026-12-04T10:00"
-
-
-@pytest.fixture
-def run(cli_folder: Path):
-    return invoke
 
 
 @pytest.fixture

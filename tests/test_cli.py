@@ -11,13 +11,7 @@ import pytest
 from click.testing import Result
 
 from sheetsync.stores.xlsx import XlsxStore
-from tests.conftest import invoke
 from tests.test_xlsx import physio_workbook
-
-
-@pytest.fixture
-def run(cli_folder: Path):
-    return invoke
 
 
 @pytest.fixture

@@ -12,16 +12,10 @@ import pytest
 from click.testing import Result
 
 from sheetsync.notify import BUILTIN_TEMPLATES
-from tests.conftest import invoke
 from tests.mailserver import Recorder, running
 from tests.test_xlsx import physio_workbook
 
 NOW = "2026-12-11T10:00"
-
-
-@pytest.fixture
-def run(cli_folder: Path):
-    return invoke
 
 
 @pytest.fixture
