@@ -56,7 +56,7 @@ class Change:
 
     @property
     def moved(self) -> bool:
-        return (self.before.placement != self.after.placement)
+        return self.before.placement != self.after.placement
 
 
 @dataclass(frozen=True, slots=True)
