@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import csv
 import re
-import shutil
-import subprocess
 import zipfile
 from datetime import datetime
 from pathlib import Path
@@ -26,6 +24,7 @@ from sheetsync.stores.base import Layout, WorkbookChanges
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx_chart import CHART_TITLE, draw_commission_chart
+from tests.libreoffice import convert, needs_libreoffice
 from tests.studio import edit
 from tests.test_report import DECEMBER, FIRST_OF_JANUARY, december_studio
 
@@ -216,15 +215,11 @@ def test_the_xlsx_export_has_the_table_the_chart_the_packages_and_the_sessions(t
     assert chart_ranges(chart) == ["'Commissions'!$C$2:$C$3", "'Commissions'!$F$2:$F$3"]
 
 
-@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice is not installed")
+@needs_libreoffice
 def test_libreoffice_draws_the_chart_of_a_synced_workbook(tmp_path: Path):
     store = december_workbook(tmp_path / "studio.xlsx")
     report_on(store, DECEMBER)
     engine.sync(store, datetime(2027, 1, 2, 9, 0), started_at=FIRST_OF_JANUARY)
     out = tmp_path / "html"
-    converted = subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
-         "--convert-to", "html", "--outdir", str(out), str(store.path)],
-        capture_output=True, text=True, timeout=180, check=False)
-    assert converted.returncode == 0, converted.stderr
+    convert(store.path, out, "html", tmp_path)
     assert len(list(out.glob("*.png"))) == 1  # the chart, drawn as a picture

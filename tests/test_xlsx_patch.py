@@ -13,7 +13,6 @@ import io
 import re
 import shutil
 import struct
-import subprocess
 import zipfile
 import zlib
 from datetime import date, datetime, time, timedelta
@@ -22,7 +21,6 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
-import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -34,6 +32,7 @@ from sheetsync.stores.base import Cell, Layout, TabChanges, WorkbookChanges
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsxpatch import sheet_parts
+from tests.libreoffice import needs_libreoffice, sheets_as_shown
 
 LATER = NOW + timedelta(days=20)
 OWNED = ("Appointments", "Balances", "Notifications", "Problems", "Runs")
@@ -211,20 +210,12 @@ def test_text_is_never_a_formula_and_the_shared_strings_stay_as_they_were(tmp_pa
         7, '  spaced <&> "quoted"  ', "Ayşe\nÇelik", "bell"]
 
 
+@needs_libreoffice
 def test_the_patched_workbook_opens_cleanly_in_libreoffice(tmp_path: Path):
-    if shutil.which("soffice") is None:
-        pytest.skip("LibreOffice is not installed (.ci/run installs it)")
     store = XlsxStore(studio_workbook(tmp_path / "studio.xlsx"))
     close_a_client(store)
     engine.sync(XlsxStore(store.path), LATER, started_at=LATER)
-    out = tmp_path / "csv"
-    converted = subprocess.run(
-        ["soffice", "--headless", "--norestore", f"-env:UserInstallation=file://{tmp_path}/lo",
-         "--convert-to", "csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,true,false,"
-         "false,-1", "--outdir", str(out), str(store.path)],
-        cwd=tmp_path, capture_output=True, text=True, timeout=180, check=False)
-    assert converted.returncode == 0, converted.stderr
-    sheets = {p.stem.removeprefix("studio-"): p for p in out.glob("*.csv")}
+    sheets = sheets_as_shown(store.path, tmp_path)
     assert len(sheets) == 14
     with sheets["Appointments"].open(newline="") as handle:
         shown = list(csv.DictReader(handle))
