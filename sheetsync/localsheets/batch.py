@@ -20,6 +20,7 @@ from .a1 import format_range
 from .errors import bad_request, unknown_field
 from .fieldmask import apply_mask, parse_mask
 from .model import Sheet, Spreadsheet, sheet_properties_json
+from .moves import Move, follow
 
 OUTPUT_ONLY_CELL_FIELDS = ("effectiveValue", "formattedValue", "effectiveFormat")
 EXTENDED_VALUE_KEYS = ("stringValue", "numberValue", "boolValue", "formulaValue", "errorValue")
@@ -292,6 +293,7 @@ def insert_dimension(ctx: Context, body: dict[str, Any]) -> None:
     if inherit_before and start == 0:
         raise RequestError("Cannot inherit from before when inserting at the start.")
     sheet.insert_dimension(rows, start, end - start)
+    follow(ctx.book, Move(sheet.sheet_id, sheet.title, rows, start, end - start, deleted=False))
     source = start - 1 if inherit_before else end
     _inherit_formats(sheet, rows, source, start, end)
 
@@ -321,6 +323,7 @@ def delete_dimension(ctx: Context, body: dict[str, Any]) -> None:
     if start == 0 and end == count:
         raise RequestError(f"You can't delete all the {noun} on the sheet.")
     sheet.delete_dimension(rows, start, end)
+    follow(ctx.book, Move(sheet.sheet_id, sheet.title, rows, start, end - start, deleted=True))
 
 
 def append_dimension(ctx: Context, body: dict[str, Any]) -> None:

@@ -1,9 +1,10 @@
 """A small formula evaluator, so replies carry computed values like Google's.
 
-Supported: numbers, strings, TRUE/FALSE, cell and range references (optionally
-on another sheet), ``+ - * / ^ &``, comparisons, parentheses, and the functions
-in :data:`FUNCTIONS`. Anything else raises :class:`Unsupported`; the caller then
-shows the formula text instead of a value. Spreadsheet errors (``#DIV/0!`` ...)
+Supported: numbers, strings, TRUE/FALSE, error literals (``#REF!`` left by a
+deleted row), cell and range references (optionally on another sheet),
+``+ - * / ^ &``, comparisons, parentheses, and the functions in :data:`FUNCTIONS`.
+Anything else raises :class:`Unsupported`; the caller then shows the formula text
+instead of a value. Spreadsheet errors (``#DIV/0!`` ...)
 are returned as :class:`FormulaError` values, never raised to the caller.
 """
 
@@ -48,6 +49,7 @@ _TOKEN = re.compile(
     rf"""\s*(?:
       (?P<num>(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)
     | (?P<str>"(?:[^"]|"")*")
+    | (?P<err>\#(?:REF!|N/A|DIV/0!|VALUE!|NAME\?|NUM!|NULL!))
     | (?P<ref>(?:{_SHEET})?(?:{_CELL}(?::{_CELL}|:\$?[A-Za-z]{{1,3}})?|{_COLS})(?![A-Za-z0-9_(]))
     | (?P<name>[A-Za-z_][A-Za-z0-9_.]*)
     | (?P<op><>|<=|>=|[-+*/^&=<>(),;%])
@@ -232,6 +234,8 @@ class _Parser:
             return float(text)
         if kind == "str":
             return text[1:-1].replace('""', '"')
+        if kind == "err":
+            raise _Raise(text.upper())
         if kind == "ref":
             return self.reference(text)
         if kind == "name":
