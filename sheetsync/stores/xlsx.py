@@ -32,7 +32,6 @@ from pathlib import Path
 from time import monotonic, sleep
 
 import openpyxl
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
@@ -54,6 +53,7 @@ from .xlsxpatch import (
     patch_workbook,
     sheet_parts,
 )
+from .xlsxtext import xlsx_text
 
 LAST_ROW = 1048576
 LOCK_WAIT = 30.0  # seconds a second sync waits for the first before giving up
@@ -375,9 +375,10 @@ def _table(ws: Worksheet) -> Table:
 
 
 def _cell_value(value: Cell) -> Cell:
+    """What openpyxl must store: it writes text as it is, so text goes in escaped."""
     value = plain_value(value)
     if isinstance(value, str):
-        return ILLEGAL_CHARACTERS_RE.sub("", value)
+        return xlsx_text(value)
     return value
 
 

@@ -36,12 +36,12 @@ from typing import IO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
+from .xlsxtext import xlsx_text
 
 FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
@@ -71,8 +71,13 @@ class Unpatchable(Exception):
     """The workbook has a shape this module does not handle; write it another way."""
 
 
-def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges) -> None:
-    """Write to `target` the workbook read from `source` with `changes` applied."""
+def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges, *,
+                   edit: PartsEdit | None = None) -> None:
+    """Write to `target` the workbook read from `source` with `changes` applied.
+
+    `edit`, when given, runs after the worksheets are patched: it may change `replaced`
+    parts, add names to `dropped`, use the styles, and returns new parts to add.
+    """
     try:
         zin = zipfile.ZipFile(source)
     except zipfile.BadZipFile as err:
@@ -107,7 +112,10 @@ def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChange
             dropped.add(CALC_CHAIN)
             replaced[WORKBOOK_RELS] = _without_calc_chain_rel(zin.read(WORKBOOK_RELS))
             replaced[CONTENT_TYPES] = _without_calc_chain_type(zin.read(CONTENT_TYPES))
-        copy_zip(zin, source, target, replaced, dropped)
+        added = edit(zin, replaced, dropped, styles) if edit is not None else {}
+        if styles.changed and STYLES in names:
+            replaced[STYLES] = styles.xml()
+        copy_zip(zin, source, target, replaced, dropped, added)
 
 
 # -- the workbook's parts ------------------------------------------------------------------
@@ -158,6 +166,9 @@ _CELL_XFS = re.compile(rb"<cellXfs\b[^>]*?(?:/>|>(.*?)</cellXfs>)", re.DOTALL)
 _NUM_FMTS = re.compile(rb"<numFmts\b[^>]*?(?:/>|>(.*?)</numFmts>)", re.DOTALL)
 _NUM_FMT = re.compile(rb"<numFmt\b[^>]*?/>")
 _ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_FONTS = re.compile(rb"<fonts\b[^>]*?(?:/>|>(.*?)</fonts>)", re.DOTALL)
+_FONT = re.compile(rb"<font\b[^>]*?(?:/>|>.*?</font>)", re.DOTALL)
+_BOLD = re.compile(rb"<b(?:\s+val=\"(?:1|true)\")?\s*/>")
 
 
 class Styles:
@@ -219,6 +230,52 @@ class Styles:
             b'<numFmt numFmtId="%d" formatCode="%s"/>' % (fmt_id, _attr_escape(code)))
         self.changed = True
         return fmt_id
+
+    def bold(self, base: int = 0) -> int:
+        """The index of a cell format like `base` but bold and vertically centred (headers).
+
+        The bold font is found in, or appended to, the fonts of the source text itself,
+        which nothing else here rewrites; the cell format goes the way of `with_format`.
+        """
+        key = (base, "\0bold")
+        if key in self._cache:
+            return self._cache[key]
+        if self.source is None:
+            raise Unpatchable("a bold header is needed but the workbook has no styles")
+        xf = self.xfs[base] if 0 <= base < len(self.xfs) else self.xfs[0]
+        font_id = self._bold_font(int(_xf_attr(xf, b"fontId") or b"0"))
+        head = xf.split(b">", 1)[0].rstrip(b"/")
+        head = re.sub(rb"\s(fontId|applyFont|applyAlignment)=\"[^\"]*\"", b"", head)
+        wanted = head + b' fontId="%d" applyFont="1" applyAlignment="1">' % font_id + \
+            b'<alignment vertical="center"/></xf>'
+        found = next((i for i, x in enumerate(self.xfs) if _same_xf(x, wanted)), -1)
+        if found < 0:
+            self.xfs.append(wanted)
+            self._new_xfs.append(wanted)
+            found = len(self.xfs) - 1
+            self.changed = True
+        self._cache[key] = found
+        return found
+
+    def _bold_font(self, base_font: int) -> int:
+        assert self.source is not None
+        block = _FONTS.search(self.source)
+        if block is None:
+            raise Unpatchable("styles without fonts")
+        fonts = _FONT.findall(block.group(1) or b"")
+        font = fonts[base_font] if 0 <= base_font < len(fonts) else (fonts or [b"<font/>"])[0]
+        if _BOLD.search(font):
+            return base_font
+        wanted = (b"<font><b/></font>" if font.endswith(b"/>") else
+                  re.sub(rb"^<font\b([^>]*)>", rb"<font\1><b/>", font, count=1))
+        if wanted in fonts:
+            return fonts.index(wanted)
+        head = re.sub(rb"\scount=\"\d+\"", b"", block.group(0).split(b">", 1)[0].rstrip(b"/"))
+        new_block = head + b' count="%d">' % (len(fonts) + 1) + (block.group(1) or b"") + \
+            wanted + b"</fonts>"
+        self.source = self.source[:block.start()] + new_block + self.source[block.end():]
+        self.changed = True
+        return len(fonts)
 
     def xml(self) -> bytes:
         assert self.source is not None
@@ -430,11 +487,11 @@ def cell_xml(ref: str, value: Cell, style: int, kind: Kind | None, styles: Style
     """One `<c>` element, or None for an empty cell that has no style of its own."""
     value = plain_value(value)
     if isinstance(value, str):
-        value = ILLEGAL_CHARACTERS_RE.sub("", value)
+        value = xlsx_text(value)  # control characters and `_xHHHH_` escaped, within the limit
     if value is None or value == "":
         return b'<c r="%s" s="%d"/>' % (ref.encode(), style) if style else None
     if isinstance(value, str):
-        text = escape(value).replace("\r", "&#13;").encode("utf-8")
+        text = escape(value).encode("utf-8")
         return (b'<c r="%s"%s t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>'
                 % (ref.encode(), _s(style), text))
     if isinstance(value, bool):
@@ -495,11 +552,14 @@ _END = struct.Struct("<IHHHHIIH")
 
 
 def copy_zip(zin: zipfile.ZipFile, source: IO[bytes], target: IO[bytes],
-             replaced: dict[str, bytes], dropped: set[str]) -> None:
-    """Copy the zip entry by entry: raw bytes for kept parts, deflated `replaced` ones."""
+             replaced: dict[str, bytes], dropped: set[str],
+             added: dict[str, bytes] | None = None) -> None:
+    """Copy the zip entry by entry: raw bytes for kept parts, deflated `replaced` ones, and
+    the `added` parts last (deflated, stamped with the time of the workbook part)."""
     central: list[bytes] = []
     offset = target.tell()
     infos = [i for i in zin.infolist() if i.filename not in dropped]
+    infos += _new_entries(zin, added or {}, replaced)
     if len(infos) >= 0xFFFF:
         raise Unpatchable("too many parts for a plain zip")
     for info in infos:
@@ -532,6 +592,21 @@ def copy_zip(zin: zipfile.ZipFile, source: IO[bytes], target: IO[bytes],
                            offset, 0))
 
 
+def _new_entries(zin: zipfile.ZipFile, added: dict[str, bytes],
+                 replaced: dict[str, bytes]) -> list[zipfile.ZipInfo]:
+    """Zip entries for new parts; their bytes go into `replaced`, which copy_zip deflates."""
+    present = set(zin.namelist())
+    clash = present & added.keys()
+    if clash:
+        raise Unpatchable(f"a part added twice ({', '.join(sorted(clash))})")
+    stamp = zin.getinfo(WORKBOOK).date_time if WORKBOOK in present else (1980, 1, 1, 0, 0, 0)
+    entries = []
+    for name, data in added.items():
+        entries.append(zipfile.ZipInfo(name, stamp))
+        replaced[name] = data
+    return entries
+
+
 def _raw_bytes(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
     source.seek(info.header_offset)
     header = source.read(30)
@@ -559,3 +634,6 @@ def iter_parts(path: str) -> Iterator[tuple[str, bytes]]:
 
 
 Writer = Callable[[IO[bytes]], None]
+# Extra part edits for patch_workbook: (zip as read, replaced parts, dropped parts, styles)
+# -> parts to add. See xlsxparts.py.
+PartsEdit = Callable[[zipfile.ZipFile, dict[str, bytes], set[str], "Styles"], dict[str, bytes]]
