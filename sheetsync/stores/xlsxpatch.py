@@ -30,7 +30,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from datetime import date, datetime, time
 from typing import IO
 from xml.etree import ElementTree
@@ -41,6 +41,8 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
+from .rowmoves import RowMoves
+from .xlsxfollow import Package, SheetChanges, Unfollowable, follow, needs_unsharing, unshare
 from .xlsxtext import xlsx_text
 
 FORMATS = {
@@ -75,9 +77,24 @@ def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChange
                    edit: PartsEdit | None = None) -> None:
     """Write to `target` the workbook read from `source` with `changes` applied.
 
-    `edit`, when given, runs after the worksheets are patched: it may change `replaced`
-    parts, add names to `dropped`, use the styles, and returns new parts to add.
+    `edit` (xlsxparts.py), when given, runs after the worksheets are patched: it may change
+    `replaced` parts, add names to `dropped`, use the styles, and returns new parts to add.
     """
+    moves = {title: RowMoves(frozenset(tab.deletes)) for title, tab in changes.tabs.items()
+             if tab and tab.deletes}
+    _patch(source, target, changes, moves, edit)
+
+
+def move_rows(source: IO[bytes], target: IO[bytes], moves: Mapping[str, RowMoves]) -> None:
+    """Write to `target` the workbook read from `source` with rows deleted and inserted.
+
+    Everything on a row moves with it (xlsxfollow.py), as in a spreadsheet program.
+    """
+    _patch(source, target, WorkbookChanges(), {t: m for t, m in moves.items() if m})
+
+
+def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
+           moves: Mapping[str, RowMoves], edit: PartsEdit | None = None) -> None:
     try:
         zin = zipfile.ZipFile(source)
     except zipfile.BadZipFile as err:
@@ -91,22 +108,37 @@ def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChange
         parts = sheet_parts(workbook, zin.read(WORKBOOK_RELS))
         epoch = CALENDAR_MAC_1904 if _date1904(workbook) else CALENDAR_WINDOWS_1900
         styles = Styles(zin.read(STYLES) if STYLES in names else None)
-        replaced: dict[str, bytes] = {}
-        for title, tab in changes.tabs.items():
-            if not tab:
+        package = Package(zin.read, names)
+        sheets: dict[str, SheetChanges] = {}
+        for title in sorted(set(changes.tabs) | set(moves)):
+            tab = changes.tabs.get(title) or TabChanges()
+            row_moves = moves.get(title, RowMoves())
+            if not tab and not row_moves:
                 continue
             if title not in parts:
                 raise KeyError(f"no tab {title}")
             part = parts[title]
             if part not in names:
                 raise Unpatchable(f"no part {part}")
-            replaced[part] = patch_sheet(zin.read(part), tab, styles, epoch)
+            xml = zin.read(part)
+            try:
+                if needs_unsharing(xml, title, moves):
+                    xml = unshare(xml)
+            except Unfollowable as err:
+                raise Unpatchable(str(err)) from None
+            package.replaced[part] = patch_sheet(xml, tab, styles, epoch, row_moves)
+            sheets[title] = SheetChanges(row_moves, frozenset(tab.updates))
+        try:
+            follow(package, parts, sheets, WORKBOOK)
+        except Unfollowable as err:
+            raise Unpatchable(str(err)) from None
+        replaced = package.replaced
         dropped: set[str] = set()
         if styles.changed:
             if STYLES not in names:
                 raise Unpatchable("no styles part")
             replaced[STYLES] = styles.xml()
-        if CALC_CHAIN in names:
+        if CALC_CHAIN in names and replaced:
             # Excel's list of formula cells in calculation order; with rows moved it could
             # point at cells that are gone. Excel rebuilds it (openpyxl drops it too).
             dropped.add(CALC_CHAIN)
@@ -352,22 +384,25 @@ _SHIFT_REFS = re.compile(rb"(<row r=\"|<c r=\"[A-Z]+)(\d+)\"")
 _DIMENSION = re.compile(rb"<dimension ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"\s*/>")
 
 
-def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime) -> bytes:
-    """The worksheet XML with `changes` applied (updates, then deletions bottom-up)."""
+def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime,
+                moves: RowMoves | None = None) -> bytes:
+    """The worksheet XML with `changes` applied: updates in read coordinates, then the rows
+    moved (`moves`, by default the deletions of `changes`), cell references renumbered."""
     found = _SHEET_DATA.search(xml)
     if found is None:
         raise Unpatchable("worksheet without sheetData")
+    if moves is None:
+        moves = RowMoves(frozenset(changes.deletes))
     body = found.group(1) or b""
     starts, numbers, ends = _row_index(body)
     by_row: dict[int, dict[int, Cell]] = {}
     for (row, col), value in changes.updates.items():
         by_row.setdefault(row, {})[col] = value
-    deletes = set(changes.deletes)
-    if deletes and (body.count(b"<c ") != body.count(b'<c r="') or b' ref="' in body):
-        # rows move up: every cell must carry its own reference, and no shared or array
-        # formula may span rows (its range would go stale)
-        raise Unpatchable("cells without references, or formulas over ranges")
-    touched = sorted(set(by_row) | deletes)
+    deletes = set(moves.deleted)
+    inserted = {r: n for r, n in moves.inserted.items() if n > 0}
+    if moves and body.count(b"<c ") != body.count(b'<c r="'):
+        raise Unpatchable("cells without references")  # rows move: each must carry its own
+    touched = sorted(set(by_row) | deletes | set(inserted))
     out: list[bytes] = []
     pos = 0
     shift = 0
@@ -377,20 +412,21 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
         exists = i < len(numbers) and numbers[i] == row
         start = starts[i] if i < len(numbers) else len(body)
         out.append(_shifted(body[pos:start], shift))
+        pos = start
+        shift += inserted.get(row, 0)
+        if row in deletes:
+            shift -= 1
+            pos = ends[i] if exists else start
+            continue
+        if row not in by_row:
+            continue  # only rows inserted above it: it moves with the chunk after it
         if exists:
             pos = ends[i]
-            if row in deletes:
-                shift += 1
-                continue
-            patched, width = _patched_row(body[start:ends[i]], row - shift, by_row[row], changes,
-                                      styles, epoch)
+            patched, width = _patched_row(body[start:ends[i]], row + shift, by_row[row],
+                                          changes, styles, epoch)
         else:
-            pos = start
-            if row in deletes:
-                shift += 1  # an empty row: the rows below still move up
-                continue
-            patched, width = _patched_row(b'<row r="%d">' % row, row - shift, by_row[row],
-                                      changes, styles, epoch)
+            patched, width = _patched_row(b'<row r="%d">' % row, row + shift, by_row[row],
+                                          changes, styles, epoch)
             if not width:
                 continue  # nothing but empty cells: no row, as openpyxl writes it
         out.append(patched)
@@ -425,10 +461,10 @@ def _row_index(body: bytes) -> tuple[list[int], list[int], list[int]]:
 
 
 def _shifted(chunk: bytes, shift: int) -> bytes:
-    """Rows below deleted ones move up: renumber rows and cell references."""
+    """Rows below deleted (or inserted) ones move: renumber rows and cell references."""
     if not shift or not chunk:
         return chunk
-    return _SHIFT_REFS.sub(lambda m: m.group(1) + b"%d\"" % (int(m.group(2)) - shift), chunk)
+    return _SHIFT_REFS.sub(lambda m: m.group(1) + b"%d\"" % (int(m.group(2)) + shift), chunk)
 
 
 def _patched_row(row_xml: bytes, number: int, values: dict[int, Cell], changes: TabChanges,
