@@ -217,7 +217,9 @@ def _shift_operand(operand: str, home: str, moves: Mapping[str, RowMoves]) -> st
     if row_moves is None:
         return operand
     moved = shift_area(ref, row_moves)
-    return f"{sheet}{bang}{REF_ERROR if moved is None else moved}"
+    if moved is None:
+        return REF_ERROR  # bare, as Excel and LibreOffice write it (`Sheet!#REF!` reads as #NAME?)
+    return f"{sheet}{bang}{moved}"
 
 
 def _unquote(sheet: str) -> str:

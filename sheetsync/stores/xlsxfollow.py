@@ -527,10 +527,11 @@ def _moved_comments(xml: bytes, row_moves: RowMoves,
     return _edit_elements(xml, element, one), gone
 
 
-_VML_SHAPE = re.compile(rb"<v:shape\b.*?</v:shape>", re.DOTALL)
-_VML_ROW = re.compile(rb"(<x:Row>)(\d+)(</x:Row>)")
-_VML_COLUMN = re.compile(rb"<x:Column>(\d+)</x:Column>")
-_VML_ANCHOR = re.compile(rb"(<x:Anchor>)([^<]*)(</x:Anchor>)")
+# VML prefixes vary by writer (Excel `v:`/`x:`, openpyxl `ns1:`/`ns2:`): match any
+_VML_SHAPE = re.compile(rb"<([\w]+:)?shape\b.*?</\1shape>", re.DOTALL)
+_VML_ROW = re.compile(rb"(<(?:\w+:)?Row>)(\d+)(</(?:\w+:)?Row>)")
+_VML_COLUMN = re.compile(rb"<(?:\w+:)?Column>(\d+)</(?:\w+:)?Column>")
+_VML_ANCHOR = re.compile(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
 
 
 def _moved_vml(xml: bytes, row_moves: RowMoves, deleted: set[tuple[int, int]]) -> bytes:
