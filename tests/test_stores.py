@@ -151,4 +151,4 @@ class TestXlsxStoreOpenpyxl(StoreContract):
     """The fallback for workbooks the fast paths do not recognise: openpyxl both ways."""
 
     def make_store(self, tmp_path: Path) -> Store:
-        return XlsxStore(tmp_path / "studio.xlsx", fast=False)
+        return XlsxStore(tmp_path / "studio.xlsx", fast=False, rewrite=True)

@@ -22,14 +22,16 @@ Invariants:
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import re
 import tempfile
 import zipfile
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime, time
 from pathlib import Path
 from time import monotonic, sleep
+from typing import IO
 
 import openpyxl
 from openpyxl.styles import Alignment, Font
@@ -42,8 +44,9 @@ from .. import crashpoints
 from ..errors import UserError, WorkbookBusy
 from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
-from .layout import NewTab, Step, column_letter, describe, layout_steps, plain_value
+from .layout import NewColumns, NewTab, Step, column_letter, describe, layout_steps, plain_value
 from .xlsx_chart import draw_commission_chart
+from .xlsxparts import package_edit, skeleton
 from .xlsxpatch import (
     FORMATS,
     WORKBOOK,
@@ -65,12 +68,17 @@ except ImportError:  # pragma: no cover - Windows
 
 
 class XlsxStore:
-    def __init__(self, path: str | os.PathLike[str], *, fast: bool = True) -> None:
+    def __init__(self, path: str | os.PathLike[str], *, fast: bool = True,
+                 rewrite: bool = False, currency: str = "") -> None:
         self.path = Path(path)
         self.label = str(self.path)
         self.reads = 0
         self.writes = 0
         self.fast = fast
+        # May openpyxl rewrite the whole file where the patcher cannot edit it in place (it
+        # loses images, charts and saved formula results)? Only when the studio says so.
+        self.rewrite = rewrite
+        self.currency = currency  # in the title of the Commissions chart
         self.read_with = self.wrote_with = ""  # which path the last read and write took
         self._seen: tuple[int, int] | None = None
 
@@ -170,7 +178,7 @@ class XlsxStore:
 
     def write(self, changes: WorkbookChanges) -> None:
         self.check_writable()
-        if self.fast and not self._redraws_chart(changes) and self._patched(changes):
+        if (self.fast or not self.rewrite) and self._patched(changes):
             self.writes += 1
             self.wrote_with = "patch"
             return
@@ -182,20 +190,30 @@ class XlsxStore:
             self._save(wb)
         self.writes += 1
 
-    @staticmethod
-    def _redraws_chart(changes: WorkbookChanges) -> bool:
-        """New Commissions rows need the chart drawn again: openpyxl does that (monthly)."""
-        return any(tab and header_key(title) == header_key(COMMISSIONS.name)
-                   for title, tab in changes.tabs.items())
+    def _chart(self, titles: Iterable[str]) -> tuple[str, str] | None:
+        """The Commissions tab among `titles` (its rows change: its chart is drawn again)."""
+        title = next((t for t in titles if header_key(t) == header_key(COMMISSIONS.name)),
+                     None)
+        return (title, self.currency) if title is not None else None
 
     def _patched(self, changes: WorkbookChanges) -> bool:
-        """Write by patching the changed worksheets; False when the file needs openpyxl."""
+        """Write by patching the changed parts; False when only a rewrite can do it."""
+        edit = package_edit(chart=self._chart(t for t, tab in changes.tabs.items() if tab))
         try:
             with self.path.open("rb") as source:
-                self._replace(lambda handle: patch_workbook(source, handle, changes))
-        except Unpatchable:
-            return False
+                self._replace(lambda handle: patch_workbook(source, handle, changes, edit=edit))
+        except Unpatchable as err:
+            return self._may_rewrite(err)
         return True
+
+    def _may_rewrite(self, err: Unpatchable) -> bool:
+        """False (rewrite with openpyxl) when the studio allowed it, else a refusal."""
+        if self.rewrite:
+            return False
+        raise UserError(
+            f"{self.path.name} has a shape sheetsync cannot edit in place ({err}); nothing was "
+            "written. Run again with --rewrite to let sheetsync rewrite the whole file (it may "
+            "lose images, charts and saved formula results).") from None
 
     def _save(self, wb: Workbook) -> None:
         commissions = find_tab(wb.sheetnames, COMMISSIONS)
@@ -214,8 +232,8 @@ class XlsxStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             crashpoints.reached("temporary-written")
-            if self.path.exists():
-                os.chmod(tmp, self.path.stat().st_mode & 0o777)
+            os.chmod(tmp, self.path.stat().st_mode & 0o777 if self.path.exists()
+                     else 0o666 & ~_umask())  # a new file: what any program would give it
             self.check_writable()
             crashpoints.reached("before-rename")
             os.replace(tmp, self.path)
@@ -229,20 +247,49 @@ class XlsxStore:
 
     # -- init ------------------------------------------------------------------------------
     def lay_out(self, layout: Layout) -> list[str]:
+        """Add tabs and columns (and a demo's rows) through the patch path; a new workbook
+        starts as a skeleton package and takes the same path."""
         exists = self.path.exists()
-        steps = layout_steps(self.read() if exists else {}, layout.tabs)
+        tables = self.read() if exists else {}
+        steps = layout_steps(tables, layout.tabs)
         if not steps and not layout.rows:
             return []
         if exists:
             self.check_writable()
-            with self._opened() as wb:
-                self._lay_out(wb, steps, layout)
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            wb = Workbook()
-            wb.remove(wb.active)
-            self._lay_out(wb, steps, layout)
+        try:
+            data = self._laid_out(tables, steps, layout, exists)
+        except Unpatchable as err:
+            if not exists or self._may_rewrite(err):
+                raise
+            with self._opened() as wb:
+                self._lay_out(wb, steps, layout)
+            return [describe(s) for s in steps]
+        def write_all(handle: IO[bytes]) -> None:
+            handle.write(data)
+
+        self._replace(write_all)
+        self.writes += 1
+        self.wrote_with = "patch"
         return [describe(s) for s in steps]
+
+    def _laid_out(self, tables: dict[str, Table], steps: list[Step], layout: Layout,
+                  exists: bool) -> bytes:
+        """The workbook's bytes with the tabs, columns and rows of the layout added."""
+        source = self.path.read_bytes() if exists else skeleton()
+        titles = [*tables, *(s.tab.name for s in steps if isinstance(s, NewTab))]
+        fills = fill_changes(tables, steps, layout)
+        touched = [s.title for s in steps if isinstance(s, NewColumns)] + list(fills.tabs)
+        laid = io.BytesIO()
+        patch_workbook(io.BytesIO(source), laid, WorkbookChanges(), edit=package_edit(
+            steps, chart=self._chart(t for t in touched if t in titles)))
+        if not fills:
+            return laid.getvalue()
+        filled = io.BytesIO()
+        patch_workbook(io.BytesIO(laid.getvalue()), filled, fills,
+                       edit=package_edit(chart=self._chart(fills.tabs)))
+        return filled.getvalue()
 
     def _lay_out(self, wb: Workbook, steps: list[Step], layout: Layout) -> None:
         for step in steps:
@@ -447,6 +494,45 @@ def _fill(ws: Worksheet, tab: Tab, rows: list[dict[str, Cell]]) -> None:
             col = positions[header_key(name)]
             if value is not None:
                 _write(ws, start + offset, col, value, tab.column(name).kind)
+
+
+def fill_changes(tables: dict[str, Table], steps: list[Step], layout: Layout,
+                 ) -> WorkbookChanges:
+    """The layout's records as cell updates under each tab's headers (once laid out), below
+    its last used row."""
+    changes = WorkbookChanges()
+    added = {s.title: s for s in steps if isinstance(s, NewColumns)}
+    for tab in layout.tabs:
+        records = layout.rows.get(tab.name)
+        if not records:
+            continue
+        title = find_tab(list(tables), tab)
+        if title is None:
+            title, header, last = tab.name, list[Cell](tab.column_names), 1
+        else:
+            step = added.get(title)
+            header = list(tables[title].header)
+            if step is not None:
+                header += [None for _ in range(step.first - 1 - len(header))]
+                header += [c.name for c in step.columns]
+            last = tables[title].last_row
+        positions = {header_key(str(h)): i + 1 for i, h in enumerate(header) if h is not None}
+        out = changes.tab(title)
+        for row, record in enumerate(records, start=last + 1):
+            for name, value in record.items():
+                if value is not None:
+                    column = positions[header_key(name)]
+                    out.updates[(row, column)] = value
+                    kind = tab.column(name).kind
+                    if kind in FORMATS:
+                        out.kinds[column] = kind
+    return changes
+
+
+def _umask() -> int:
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def _same_file(fd: int, path: Path) -> bool:
