@@ -113,9 +113,9 @@ def _progress() -> Callable[[str], None]:
     return lambda message: click.echo(message, err=True)
 
 
-def open_store(workbook: str, config: Config) -> Store:
+def open_store(workbook: str, config: Config, rewrite: bool = False) -> Store:
     """The workbook's store; what it warns about (a key file others can read) goes to stderr."""
-    store = _open_store(workbook, config)
+    store = _open_store(workbook, config, rewrite=rewrite)
     for warning in getattr(store, "warnings", ()):
         click.echo(f"Warning: {warning}", err=True)
     return store
@@ -145,20 +145,25 @@ def _now(config: Config, given: str | None) -> datetime:
 
 now_option = click.option("--now", "now_text", metavar="ISO",
                           help="Pretend it is this time (e.g. 2026-12-01T14:30).")
+rewrite_option = click.option(
+    "--rewrite", is_flag=True,
+    help="Let sheetsync rewrite the whole .xlsx file when it cannot edit it in place (it may "
+         "lose images, charts and saved formula results). Ignored for Google Sheets.")
 
 
 # -- init ------------------------------------------------------------------------------------
 @cli.command()
 @click.argument("workbook")
 @click.option("--demo", is_flag=True, help="Fill the studio tabs with a small demo studio.")
+@rewrite_option
 @handled
-def init(workbook: str, demo: bool) -> None:
+def init(workbook: str, demo: bool, rewrite: bool) -> None:
     """Create every tab with its headers, or add the tabs and columns a workbook lacks.
 
     Safe on an existing workbook: data already there is never touched.
     """
     config = _config()
-    store = open_store(workbook, config)
+    store = open_store(workbook, config, rewrite)
     layout = Layout(tabs=ALL_TABS)
     if demo:
         if _holds_a_studio(store, workbook):
@@ -187,8 +192,9 @@ def _holds_a_studio(store: Store, workbook: str) -> bool:
 @click.argument("workbook", required=False)
 @now_option
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
+@rewrite_option
 @handled
-def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
+def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: bool) -> None:
     """Plan, complete, renew and account: bring the workbook up to date.
 
     Run it every 15 minutes from cron. Exit 1 means it ran but found problems
@@ -199,7 +205,7 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool) -> None:
     now = _now(config, now_text)
     alerting = _alerting(config)
     feed_secret = _calendar_secret(config)  # checked before anything is written
-    report = engine.sync(open_store(name, config), now, dry_run=dry_run,
+    report = engine.sync(open_store(name, config, rewrite), now, dry_run=dry_run,
                          started_at=_now(config, None), progress=_progress(),
                          holidays=config.holidays, alerting=alerting)
     _print_sync(report, name, config, alerting)
@@ -441,9 +447,10 @@ def report() -> None:
               help="The month to report (default: the previous calendar month).")
 @click.option("--out", metavar="FILE", help="Also save the report as FILE (.csv or .xlsx).")
 @now_option
+@rewrite_option
 @handled
 def commissions(workbook: str | None, month_text: str | None, out: str | None,
-                now_text: str | None) -> None:
+                now_text: str | None, rewrite: bool) -> None:
     """Sessions, revenue and commission per staff member for one month.
 
     Counts every completed or paid_cancel session dated in the month, at the
@@ -470,7 +477,7 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
             raise UserError(f"--month {month_text} is not a month; write it like "
                             f"{Month.before(now.date())}.") from None
     path = check_out_path(out, name) if out else None
-    store = open_store(name, config)
+    store = open_store(name, config, rewrite)
     progress = _progress()
     progress(f"Reading {store.label} ...")
     tables = store.read()

@@ -20,8 +20,12 @@ def is_google(workbook: str) -> bool:
         and not Path(workbook).exists()
 
 
-def open_store(workbook: str, config: Config | None = None) -> Store:
-    """The store for WORKBOOK: a path to an .xlsx file, or a Google Sheets URL or id."""
+def open_store(workbook: str, config: Config | None = None, *, rewrite: bool = False) -> Store:
+    """The store for WORKBOOK: a path to an .xlsx file, or a Google Sheets URL or id.
+
+    `rewrite` lets an .xlsx store rewrite the whole file where it cannot edit it in place
+    (the studio's --rewrite); a Google Sheet is always edited in place and ignores it.
+    """
     if is_google(workbook):
         return open_google(workbook, config)
     if not workbook.lower().endswith(".xlsx"):
@@ -29,7 +33,8 @@ def open_store(workbook: str, config: Config | None = None) -> Store:
                         "and Google Sheets.")
     from .xlsx import XlsxStore
 
-    return XlsxStore(workbook)
+    return XlsxStore(workbook, rewrite=rewrite,
+                     currency=config.currency if config is not None else "")
 
 
 def open_google(workbook: str, config: Config | None = None) -> Store:
