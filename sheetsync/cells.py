@@ -4,12 +4,18 @@ Every parser takes the raw cell value as a store delivers it (str, int, float,
 bool, date, time, datetime or None) and returns a typed value or raises
 `CellError` with a sentence a studio owner understands. Spreadsheet serial
 numbers (days since 1899-12-30, as Google Sheets delivers date cells) are read
-as dates and times too, so both backends read the same.
+as dates and times too, so both backends read the same. Dates outside
+1900-01-01 .. 9000-12-31 are no studio's dates: they are refused, never planned.
+
+A store delivers `Unusable` for a cell that holds no value at all (a spreadsheet
+error such as #N/A, a formula whose result was never saved, a date serial no
+calendar has): it is never text, an id or an empty cell, and read.py reports it.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
@@ -19,6 +25,36 @@ CENT = Decimal("0.01")
 
 class CellError(ValueError):
     """A cell that cannot be read; the message is shown to the studio."""
+
+
+ERROR_CODES = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
+                         "#ERROR!", "#SPILL!", "#CALC!", "#GETTING_DATA"})
+
+
+@dataclass(frozen=True, slots=True)
+class Unusable:
+    """A cell holding no usable value: `shown` is what it shows, `cause` why it is unusable."""
+
+    shown: str
+    cause: str  # completes "<column> ...": "shows the error #N/A: fix the formula ..."
+
+    def __str__(self) -> str:
+        return self.shown
+
+
+def error_value(code: str) -> Unusable:
+    return Unusable(code, f"shows the error {code}: fix the formula or type the value")
+
+
+def uncached_formula(formula: str) -> Unusable:
+    return Unusable(f"={formula}" if formula else "(a formula)",
+                    "is a formula whose result was never saved: open the workbook in your "
+                    "spreadsheet program and save it once")
+
+
+def absurd_serial(number: str) -> Unusable:
+    return Unusable(number, f"holds the date number {number}, which is no date on any "
+                    "calendar: type the date again")
 
 
 def is_blank(value: object) -> bool:
@@ -54,7 +90,15 @@ def to_serial(value: date | datetime | time) -> float:
 _ISO_DATE = re.compile(r"^(\d{4})[-/.](\d{1,2})[-/.](\d{1,2})(?:[ T]\d{1,2}:\d{2}(?::\d{2})?)?$")
 
 
+FIRST_DAY = date(1900, 1, 1)  # serial 1
+LAST_YEAR = 9000  # later years are typos (or serials no calendar has), never planned
+
+
 def parse_date(value: object) -> date:
+    return _plausible(_date(value))
+
+
+def _date(value: object) -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -71,6 +115,13 @@ def parse_date(value: object) -> date:
         except ValueError:
             pass
     raise CellError(f"'{raw}' is not a date; write it as 2026-12-01")
+
+
+def _plausible(day: date) -> date:
+    if day < FIRST_DAY or day.year > LAST_YEAR:
+        raise CellError(f"{day.isoformat()} is not a date a studio can use "
+                        f"(sheetsync reads 1900 to {LAST_YEAR}); check the year")
+    return day
 
 
 _TIME = re.compile(
@@ -97,6 +148,8 @@ def parse_clock(raw: str) -> time:
 
 def parse_time(value: object) -> time:
     if isinstance(value, datetime):
+        if value < SERIAL_EPOCH or value.year > LAST_YEAR:  # a negative or absurd serial
+            raise CellError(f"{text(value)} is not a time; write it as 14:00")
         return value.time().replace(second=0, microsecond=0)
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)

@@ -8,6 +8,12 @@ leaves its appointments and balances exactly as they are.
 
 A tab or required column that is missing makes the snapshot `structural`:
 only those problems are reported, and the workbook is never written.
+
+A cell the store delivers as `cells.Unusable` (a spreadsheet error, a formula
+whose result was never saved, a date serial no calendar has) is reported, in
+every column sheetsync reads, with the cause named, and is never taken for an
+id, a text or an empty cell: it makes its row unreadable wherever an unreadable
+value would. Columns sheetsync does not read are never looked at.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ from decimal import Decimal
 from typing import Generic, TypeVar
 
 from . import cells
-from .cells import CellError
+from .cells import CellError, Unusable
 from .model import (
     PENDING,
     Appointment,
@@ -57,6 +63,7 @@ T = TypeVar("T")
 
 OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
+MOST_SESSIONS = 500  # a package with more is a typo (and would plan years of slots)
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +111,34 @@ def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Pro
 class Row:
     """One sheet row being read; remembers whether any cell made it unusable."""
 
-    __slots__ = ("cols", "index", "number", "ok", "problems", "values", "width")
+    __slots__ = ("cols", "index", "number", "ok", "problems", "reported", "values", "width")
 
     def __init__(self, cols: Columns, number: int, values: list[object],
                  problems: list[Problem]) -> None:
         self.cols, self.number, self.values, self.problems = cols, number, values, problems
         self.index, self.width = cols.index, len(values)
         self.ok = True
+        self.reported: set[str] = set()  # columns whose unusable cell was reported
 
     def raw(self, name: str) -> object:
         i = self.index.get(name)
         return self.values[i] if i is not None and i < self.width else None
 
-    def text(self, name: str) -> str:
-        return cells.text(self.raw(name))
+    def unusable(self, name: str) -> bool:
+        return isinstance(self.raw(name), Unusable)
+
+    def text(self, name: str, *, fatal: bool = True) -> str:
+        """The cell as text; "" (after reporting it) for a cell holding no usable value."""
+        value = self.raw(name)
+        if isinstance(value, Unusable):
+            self.report_unusable(name, value, fatal=fatal)
+            return ""
+        return cells.text(value)
+
+    def report_unusable(self, name: str, value: Unusable, *, fatal: bool) -> None:
+        if name not in self.reported:
+            self.reported.add(name)
+            self.problem(name, f"{name} {value.cause}.", fatal=fatal)
 
     def problem(self, name: str, message: str, *, fatal: bool = True) -> None:
         full = cells.text(self.raw(name))
@@ -130,7 +151,7 @@ class Row:
 
     def required_text(self, name: str) -> str:
         value = self.text(name)
-        if not value:
+        if not value and not self.unusable(name):
             self.problem(name, f"{name} is empty; every row needs one.")
         return value
 
@@ -138,6 +159,9 @@ class Row:
             required: bool = False, fatal: bool = True) -> T:
         """Parse a cell; blank gives `default` (or a problem when required)."""
         value = self.raw(name)
+        if isinstance(value, Unusable):
+            self.report_unusable(name, value, fatal=fatal)
+            return default
         if cells.is_blank(value):
             if required:
                 self.problem(name, f"{name} is empty; every row needs one.")
@@ -145,7 +169,9 @@ class Row:
         try:
             return parse(value)
         except CellError as err:
-            self.problem(name, str(err)[:300] + ".", fatal=fatal)
+            message = str(err)[:300]
+            self.problem(name, message if message.endswith("?") else message + ".",
+                         fatal=fatal)
             return default
 
 
@@ -153,11 +179,18 @@ def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
     """The non-empty rows of a tab."""
     if cols is None:
         return
+    read = set(cols.index.values())
     for offset, values in enumerate(cols.table.rows):
         first = values[0] if values else None
-        if not (isinstance(first, str) and first.strip()) and all(map(cells.is_blank, values)):
+        if not (isinstance(first, str) and first.strip()) and _empty(values, read):
             continue  # (the first cell settles it for almost every row)
         yield Row(cols, offset + 2, values, problems)
+
+
+def _empty(values: list[object], read: set[int]) -> bool:
+    """Nothing typed; an unusable cell in a column sheetsync does not read counts as empty."""
+    return all(cells.is_blank(v) or (isinstance(v, Unusable) and i not in read)
+               for i, v in enumerate(values))
 
 
 class Remembered(Generic[T]):
@@ -266,7 +299,7 @@ class _Reader:
             package = Package(
                 package_id=package_id,
                 name=row.required_text("name"),
-                sessions=row.get("sessions", cells.parse_count, 0, required=True),
+                sessions=row.get("sessions", _sessions, 0, required=True),
                 price=row.get("price", _nonnegative(cells.parse_money), Decimal(0),
                               required=True),
                 duration_min=row.get("duration_min", _minutes, 60),
@@ -285,7 +318,7 @@ class _Reader:
                 client_id=client_id,
                 name=row.required_text("name"),
                 email=row.get("email", _email, "", fatal=False),
-                phone=row.text("phone"),
+                phone=row.text("phone", fatal=False),
                 active=row.get("status", _choice("active", "closed"), "active") == "active",
                 row=row.number,
             )
@@ -335,14 +368,14 @@ class _Reader:
             self._known(row, "client_id", client_id, self.snap.clients, CLIENTS)
             self._known(row, "package_id", package_id, self.snap.packages, PACKAGES)
             schedule = None
-            if group_id:
+            if group_id or row.unusable("group_id"):
                 self._known(row, "group_id", group_id, self.snap.groups, GROUPS)
                 # The group's staff and schedule apply; what else is typed must still read.
                 if staff_id:
                     self._known(row, "staff_id", staff_id, self.snap.staff, STAFF, fatal=False)
                 row.get("schedule", parse_schedule, None, fatal=False)
             else:
-                if not staff_id:
+                if not staff_id and not row.unusable("staff_id"):
                     row.problem("staff_id", "staff_id is empty; an enrollment without a group "
                                 "needs a staff member.")
                 else:
@@ -387,8 +420,8 @@ class _Reader:
                 amount=row.get("amount", cells.parse_money, Decimal(0), required=True),
                 date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
                 period=row.get("period", cells.parse_count, None),
-                method=row.text("method"),
-                note=row.text("note"),
+                method=row.text("method", fatal=False),
+                note=row.text("note", fatal=False),
                 row=row.number,
             )
             known = enrollment_id in self.snap.enrollments or enrollment_id in self.snap.held
@@ -409,7 +442,7 @@ class _Reader:
                 "staff_id": (self.snap.staff, STAFF), "client_id": (self.snap.clients, CLIENTS),
                 "group_id": (self.snap.groups, GROUPS)}
             for column, (known, tab) in refs.items():
-                if row.text(column):
+                if row.text(column) or row.unusable(column):
                     self._known(row, column, row.text(column), known, tab)
             opening = row.text("reason").lower() == OPEN
             if opening and any(row.text(c) for c in refs):
@@ -433,33 +466,34 @@ class _Reader:
             appointment_id = row.text("appointment_id")
             if appointment_id:
                 self.snap.taken_ids.add(appointment_id)
-            else:
+            elif not row.unusable("appointment_id"):
                 row.problem("appointment_id", "appointment_id is empty; sheetsync leaves this "
                             "row alone. Add new sessions through Enrollments.")
             enrollment_id = row.required_text("enrollment_id")
             staff_id = row.text("staff_id")
             status = row.get("status", status_, "", required=True)
-            if staff_id and status == PENDING:
-                # A session to come needs someone to give it; held ones keep the id of a
-                # staff member who has since left, so their pay stays on record.
-                self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
+            if staff_id or row.unusable("staff_id"):
+                # A session to come needs someone to give it. A past one is still read
+                # (its pay stays on record), but an unknown id is reported all the same.
+                self._known(row, "staff_id", staff_id, self.snap.staff, STAFF,
+                            fatal=status == PENDING)
             appointment = Appointment(
                 appointment_id=appointment_id,
                 enrollment_id=enrollment_id,
                 period=row.get("period", count, 0, required=True),
                 session=row.get("session", count, None),
-                client_id=row.text("client_id"),
-                client_name=row.text("client_name"),
-                group_id=row.text("group_id"),
+                client_id=row.text("client_id", fatal=False),
+                client_name=row.text("client_name", fatal=False),
+                group_id=row.text("group_id", fatal=False),
                 staff_id=staff_id,
                 date=row.get("date", date_, None, required=True),  # type: ignore[arg-type]
                 start=row.get("start", time_, None, required=True),  # type: ignore[arg-type]
                 end=row.get("end", time_, None, required=True),  # type: ignore[arg-type]
                 status=status,
-                planned=row.text("planned"),
+                planned=row.text("planned", fatal=False),
                 price=row.get("price", price_, None, fatal=False),
                 commission=row.get("commission", money_, None, fatal=False),
-                commission_basis=row.text("commission_basis"),
+                commission_basis=row.text("commission_basis", fatal=False),
                 row=row.number,
             )
             unreadable_money = (
@@ -506,7 +540,7 @@ class _Reader:
     def _known(self, row: Row, column: str, value: str, known: Container[str],
                tab: Tab, *, fatal: bool = True) -> None:
         """`value` must name a readable record of `tab`; else this row cannot be used."""
-        if value in known:
+        if value in known or row.unusable(column):  # an unusable cell is reported already
             return
         if value in self.bad[tab.name]:
             row.problem(column, f"{tab.name} row for {value} has a problem; fix that row first.",
@@ -514,6 +548,14 @@ class _Reader:
         else:
             row.problem(column, f"There is no {column.removesuffix('_id')} {value} "
                         f"in {tab.name}.", fatal=fatal)
+
+
+def _sessions(value: object) -> int:
+    sessions = cells.parse_count(value)
+    if sessions > MOST_SESSIONS:
+        raise CellError(f"{sessions} sessions is more than {MOST_SESSIONS} sessions: "
+                        "is that a typo?")
+    return sessions
 
 
 def _minutes(value: object) -> int:

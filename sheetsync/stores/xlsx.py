@@ -24,10 +24,9 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import re
 import tempfile
 import zipfile
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
 from pathlib import Path
 from time import monotonic, sleep
@@ -46,15 +45,13 @@ from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewColumns, NewTab, Step, column_letter, describe, layout_steps, plain_value
 from .xlsx_chart import draw_commission_chart
+from .xlsx_read import read_calamine, read_openpyxl
 from .xlsxparts import package_edit, skeleton
 from .xlsxpatch import (
     FORMATS,
-    WORKBOOK,
-    WORKBOOK_RELS,
     Unpatchable,
     Writer,
     patch_workbook,
-    sheet_parts,
 )
 from .xlsxtext import xlsx_text
 
@@ -88,12 +85,12 @@ class XlsxStore:
             raise UserError(f"There is no workbook at {self.path}; "
                             f"create one with: sheetsync init {self.path}")
         self._seen = self._fingerprint()
-        tables = _read_calamine(self.path) if self.fast else None
+        tables = read_calamine(self.path) if self.fast else None
         self.read_with = "calamine"
         if tables is None:
             self.read_with = "openpyxl"
             with self._opened(read_only=True, data_only=True) as wb:
-                tables = {ws.title: _table(ws) for ws in wb.worksheets}
+                tables = read_openpyxl(wb, self.path)
         self.reads += 1
         return tables
 
@@ -305,120 +302,6 @@ class XlsxStore:
                 assert title is not None
                 _fill(wb[title], tab, layout.rows[tab.name])
         self._save(wb)
-
-
-def _read_calamine(path: Path) -> dict[str, Table] | None:
-    """Every worksheet through python-calamine, or None to read it with openpyxl instead."""
-    try:
-        from python_calamine import CalamineWorkbook, SheetTypeEnum
-    except ImportError:
-        return None
-    try:
-        wb = CalamineWorkbook.from_path(str(path))
-    except Exception:  # anything calamine cannot open, openpyxl judges
-        return None
-    try:
-        tables: dict[str, Table] = {}
-        for meta in wb.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            tables[meta.name] = _rows_table(meta.name, rows)
-    except Exception:
-        return None
-    finally:
-        wb.close()
-    try:
-        _restore_errors(path, tables)
-    except (OSError, KeyError, zipfile.BadZipFile, Unpatchable):
-        return None
-    return tables
-
-
-_ERROR_MARK = b't="e"'
-_ERROR_CELL = re.compile(rb'<c r="([A-Z]+)(\d+)"[^>]*?\bt="e"[^>]*>(.*?)</c>', re.DOTALL)
-_VALUE = re.compile(rb"<v>([^<]*)</v>")
-
-
-def _restore_errors(path: Path, tables: dict[str, Table]) -> None:
-    """Give error cells (#N/A, #DIV/0!, ...) the text openpyxl reads, not calamine's "".
-
-    The text matters: a price that shows #DIV/0! must be reported as unreadable, never be
-    taken for an empty cell. Each worksheet is scanned as a stream for the error marker
-    and parsed only when it has one.
-    """
-    with zipfile.ZipFile(path) as book:
-        parts = sheet_parts(book.read(WORKBOOK), book.read(WORKBOOK_RELS))
-        for title, part in parts.items():
-            table = tables.get(title)
-            if table is None or not _has_error_cells(book, part):
-                continue
-            for found in _ERROR_CELL.finditer(book.read(part)):
-                value = _VALUE.search(found.group(3))
-                if value is None:
-                    continue
-                row, col = int(found.group(2)), _column_number(found.group(1).decode())
-                while row - 1 > len(table.rows):
-                    table.rows.append([])  # a trailing row with nothing but errors
-                values = table.header if row == 1 else table.rows[row - 2]
-                values.extend([None] * (col - len(values)))
-                values[col - 1] = value.group(1).decode("utf-8")
-            width = max(len(v) for v in [table.header, *table.rows])
-            for values in [table.header, *table.rows]:
-                values.extend([None] * (width - len(values)))  # as wide as calamine's rows
-
-
-def _has_error_cells(book: zipfile.ZipFile, part: str) -> bool:
-    tail = b""
-    with book.open(part) as stream:
-        while chunk := stream.read(1 << 23):
-            if _ERROR_MARK in tail + chunk[:8] or _ERROR_MARK in chunk:
-                return True
-            tail = chunk[-8:]
-    return False
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
-
-
-_BIGGEST_EXACT = 2.0**53
-
-
-def _as_openpyxl(value: Cell) -> Cell:
-    """A calamine value as openpyxl delivers it."""
-    kind = type(value)
-    if kind is float:
-        number: float = value  # type: ignore[assignment]
-        return int(number) if number.is_integer() and abs(number) < _BIGGEST_EXACT else number
-    if kind is str:
-        return value or None
-    if kind is date:
-        day: date = value  # type: ignore[assignment]
-        return datetime(day.year, day.month, day.day)
-    return value
-
-
-def _rows_table(title: str, rows: Sequence[Sequence[Cell]]) -> Table:
-    convert = _as_openpyxl
-    values = [[v if type(v) is str and v else convert(v) for v in row] for row in rows]
-    header = values[0] if values else []
-    body = values[1:]
-    while body and all(v is None for v in body[-1]):
-        body.pop()
-    return Table(title, list(header), body)
-
-
-def _table(ws: Worksheet) -> Table:
-    rows = [list(r) for r in ws.iter_rows(values_only=True)]
-    header = rows[0] if rows else []
-    body = rows[1:]
-    while body and all(v is None or v == "" for v in body[-1]):
-        body.pop()
-    return Table(ws.title, list(header), body)
 
 
 def _cell_value(value: Cell) -> Cell:
