@@ -18,14 +18,14 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__, engine, ics
 from .config import HISTORY_MONTHS, Config, load_config
 from .demo import demo_layout
-from .errors import UserError
+from .errors import UserError, cannot_write, disk_refused
 from .model import Appointment, Balance, Closure, Problem
 from .notify import (
     BUILTIN_TEMPLATES,
@@ -93,14 +93,22 @@ def handled(func: F) -> F:
             click.echo("Interrupted; the workbook was not changed by the unfinished step.",
                        err=True)
             sys.exit(130)
+        except OSError as err:
+            if not disk_refused(err):
+                _failed_unexpectedly(err)
+            raise Failure(cannot_write(err)) from None
         except Exception as err:
-            if click.get_current_context().obj.get("verbose"):
-                traceback.print_exc()
-            click.echo(f"sheetsync failed unexpectedly: {type(err).__name__}: {err}\n"
-                       "Run again with --verbose for details.", err=True)
-            sys.exit(3)
+            _failed_unexpectedly(err)
 
     return wrapper  # type: ignore[return-value]
+
+
+def _failed_unexpectedly(err: Exception) -> NoReturn:
+    if click.get_current_context().obj.get("verbose"):
+        traceback.print_exc()
+    click.echo(f"sheetsync failed unexpectedly: {type(err).__name__}: {err}\n"
+               "Run again with --verbose for details.", err=True)
+    sys.exit(3)
 
 
 def _config() -> Config:

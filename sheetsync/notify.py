@@ -54,7 +54,7 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .atomic import write_atomically
 from .config import Email, Smtp
-from .errors import UserError
+from .errors import UserError, disk_refused
 
 SENT, FAILED, SKIPPED, PENDING = "sent", "failed", "skipped", "pending"
 PACKAGE_ENDING, PACKAGE_ENDED = "package_ending", "package_ended"
@@ -544,6 +544,8 @@ class Mailer:
                     folder.mkdir(parents=True, exist_ok=True)
                     write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
             except (OSError, ValueError) as err:
+                if isinstance(err, OSError) and disk_refused(err):
+                    raise  # a full or read-only disk fails every message: the sync stops
                 reason = err.strerror if isinstance(err, OSError) else None
                 errors.append(_short(f"cannot write {path}: {reason or err}"))
             else:
