@@ -4,7 +4,8 @@ Invariants:
 - nothing a studio typed ever becomes a formula: in the .csv a text cell that
   starts with `=`, `+`, `-`, `@`, a tab or a carriage return gets a leading `'`
   (what spreadsheet programs show as plain text); in the .xlsx every text cell is
-  a text cell;
+  a text cell, escaped as the format wants (stores/xlsxtext.py), so it shows exactly
+  the text;
 - money is written from the report's Decimals (cents), never through a float in
   the .csv; the .xlsx gives money cells a number format with the currency;
 - the file is replaced atomically (a temporary file beside it, then a rename).
@@ -26,7 +27,6 @@ from decimal import Decimal
 from pathlib import Path
 
 from openpyxl import Workbook
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
 from openpyxl.styles import Font
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -35,6 +35,7 @@ from .errors import UserError
 from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
 from .stores.layout import column_letter
 from .stores.xlsx_chart import draw_commission_chart
+from .stores.xlsxtext import xlsx_text
 
 FORMATS = (".csv", ".xlsx")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
@@ -146,7 +147,7 @@ def _fill(ws: Worksheet, header: list[str], rows: list[list[object]], money: str
             if value == "":
                 pass
             elif isinstance(value, str):
-                cell.value = ILLEGAL_CHARACTERS_RE.sub("", value)
+                cell.value = xlsx_text(value)  # openpyxl writes text unescaped
                 cell.data_type = "s"  # never a formula
             else:
                 cell.value = value
