@@ -4,8 +4,12 @@ Reading uses python-calamine (a Rust reader, several times faster than openpyxl)
 and hands the core the values openpyxl would: empty cells as None, whole numbers
 as int, date cells as datetime, cached values of formulas. Writing patches only
 the worksheets that change (xlsxpatch.py) and copies every other part of the
-file byte for byte. openpyxl stays for `init` and as the fallback for any
-workbook either fast path does not recognise (`fast=False` forces it).
+file byte for byte; `init`, `demo` and the Commissions chart take the same path
+(xlsxparts.py), a new workbook starting as a skeleton package. openpyxl rewrites
+a studio's whole file only when the store was made with `rewrite=True` (the
+studio's --rewrite) and the patcher cannot edit it; without it that is a
+refusal that names the flag (`fast=False` reads with openpyxl, and also writes
+with it when `rewrite=True`).
 
 Invariants:
 - the file is replaced atomically: a temporary file in the same folder is
@@ -15,8 +19,8 @@ Invariants:
   lock files), or when the file changed on disk since it was read;
 - text is written as text (a value starting with `=` never becomes a formula),
   dates and times as real date/time cells with a date/time number format;
-- the Commissions tab's bar chart is re-drawn from its rows at every save
-  (xlsx_chart.py), so no sync loses it and it always shows the latest month.
+- the Commissions tab's bar chart is drawn again whenever that tab's rows
+  change, so it always shows the latest month; any other chart is left as is.
 """
 
 from __future__ import annotations
