@@ -219,7 +219,8 @@ class XlsxStore:
     def _save(self, wb: Workbook) -> None:
         commissions = find_tab(wb.sheetnames, COMMISSIONS)
         if commissions is not None:
-            draw_commission_chart(wb[commissions])  # openpyxl does not keep it up to date
+            # openpyxl does not keep it up to date
+            draw_commission_chart(wb[commissions], self.currency)
         self._replace(wb.save)
 
     def _replace(self, write: Writer) -> None:

@@ -1,12 +1,13 @@
 """The bar chart of commission per staff member on a Commissions sheet (openpyxl).
 
-One function, called by the .xlsx store before every save and by the report's
-.xlsx export, so the chart is always drawn from the rows the sheet holds: the
-block of the latest month, staff names along the bottom, commission up, beside
-that block. A chart is re-drawn rather than kept, because openpyxl reads charts
-back only roughly and never moves their cell references when rows move. Only
-sheetsync's own chart (known by its title) is replaced; any other chart on the
-sheet is left.
+One function, called by the report's .xlsx export and by the .xlsx store when
+the studio lets it rewrite a whole workbook (--rewrite; on the usual patch path
+xlsxparts.py draws the same chart as XML), so the chart is always drawn from the
+rows the sheet holds: the block of the latest month, staff names along the
+bottom, commission up, beside that block. A chart is re-drawn rather than
+kept, because openpyxl reads charts back only roughly and never moves their
+cell references when rows move. Only sheetsync's own chart (known by its title)
+is replaced; any other chart on the sheet is left.
 """
 
 from __future__ import annotations
