@@ -164,7 +164,8 @@ def test_formulas_keep_their_text_and_cached_values(tmp_path: Path):
 def test_a_patched_sync_reads_back_exactly_like_the_openpyxl_one(tmp_path: Path):
     fast = XlsxStore(studio_workbook(tmp_path / "fast.xlsx"))
     close_a_client(fast)
-    slow = XlsxStore(shutil.copy(fast.path, tmp_path / "slow.xlsx"), fast=False)
+    slow = XlsxStore(shutil.copy(fast.path, tmp_path / "slow.xlsx"), fast=False,
+                     rewrite=True)  # openpyxl both ways: the reference
     for now in (LATER, LATER + timedelta(days=30)):
         a = engine.sync(fast, now, started_at=now)
         b = engine.sync(slow, now, started_at=now)
@@ -365,7 +366,8 @@ def test_patched_changes_read_back_like_openpyxl_and_the_memory_store(tmp_path_f
                 cell.data_type = "s"
     wb.save(base)
     fast = XlsxStore(shutil.copy(base, folder / "fast.xlsx"))
-    slow = XlsxStore(shutil.copy(base, folder / "slow.xlsx"), fast=False)
+    slow = XlsxStore(shutil.copy(base, folder / "slow.xlsx"), fast=False,
+                     rewrite=True)
     memory = MemoryStore(XlsxStore(base, fast=False).read())
     for tab in changes:
         for store in (fast, slow, memory):
