@@ -28,7 +28,6 @@ from __future__ import annotations
 import contextlib
 import io
 import os
-import tempfile
 import zipfile
 from collections.abc import Iterable, Iterator
 from datetime import date, datetime, time
@@ -36,7 +35,6 @@ from pathlib import Path
 from time import monotonic, sleep
 from typing import IO
 
-import openpyxl
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
@@ -44,6 +42,7 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import crashpoints
+from ..atomic import final_mode, open_temporary, temporaries_of
 from ..errors import UserError, WorkbookBusy
 from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
@@ -57,7 +56,7 @@ from .xlsxpatch import (
     Writer,
     patch_workbook,
 )
-from .xlsxtext import xlsx_text
+from .xlsxtext import load_workbook, xlsx_text
 
 LAST_ROW = 1048576
 LOCK_WAIT = 30.0  # seconds a second sync waits for the first before giving up
@@ -101,7 +100,7 @@ class XlsxStore:
     @contextlib.contextmanager
     def _opened(self, **options: bool) -> Iterator[Workbook]:
         try:
-            wb = openpyxl.load_workbook(self.path, **options)
+            wb = load_workbook(self.path, **options)  # shared strings kept as written
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
             raise UserError(f"{self.path} is not a readable .xlsx workbook ({err}).") from None
         try:
@@ -127,7 +126,7 @@ class XlsxStore:
         path = self.path.with_name(f".{self.path.name}.sheetsync-lock")
         deadline = monotonic() + wait
         while True:
-            fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o600)
+            fd = os.open(path, os.O_RDONLY | os.O_CREAT, 0o666)  # flock needs no write access
             try:
                 fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -150,8 +149,12 @@ class XlsxStore:
             os.close(fd)
 
     def _remove_leftovers(self) -> None:
-        """Temporary files of a sync that was killed half-way (only ever ours, by name)."""
-        for leftover in self.path.parent.glob(f".{self.path.stem}-*.xlsx.tmp"):
+        """Temporary files of a sync of this workbook that was killed half-way.
+
+        Only this workbook's, by exact name (never `studio-b.xlsx`'s beside `studio.xlsx`),
+        and only under the lock, so none of them is in flight.
+        """
+        for leftover in temporaries_of(self.path):
             with contextlib.suppress(OSError):
                 leftover.unlink()
 
@@ -225,8 +228,7 @@ class XlsxStore:
 
     def _replace(self, write: Writer) -> None:
         self.check_writable()
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.path.stem}-", suffix=".xlsx.tmp",
-                                   dir=self.path.parent)
+        fd, tmp = open_temporary(self.path)  # `.studio.xlsx.sheetsync-1f2e3d4c.tmp`, 0600
         try:
             crashpoints.reached("temporary-opened")
             with os.fdopen(fd, "wb") as handle:
@@ -234,8 +236,7 @@ class XlsxStore:
                 handle.flush()
                 os.fsync(handle.fileno())
             crashpoints.reached("temporary-written")
-            os.chmod(tmp, self.path.stat().st_mode & 0o777 if self.path.exists()
-                     else 0o666 & ~_umask())  # a new file: what any program would give it
+            os.chmod(tmp, final_mode(self.path))  # its own, or what any new file would get
             self.check_writable()
             crashpoints.reached("before-rename")
             os.replace(tmp, self.path)
@@ -415,12 +416,6 @@ def fill_changes(tables: dict[str, Table], steps: list[Step], layout: Layout,
                     if kind in FORMATS:
                         out.kinds[column] = kind
     return changes
-
-
-def _umask() -> int:
-    mask = os.umask(0o022)
-    os.umask(mask)
-    return mask
 
 
 def _same_file(fd: int, path: Path) -> bool:
