@@ -77,8 +77,12 @@ class RowMoves:
         j = bisect.bisect_right(at, row)
         return self._inserted_sum[j - 1] if j else 0  # type: ignore[attr-defined]
 
-    def span(self, first: int, last: int) -> tuple[int, int] | None:
-        """Where the rows first..last land; None when every one of them is deleted."""
+    def span(self, first: int, last: int, grow: bool = False) -> tuple[int, int] | None:
+        """Where the rows first..last land; None when every one of them is deleted.
+
+        `grow`: rows inserted right below the area's last surviving row join it (how
+        LibreOffice treats conditional formats and validations).
+        """
         if first > last:
             first, last = last, first
         low = self._survivor(first, last, 1)
@@ -87,7 +91,14 @@ class RowMoves:
         high = self._survivor(last, first, -1)
         assert high is not None
         new_first = self.row(low)
-        new_last = LAST_ROW if last == LAST_ROW else self.row(high)
+        if last == LAST_ROW:
+            new_last: int | None = LAST_ROW
+        elif grow:
+            after = self._survivor(last + 1, LAST_ROW + 1, 1)
+            below = self.row(after) if after is not None and after <= LAST_ROW else None
+            new_last = below - 1 if below is not None else self.row(high)
+        else:
+            new_last = self.row(high)
         assert new_first is not None and new_last is not None
         return new_first, min(new_last, LAST_ROW)
 
@@ -116,7 +127,7 @@ _AREA = re.compile(r"^(\$?[A-Za-z]{1,3}\$?\d+)(?::(\$?[A-Za-z]{1,3}\$?\d+))?$")
 _ROWS = re.compile(r"^(\$?)(\d+):(\$?)(\d+)$")
 
 
-def shift_area(ref: str, moves: RowMoves) -> str | None:
+def shift_area(ref: str, moves: RowMoves, grow: bool = False) -> str | None:
     """`A5`, `$A$5:$C$9` or `5:9` moved with its rows; None when its rows are all gone.
 
     Anything else (a whole column, a name, a table) comes back unchanged.
@@ -124,7 +135,7 @@ def shift_area(ref: str, moves: RowMoves) -> str | None:
     rows = _ROWS.match(ref)
     if rows:
         dollar1, first, dollar2, last = rows.groups()
-        moved = moves.span(int(first), int(last))
+        moved = moves.span(int(first), int(last), grow)
         if moved is None:
             return None
         return f"{dollar1}{moved[0]}:{dollar2}{moved[1]}"
@@ -134,12 +145,19 @@ def shift_area(ref: str, moves: RowMoves) -> str | None:
     start, end = area.groups()
     first = _CELL.fullmatch(start)
     assert first is not None
-    if end is None:
+    if end is None and not grow:
         row = moves.row(int(first.group(4)))
         return None if row is None else _with_row(first, row)
+    if end is None:
+        span1 = moves.span(int(first.group(4)), int(first.group(4)), grow)
+        if span1 is None:
+            return None
+        if span1[0] == span1[1]:
+            return _with_row(first, span1[0])
+        return f"{_with_row(first, span1[0])}:{_with_row(first, span1[1])}"
     second = _CELL.fullmatch(end)
     assert second is not None
-    span = moves.span(int(first.group(4)), int(second.group(4)))
+    span = moves.span(int(first.group(4)), int(second.group(4)), grow)
     if span is None:
         return None
     low, high = span
@@ -152,9 +170,9 @@ def _with_row(cell: re.Match[str], row: int) -> str:
     return f"{cell.group(1)}{cell.group(2)}{cell.group(3)}{row}"
 
 
-def shift_sqref(sqref: str, moves: RowMoves) -> str:
+def shift_sqref(sqref: str, moves: RowMoves, grow: bool = False) -> str:
     """A space-separated list of areas (conditional formats, validations): '' when all gone."""
-    kept = [shifted for part in sqref.split() if (shifted := shift_area(part, moves))]
+    kept = [shifted for part in sqref.split() if (shifted := shift_area(part, moves, grow))]
     return " ".join(kept)
 
 

@@ -27,7 +27,8 @@ import bisect
 import re
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
-from xml.sax.saxutils import escape, unescape
+from xml.sax.saxutils import escape
+from xml.sax.saxutils import unescape as _sax_unescape
 
 from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
@@ -197,6 +198,11 @@ def _escape(text: str) -> bytes:
     return escape(text).encode("utf-8")
 
 
+def unescape(text: str) -> str:
+    """XML text as written by any program (LibreOffice writes `&quot;` inside formulas)."""
+    return _sax_unescape(text, {"&quot;": '"', "&apos;": "'"})
+
+
 # -- what a formula reads ------------------------------------------------------------------------
 @dataclass(frozen=True)
 class Area:
@@ -317,8 +323,7 @@ def shift_sheet_items(xml: bytes, title: str, moves: Mapping[str, RowMoves],
     def formula(text: bytes) -> bytes:
         return _escape(_shift(unescape(text.decode("utf-8")), title, moves))
 
-    xml = _edit_elements(xml, b"mergeCell", lambda e: _with_area_attr(e, b"ref", row_moves,
-                                                                      keep_single=False))
+    xml = _edit_elements(xml, b"mergeCell", lambda e: _moved_merge(e, row_moves))
     xml = _recount(xml, b"mergeCells", b"mergeCell")
     xml = _edit_blocks(xml, b"conditionalFormatting",
                        lambda b: _block_with_sqref(b, row_moves, formula))
@@ -383,11 +388,24 @@ def _with_area_attr(element: bytes, attr: bytes, row_moves: RowMoves,
     return element[:found.start(1)] + moved.encode() + element[found.end(1):]
 
 
+def _moved_merge(element: bytes, row_moves: RowMoves) -> bytes | None:
+    """As LibreOffice: a merge loses its rows; it is undone when its top row goes."""
+    found = _area_attr(element, b"ref")
+    if found is None:
+        return element
+    top = re.match(r"\$?[A-Z]+\$?(\d+)", found.group(1).decode())
+    if top is not None and row_moves.row(int(top.group(1))) is None:
+        return None
+    return _with_area_attr(element, b"ref", row_moves, keep_single=False)
+
+
 def _with_sqref_attr(element: bytes, row_moves: RowMoves) -> bytes | None:
+    """Formats and validations: rows inserted right below such an area join it, as in
+    LibreOffice (new rows take the look of the row above them)."""
     found = _area_attr(element, b"sqref")
     if found is None:
         return element
-    moved = shift_sqref(found.group(1).decode(), row_moves)
+    moved = shift_sqref(found.group(1).decode(), row_moves, grow=True)
     if not moved:
         return None
     return element[:found.start(1)] + moved.encode() + element[found.end(1):]
@@ -411,7 +429,7 @@ def _ext_block(block: bytes, row_moves: RowMoves,
                formula: Callable[[bytes], bytes]) -> bytes | None:
     found = _XM_SQREF.search(block)
     if found is not None:
-        moved = shift_sqref(found.group(2).decode(), row_moves)
+        moved = shift_sqref(found.group(2).decode(), row_moves, grow=True)
         if not moved:
             return None
         block = block[:found.start(2)] + moved.encode() + block[found.end(2):]
