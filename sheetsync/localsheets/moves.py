@@ -23,7 +23,9 @@ developer metadata, dimension groups, row heights and column widths. Basic-filte
 criteria keyed by column index do not follow column moves.
 
 Formulas are split with openpyxl's tokenizer; only its RANGE operands are
-rewritten, so text literals and function names are never touched.
+rewritten, so text literals and function names are never touched. The split is
+remembered per formula text (bounded), since one sync's deleteDimension runs
+shift the same formulas again and again.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ from .model import Sheet, Spreadsheet
 
 REF_ERROR = "#REF!"
 _ENDPOINT = re.compile(r"(\$?)([A-Za-z]{1,3})?(\$?)([0-9]+)?")
+_NO_VALUE: dict[str, Any] = {}
+_DIGITS = re.compile(r"[0-9]+")
 _OPEN_END = 10**9  # the last line of an open-ended range such as A5:A
 _GRID_RANGE_KEYS = ("startRowIndex", "endRowIndex", "startColumnIndex", "endColumnIndex")
 
@@ -95,17 +99,64 @@ def follow(book: Spreadsheet, move: Move) -> None:
 # -- formulas ----------------------------------------------------------------------------
 def moved_formula(formula: str, home: str, move: Move) -> str:
     """``formula`` (typed on sheet ``home``) with its references following ``move``."""
-    try:
-        tokens = Tokenizer(formula)
-    except TokenizerError:
+    if _before_the_move(formula, move):
         return formula
-    changed = False
-    for token in tokens.items:
-        if token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            moved = moved_reference(token.value, home, move)
-            if moved != token.value:
-                token.value, changed = moved, True
-    return tokens.render() if changed else formula
+    parsed = _parsed(formula)
+    if parsed is None:
+        return formula
+    pieces, refs = parsed
+    moved = list(pieces)
+    for i in refs:
+        moved[i] = moved_reference(pieces[i], home, move)
+    if moved == list(pieces):
+        return formula
+    text = "=" + "".join(moved)
+    _remember(text, (tuple(moved), refs))
+    return text
+
+
+Parsed = tuple[tuple[str, ...], tuple[int, ...]]  # token texts, positions of references
+_PARSED: dict[str, Parsed] = {}
+_PARSED_LIMIT = 200_000
+
+
+def _parsed(formula: str) -> Parsed | None:
+    """The formula's tokens (openpyxl's tokenizer) and which are references; None if unreadable.
+
+    Remembered by text, and a moved formula's tokens are remembered as it is made, so
+    a formula shifted by many deleteDimension requests in a row is tokenized once.
+    """
+    known = _PARSED.get(formula)
+    if known is not None:
+        return known
+    if not formula.startswith("="):
+        return None
+    try:
+        items = Tokenizer(formula).items
+    except TokenizerError:
+        return None
+    parsed = (tuple(t.value for t in items),
+              tuple(i for i, t in enumerate(items)
+                    if t.type == Token.OPERAND and t.subtype == Token.RANGE))
+    _remember(formula, parsed)
+    return parsed
+
+
+def _remember(formula: str, parsed: Parsed) -> None:
+    if len(_PARSED) >= _PARSED_LIMIT:
+        _PARSED.clear()
+    _PARSED[formula] = parsed
+
+
+def _before_the_move(formula: str, move: Move) -> bool:
+    """True when no row number in the text reaches the moved rows: nothing can change.
+
+    Any digit run counts (numbers and text too), so this only ever errs on the side
+    of looking closer; it keeps bottom-up deletions from re-reading every formula.
+    """
+    if not move.rows:
+        return False
+    return all(int(digits) <= move.start for digits in _DIGITS.findall(formula))
 
 
 def moved_reference(text: str, home: str, move: Move) -> str:
@@ -179,7 +230,7 @@ def _split_sheet(text: str) -> tuple[str, str | None, str] | None:
 
 def _follow_cells(sheet: Sheet, move: Move) -> None:
     """Formulas and validation conditions of one sheet; stored cells are replaced, not edited."""
-    for key, cell in list(sheet.cells.items()):
+    for key, cell in _with_references(sheet):
         new = dict(cell)
         entered = cell.get("userEnteredValue") or {}
         if "formulaValue" in entered:
@@ -191,6 +242,13 @@ def _follow_cells(sheet: Sheet, move: Move) -> None:
                                                             sheet.title, move)
         if new != cell:
             sheet.cells[key] = new
+
+
+def _with_references(sheet: Sheet) -> list[tuple[tuple[int, int], dict[str, Any]]]:
+    """The cells holding a formula or a validation rule (one light pass over the sheet)."""
+    return [(key, cell) for key, cell in sheet.cells.items()
+            if "formulaValue" in cell.get("userEnteredValue", _NO_VALUE)
+            or "dataValidation" in cell]
 
 
 def _moved_condition_holder(holder: dict[str, Any], home: str, move: Move) -> dict[str, Any]:
