@@ -19,7 +19,7 @@ from . import cells
 from .model import Appointment, Balance, Notice, Problem
 from .notify import FAILED, SENT, Outgoing, Result
 from .plan import Plan
-from .read import Columns
+from .read import Columns, holds_nothing_known, last_used_row
 from .schema import APPOINTMENTS, BALANCES, NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
 from .stores.base import Cell, TabChanges, WorkbookChanges
 
@@ -122,7 +122,9 @@ class TabWriter:
                 self.targets[column.name] = (position, column.kind)
                 if column.kind is not Kind.TEXT:
                     self.out.kinds[position] = column.kind
-        self.next_row = cols.table.last_row + 1
+        # below the last row sheetsync can read: rows that hold nothing but the studio's own
+        # columns (a formula filled down in advance) take new records, keeping those cells
+        self.next_row = last_used_row(cols) + 1
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
         """Write the cells of `values` that differ from what row `row` holds; any written?"""
@@ -190,6 +192,8 @@ def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
             key = (enrollment_id, cells.parse_count(_at(values, cols, "period")))
         except cells.CellError:
             key = None
+        if not enrollment_id and holds_nothing_known(cols, values):
+            continue  # nothing of sheetsync's there: the studio's own cells stay
         if key is None or key in existing or not enrollment_id:
             writer.delete(row)
         else:
@@ -209,14 +213,15 @@ def write_rows_in_order(cols: Columns, rows: Iterable[Mapping[str, Cell]],
                         changes: WorkbookChanges) -> None:
     """Make the tab hold exactly `rows`, top to bottom, deleting what is left below."""
     writer = TabWriter(cols, changes)
+    last = last_used_row(cols)
     count = 0
     for count, values in enumerate(rows, start=1):
         row = count + 1
-        if row <= cols.table.last_row:
+        if row <= last:
             writer.update(row, values)
         else:
             writer.append(values)
-    for row in range(count + 2, cols.table.last_row + 1):
+    for row in range(count + 2, last + 1):
         writer.delete(row)
 
 

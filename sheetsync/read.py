@@ -176,21 +176,40 @@ class Row:
 
 
 def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
-    """The non-empty rows of a tab."""
+    """The rows of a tab that hold something in a column sheetsync knows.
+
+    A row with nothing but the studio's own columns filled (a formula filled down past
+    the data, a note) is not a record: it is skipped, and in the tabs sheetsync writes
+    it is where the next new record goes.
+    """
     if cols is None:
         return
-    read = set(cols.index.values())
+    read = sorted(cols.index.values())
+    lead = read[0] if read else 0
     for offset, values in enumerate(cols.table.rows):
-        first = values[0] if values else None
+        first = values[lead] if lead < len(values) else None
         if not (isinstance(first, str) and first.strip()) and _empty(values, read):
-            continue  # (the first cell settles it for almost every row)
+            continue  # (the first known cell settles it for almost every row)
         yield Row(cols, offset + 2, values, problems)
 
 
-def _empty(values: list[object], read: set[int]) -> bool:
-    """Nothing typed; an unusable cell in a column sheetsync does not read counts as empty."""
-    return all(cells.is_blank(v) or (isinstance(v, Unusable) and i not in read)
-               for i, v in enumerate(values))
+def _empty(values: list[object], read: list[int]) -> bool:
+    """Nothing in any column sheetsync knows (an unusable cell there is something)."""
+    return all(cells.is_blank(values[i]) for i in read if i < len(values))
+
+
+def holds_nothing_known(cols: Columns, values: list[object]) -> bool:
+    """True for a row with nothing in any column sheetsync knows."""
+    return _empty(values, sorted(cols.index.values()))
+
+
+def last_used_row(cols: Columns) -> int:
+    """The sheet row of the last row holding something in a known column (1: none)."""
+    read = sorted(cols.index.values())
+    for offset in range(len(cols.table.rows) - 1, -1, -1):
+        if not _empty(cols.table.rows[offset], read):
+            return offset + 2
+    return 1
 
 
 class Remembered(Generic[T]):

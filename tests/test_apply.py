@@ -117,3 +117,29 @@ def test_the_fast_comparison_agrees_with_the_full_one(kind, raw, wanted):
     finally:
         apply._EXACT = saved
     assert apply.same_cell(kind, raw, wanted) == full
+
+
+def test_rows_with_only_the_studios_own_cells_are_no_records_and_take_the_next_new_ones():
+    """A studio fills its own formula column down past the data, as spreadsheet users do."""
+    store = studio(PHYSIO)
+    sync(store, NOW)
+    for tab in ("Appointments", "Balances"):
+        table = store.tables[tab]
+        table.header.append("label")
+        used = len(table.rows)
+        for i, row in enumerate(table.rows):
+            row.extend([None] * (len(table.header) - 1 - len(row)) + [f"mine {i}"])
+        for extra in range(3):  # filled in advance, below the data
+            table.rows.append([None] * (len(table.header) - 1) + [f"ahead {extra}"])
+        assert len(table.rows) == used + 3
+    appointments_before = len(records(store, "Appointments")) - 3
+    report = sync(store, datetime(2027, 1, 5, 10, 0))  # period 1 ends: ten new sessions
+    assert report.plan.added and not report.plan.problems
+    rows = records(store, "Appointments")
+    # the first new appointments went into the rows prepared for them, keeping the labels
+    prepared = rows[appointments_before:appointments_before + 3]
+    assert [r["label"] for r in prepared] == ["ahead 0", "ahead 1", "ahead 2"]
+    assert all(r["appointment_id"] for r in prepared)
+    balances = records(store, "Balances")
+    assert [b["label"] for b in balances[-3:]] != [None, None, None]
+    assert "ahead 2" in [b["label"] for b in balances]  # never deleted as a stray row
