@@ -9,16 +9,18 @@ validations, conditional formats, frozen panes and column widths come through
 untouched, and a sync costs in proportion to the tabs it changes, not to the
 whole workbook.
 
-Semantics are those of the openpyxl path in xlsx.py (and of base.Store):
-updates in read coordinates, then row deletions bottom-up, the rows below
-moving up (formulas, merged cells and validations are not re-pointed, as
-openpyxl does not either). Text is written as an inline string, never a
-formula, so the shared-string table stays as it is; a written cell keeps its
-style, with the number format of its kind when it has one.
+Semantics are those of base.Store: updates in read coordinates, then row
+deletions (and, through `move_rows`, insertions), the rows below moving as in
+a spreadsheet program: everything on a row moves with it and every reference
+to a moved cell follows it, in every part of the workbook (xlsxfollow.py).
+Text is written as an inline string, never a formula, so the shared-string
+table stays as it is; a written cell keeps its style, with the number format
+of its kind when it has one.
 
 Anything this module does not recognise (another workbook location, prefixed
-XML, zip64, encrypted parts, rows without numbers) raises `Unpatchable`; the
-store then writes with openpyxl instead.
+XML, zip64, encrypted parts, rows without numbers, a formula it cannot read
+on a moved row) raises `Unpatchable`; the store then refuses, unless the
+studio allowed a full rewrite (--rewrite).
 """
 
 from __future__ import annotations
