@@ -18,6 +18,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 import xlsxwriter
+from openpyxl.chart import BarChart, Reference
 from openpyxl.comments import Comment
 from openpyxl.formatting.rule import CellIsRule
 from openpyxl.styles import PatternFill
@@ -313,3 +314,57 @@ def test_rows_at_the_edges_or_all_of_them(tmp_path: Path, deleted: set[int]):
     assert out["Dashboard"]["A1"].value == expected
     ws = out["Appointments"]
     assert ws.max_row == 1 + left
+
+
+def test_a_studio_chart_over_moved_rows_keeps_reading_the_rows_that_remain(tmp_path: Path):
+    wb = studio_book()
+    ws = wb["Appointments"]
+    for r in range(2, ROWS + 1):
+        ws.cell(r, 4, r * 10)
+    chart = BarChart()
+    chart.add_data(Reference(ws, min_col=4, min_row=2, max_row=ROWS))
+    wb.create_sheet("Dashboard").add_chart(chart, "B2")
+    out = moved(tmp_path, wb, DELETE_5_AND_6)
+    assert b"<f>'Appointments'!$D$2:$D$9</f>" in part(out, "xl/charts/chart1.xml")
+
+
+def with_parts(path: Path, extra: dict[str, bytes], sheet_rels: bytes = b"") -> None:
+    """Add parts to a package, and relationships to the first worksheet's rels."""
+    with zipfile.ZipFile(path) as z:
+        data = {name: z.read(name) for name in z.namelist()}
+    data.update(extra)
+    rels = "xl/worksheets/_rels/sheet1.xml.rels"
+    if sheet_rels:
+        data[rels] = data.get(rels, (
+            b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
+            b'relationships"></Relationships>')).replace(b"</Relationships>",
+                                                          sheet_rels + b"</Relationships>")
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+
+
+def test_threaded_comments_and_pivot_sources_follow_their_rows(tmp_path: Path):
+    source = tmp_path / "in.xlsx"
+    studio_book().save(source)
+    threaded = (b'<ThreadedComments xmlns="http://schemas.microsoft.com/office/spreadsheetml/'
+                b'2018/threadedcomments">'
+                b'<threadedComment ref="B5" id="{1}" personId="{9}"><text>gone</text>'
+                b'</threadedComment>'
+                b'<threadedComment ref="B9" id="{2}" personId="{9}"><text>A9</text>'
+                b'</threadedComment></ThreadedComments>')
+    pivot = (b'<pivotCacheDefinition xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+             b'2006/main" recordCount="10"><cacheSource type="worksheet">'
+             b'<worksheetSource ref="A1:C11" sheet="Appointments"/></cacheSource>'
+             b'</pivotCacheDefinition>')
+    with_parts(source, {"xl/threadedComments/threadedComment1.xml": threaded,
+                        "xl/pivotCache/pivotCacheDefinition1.xml": pivot},
+               b'<Relationship Id="rIdT" Type="http://schemas.microsoft.com/office/2017/10/'
+               b'relationships/threadedComment" Target="../threadedComments/'
+               b'threadedComment1.xml"/>')
+    out = moved_file(source, tmp_path / "out.xlsx", DELETE_5_AND_6)
+    after = part(out, "xl/threadedComments/threadedComment1.xml")
+    assert re.findall(rb'ref="(\w+)"', after) == [b"B7"] and b"gone" not in after
+    cache = part(out, "xl/pivotCache/pivotCacheDefinition1.xml")
+    assert b'<worksheetSource ref="A1:C9" sheet="Appointments"/>' in cache
+    assert b'refreshOnLoad="1"' in cache  # its saved summary is stale: rebuilt when opened

@@ -411,7 +411,7 @@ def _with_sqref_attr(element: bytes, row_moves: RowMoves) -> bytes | None:
     return element[:found.start(1)] + moved.encode() + element[found.end(1):]
 
 
-_FORMULA_CHILD = re.compile(rb"(<(formula[12]?|xm:f)>)(.*?)(</\2>)", re.DOTALL)
+_FORMULA_CHILD = re.compile(rb"(<((?:\w+:)?formula[12]?|xm:f)>)(.*?)(</\2>)", re.DOTALL)
 
 
 def _block_with_sqref(block: bytes, row_moves: RowMoves,
@@ -546,7 +546,7 @@ def _moved_comments(xml: bytes, row_moves: RowMoves,
 
 
 # VML prefixes vary by writer (Excel `v:`/`x:`, openpyxl `ns1:`/`ns2:`): match any
-_VML_SHAPE = re.compile(rb"<([\w]+:)?shape\b.*?</\1shape>", re.DOTALL)
+_VML_SHAPE = re.compile(rb"<((?:\w+:)?)shape\b.*?</\1shape>", re.DOTALL)
 _VML_ROW = re.compile(rb"(<(?:\w+:)?Row>)(\d+)(</(?:\w+:)?Row>)")
 _VML_COLUMN = re.compile(rb"<(?:\w+:)?Column>(\d+)</(?:\w+:)?Column>")
 _VML_ANCHOR = re.compile(rb"(<(?:\w+:)?Anchor>)([^<]*)(</(?:\w+:)?Anchor>)")
@@ -603,7 +603,7 @@ def _moved_table(xml: bytes, row_moves: RowMoves) -> bytes:
 
 
 # -- charts and pivot tables -------------------------------------------------------------------
-_CHART_F = re.compile(rb"(<c:f>)(.*?)(</c:f>)", re.DOTALL)
+_CHART_F = re.compile(rb"(<((?:\w+:)?)f>)(.*?)(</\2f>)", re.DOTALL)  # c:f, or unprefixed
 _PIVOT_SOURCE = re.compile(rb"<worksheetSource\b[^>]*?/>")
 
 
@@ -614,8 +614,8 @@ def _follow_charts_and_pivots(package: Package, sheet_parts: Mapping[str, str],
         if part.startswith("xl/charts/chart") and part.endswith(".xml"):
             xml = package.read(part)
             package.write(part, _CHART_F.sub(
-                lambda m: m.group(1) + _escape(_shift(unescape(m.group(2).decode()), "", moves))
-                + m.group(3), xml))
+                lambda m: m.group(1) + _escape(_shift(unescape(m.group(3).decode()), "", moves))
+                + m.group(4), xml))
         elif part.startswith("xl/pivotCache/pivotCacheDefinition") and part.endswith(".xml"):
             xml = package.read(part)
             package.write(part, _moved_pivot_source(xml, folded))
