@@ -35,7 +35,7 @@ from .errors import UserError
 from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
 from .stores.layout import column_letter
 from .stores.xlsx_chart import draw_commission_chart
-from .stores.xlsxtext import xlsx_text
+from .stores.xlsxtext import openpyxl_text
 
 FORMATS = (".csv", ".xlsx")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
@@ -147,7 +147,7 @@ def _fill(ws: Worksheet, header: list[str], rows: list[list[object]], money: str
             if value == "":
                 pass
             elif isinstance(value, str):
-                cell.value = xlsx_text(value)  # openpyxl writes text unescaped
+                cell.value = openpyxl_text(value)  # openpyxl writes text unescaped
                 cell.data_type = "s"  # never a formula
             else:
                 cell.value = value

@@ -23,7 +23,14 @@ from sheetsync.report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, Co
 from sheetsync.report_files import save
 from sheetsync.stores.base import TabChanges, WorkbookChanges
 from sheetsync.stores.xlsx import XlsxStore
-from sheetsync.stores.xlsxtext import MAX_TEXT, cell_text, escaped, unescaped, xlsx_text
+from sheetsync.stores.xlsxtext import (
+    MAX_TEXT,
+    cell_text,
+    escaped,
+    openpyxl_text,
+    unescaped,
+    xlsx_text,
+)
 from tests.libreoffice import needs_libreoffice, sheets_as_shown
 
 # Characters XML 1.0 cannot carry at all (https://www.w3.org/TR/xml/#charsets).
@@ -36,7 +43,8 @@ TEXTS = st.lists(st.one_of(st.sampled_from(PIECES),
                  max_size=8).map("".join)
 SAMPLES = ["_x0041_", "_x005F_x0041_", "_x0041_x0042_", "_x0041\x01", "abx005F_cd",
            "price _x00e9_ ok", "bell\x07", "a\rb", "a\r\nb", "a\nb", "tab\there", "😀 émoji",
-           "\x00", "half \ud83d pair", "=HYPERLINK(\"http://x\",\"y\")", "  spaced  "]
+           "\x00", "half \ud83d pair", "=HYPERLINK(\"http://x\",\"y\")", "  spaced  ", "\t",
+           " ", " \u2003 ", " \t\n "]
 
 
 def blank_workbook(path: Path) -> Path:
@@ -61,6 +69,13 @@ def read_back(path: Path, *, fast: bool) -> list[str | None]:
     return [row[0] for row in XlsxStore(path, fast=fast).read()["Notes"].rows]
 
 
+def trimmed_by_openpyxl(text: str) -> bool:
+    """Text of nothing but spaces (and blanks XML does not trim): openpyxl writes it without
+    xml:space="preserve", so calamine trims its spaces (see xlsxtext.openpyxl_text)."""
+    written = openpyxl_text(text)
+    return bool(written) and not written.strip()
+
+
 def utf16_units(text: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
@@ -77,6 +92,7 @@ def test_escaped_text_decodes_to_what_the_cell_holds_and_is_valid_xml(text: str)
     held = cell_text(text)
     out = xlsx_text(text)
     assert unescaped(out) == held
+    assert unescaped(openpyxl_text(text)) == held
     assert NOT_XML.search(out) is None
     out.encode("utf-8")  # no lone surrogate left to fail the encoding
     assert cell_text(held) == held
@@ -91,6 +107,8 @@ def test_the_escapes_excel_writes():
     assert escaped("_x0041\x01") == "_x005F_x0041_x0001_"  # the escape must not form _x0041_
     assert escaped("_X0041_ _x0041 x005F_ _x20AC") == "_X0041_ _x0041 x005F_ _x20AC"
     assert cell_text("a\ud83d\ude00\ud800") == "a😀\ufffd"
+    assert openpyxl_text(" \t") == " _x0009_"  # openpyxl would let readers trim the tab
+    assert openpyxl_text(" a ") == " a "
 
 
 @pytest.mark.parametrize("fill", ["a", "é", "😀"])
@@ -110,10 +128,11 @@ def test_text_is_cut_at_32767_utf16_units_never_inside_a_pair(fill: str):
 def test_every_text_reads_back_as_written_through_both_writers_and_readers(
         tmp_path_factory: Any, texts: list[str]) -> None:
     folder = tmp_path_factory.mktemp("text")
-    want = [cell_text(t) for t in texts]
     for fast in (True, False):
+        kept = [t for t in texts if fast or not trimmed_by_openpyxl(t)]
+        want = [cell_text(t) for t in kept]
         path = blank_workbook(folder / f"writer-{fast}.xlsx")
-        written(path, texts, fast=fast)
+        written(path, kept, fast=fast)
         for reader in (True, False):
             assert read_back(path, fast=reader) == want, (fast, reader)
 
@@ -132,11 +151,12 @@ def test_long_text_is_cut_in_the_file_by_both_writers(tmp_path: Path):
 def test_libreoffice_shows_exactly_the_text(tmp_path: Path):
     for fast in (True, False):
         path = blank_workbook(tmp_path / f"shown-{fast}.xlsx")
-        written(path, SAMPLES, fast=fast)
+        samples = [t for t in SAMPLES if fast or not trimmed_by_openpyxl(t)]
+        written(path, samples, fast=fast)
         shown = sheets_as_shown(path, tmp_path / f"lo-{fast}")
         # LibreOffice keeps a lone CR but shows CR LF as one line break (its own paragraphs)
         assert shown_column(shown["Notes"]) == [
-            cell_text(t).replace("\r\n", "\n") for t in SAMPLES], fast
+            cell_text(t).replace("\r\n", "\n") for t in samples], fast
 
 
 def excel_like(path: Path, texts: list[str]) -> Path:

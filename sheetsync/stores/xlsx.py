@@ -56,7 +56,7 @@ from .xlsxpatch import (
     Writer,
     patch_workbook,
 )
-from .xlsxtext import load_workbook, xlsx_text
+from .xlsxtext import load_workbook, openpyxl_text
 
 LAST_ROW = 1048576
 LOCK_WAIT = 30.0  # seconds a second sync waits for the first before giving up
@@ -314,7 +314,7 @@ def _cell_value(value: Cell) -> Cell:
     """What openpyxl must store: it writes text as it is, so text goes in escaped."""
     value = plain_value(value)
     if isinstance(value, str):
-        return xlsx_text(value)
+        return openpyxl_text(value)
     return value
 
 
