@@ -495,7 +495,10 @@ class _Reader:
                 # A session to come needs someone to give it. A past one is still read
                 # (its pay stays on record), but an unknown id is reported all the same.
                 self._known(row, "staff_id", staff_id, self.snap.staff, STAFF,
-                            fatal=status == PENDING)
+                            fatal=status == PENDING,
+                            hint="" if status == PENDING else
+                            "; keep a staff member who left in Staff, so their past sessions "
+                            "stay theirs")
             appointment = Appointment(
                 appointment_id=appointment_id,
                 enrollment_id=enrollment_id,
@@ -557,7 +560,7 @@ class _Reader:
             self.bad[tab.name].add(rid)
 
     def _known(self, row: Row, column: str, value: str, known: Container[str],
-               tab: Tab, *, fatal: bool = True) -> None:
+               tab: Tab, *, fatal: bool = True, hint: str = "") -> None:
         """`value` must name a readable record of `tab`; else this row cannot be used."""
         if value in known or row.unusable(column):  # an unusable cell is reported already
             return
@@ -566,7 +569,7 @@ class _Reader:
                         fatal=fatal)
         else:
             row.problem(column, f"There is no {column.removesuffix('_id')} {value} "
-                        f"in {tab.name}.", fatal=fatal)
+                        f"in {tab.name}{hint}.", fatal=fatal)
 
 
 def _sessions(value: object) -> int:
