@@ -137,6 +137,10 @@ def _round(args: list[Any]) -> float:
     return math.floor(abs(value) + 0.5) * math.copysign(1, value) / factor
 
 
+def _not_available(args: list[Any]) -> Any:
+    raise _Raise("#N/A")  # NA() is the #N/A error; with arguments too (their count is wrong)
+
+
 FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "SUM": lambda a: sum(_numbers(a)),
     "AVERAGE": _average,
@@ -154,6 +158,7 @@ FUNCTIONS: dict[str, Callable[[list[Any]], Any]] = {
     "UPPER": lambda a: _text(a[0]).upper(),
     "LOWER": lambda a: _text(a[0]).lower(),
     "TRIM": lambda a: " ".join(_text(a[0]).split()),
+    "NA": _not_available,
 }
 
 

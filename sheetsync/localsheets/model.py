@@ -456,13 +456,28 @@ def _json_extended(value: dict[str, Any]) -> dict[str, Any]:
     return dict(value)
 
 
+# ErrorValue as Google gives it: the ErrorType of the code, and a message of its own (in
+# the spreadsheet's locale, naming the function: the wording here is only close to it).
+ERROR_VALUES = {
+    "#ERROR!": ("ERROR", "Formula parse error."),
+    "#NULL!": ("NULL_VALUE", "The ranges do not intersect."),
+    "#DIV/0!": ("DIVIDE_BY_ZERO", "Function DIVIDE parameter 2 cannot be zero."),
+    "#VALUE!": ("VALUE", "A parameter is of the wrong type."),
+    "#REF!": ("REF", "Reference does not exist."),
+    "#NAME?": ("NAME", "Unknown function or range name."),
+    "#NUM!": ("NUM", "The result is not a number a sheet can hold."),
+    "#N/A": ("N_A", "Value not available."),
+}
+
+
 def _effective_json(value: Any) -> dict[str, Any] | None:
     if value is None:
         return None
     if isinstance(value, UnsupportedFormula):
         return {"stringValue": value.text}
     if isinstance(value, FormulaError):
-        return {"errorValue": {"type": "ERROR", "message": value.code}}
+        kind, message = ERROR_VALUES.get(value.code, ERROR_VALUES["#ERROR!"])
+        return {"errorValue": {"type": kind, "message": message}}
     if isinstance(value, bool):
         return {"boolValue": value}
     if isinstance(value, int | float):
