@@ -25,6 +25,22 @@ from sheetsync.stores.xlsx import XlsxStore
 from tests.studio import parse_tables, studio
 
 NOW = "2026-12-01T08:00"
+ONE_CLIENT = """
+Packages
+package_id | name | sessions | price
+P1 | Ten  | 10       | 4000
+
+Clients
+client_id | name
+C1| Ayse
+
+Staff
+staff_id | name
+S1       | Elif
+
+Enrollments
+enrollment_id | client_id | package_id | start_date | staff_id | schedule
+"""
 
 
 def demo(run: Any, name: str = "studio.xlsx") -> Path:
@@ -130,22 +146,7 @@ def test_an_absurd_date_serial_is_a_problem_of_its_row_never_a_crash(run: Any, s
 
 
 def test_a_date_past_9000_or_before_1900_is_a_problem():
-    store = studio("""
-        Packages
-        package_id | name | sessions | price
-        P1         | Ten  | 10       | 4000
-
-        Clients
-        client_id | name
-        C1        | Ayse
-
-        Staff
-        staff_id | name
-        S1       | Elif
-
-        Enrollments
-        enrollment_id | client_id | package_id | start_date | staff_id | schedule
-        E1            | C1        | P1         | 9018-07-22 | S1       | Mon 14:00
+    store = studio(ONE_CLIENT + """        E1            | C1        | P1         | 9018-07-22 | S1       | Mon 14:00
         E2            | C1        | P1         | 1899-12-25 | S1       | Mon 14:00
     """)
     snapshot = read_snapshot(store.read())
@@ -169,22 +170,7 @@ def test_more_than_500_sessions_is_a_typo():
 
 @pytest.mark.parametrize("status", ["pending", "completed", "cancelled", "paid_cancel"])
 def test_an_unknown_staff_id_on_any_appointment_is_a_problem(status: str):
-    store = studio("""
-        Packages
-        package_id | name | sessions | price
-        P1         | Ten  | 10       | 4000
-
-        Clients
-        client_id | name
-        C1        | Ayse
-
-        Staff
-        staff_id | name
-        S1       | Elif
-
-        Enrollments
-        enrollment_id | client_id | package_id | start_date | staff_id | schedule
-        E1            | C1        | P1         | 2026-11-02 | S1       | Mon 14:00
+    store = studio(ONE_CLIENT + """        E1            | C1        | P1         | 2026-11-02 | S1       | Mon 14:00
     """)
     appointment = {"appointment_id": "A1", "enrollment_id": "E1", "period": 1, "session": 1,
                    "client_id": "C1", "client_name": "Ayse", "staff_id": "GONE",

@@ -13,6 +13,7 @@ import re
 import struct
 import zipfile
 import zlib
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -184,10 +185,22 @@ def test_a_table_on_a_moved_sheet_shrinks_with_it(tmp_path: Path):
     assert out["Appointments"].tables["Sessions"].ref == "A1:C9"
 
 
-def with_shared_formulas(path: Path) -> None:
-    """Rewrite column C as one shared formula filled down from C2, as Excel saves it."""
+def rewritten(path: Path, edit: Callable[[dict[str, bytes]], None]) -> None:
+    """Let `edit` change the package's parts (by name), and save them again."""
     with zipfile.ZipFile(path) as z:
         data = {name: z.read(name) for name in z.namelist()}
+    edit(data)
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
+        for name, content in data.items():
+            z.writestr(name, content)
+
+
+def with_shared_formulas(path: Path) -> None:
+    """Rewrite column C as one shared formula filled down from C2, as Excel saves it."""
+    rewritten(path, shared_formulas)
+
+
+def shared_formulas(data: dict[str, bytes]) -> None:
     sheet = "xl/worksheets/sheet1.xml"
 
     def shared(match: re.Match[bytes]) -> bytes:
@@ -197,9 +210,6 @@ def with_shared_formulas(path: Path) -> None:
         return b'<c r="C%d"><f t="shared" si="0"/></c>' % row
     data[sheet] = re.sub(rb'<c r="C(\d+)"><f>[^<]*</f><v\s*/></c>', shared, data[sheet])
     assert data[sheet].count(b't="shared"') == ROWS - 1
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in data.items():
-            z.writestr(name, content)
 
 
 def test_shared_formulas_are_written_out_where_rows_move_under_them(tmp_path: Path):
@@ -247,17 +257,15 @@ def saved_by_a_spreadsheet(tmp_path: Path) -> Path:
     dash["A4"] = "=LEN(\"constant\")"
     path = tmp_path / "cached.xlsx"
     wb.save(path)
-    with zipfile.ZipFile(path) as z:
-        data = {name: z.read(name) for name in z.namelist()}
     values = {b"A1": b"1", b"A2": b"10", b"A3": b"client3", b"A4": b"8"}
-    data["xl/worksheets/sheet2.xml"] = re.sub(
-        rb'(<c r="(A\d)")([^>]*>)(<f>[^<]*</f>)<v\s*/>',
-        lambda m: m.group(1) + (b' t="str"' if m.group(2) == b"A3" else b"") + m.group(3)
-        + m.group(4) + b"<v>" + values[m.group(2)] + b"</v>",
-        data["xl/worksheets/sheet2.xml"])
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in data.items():
-            z.writestr(name, content)
+
+    def with_results(data: dict[str, bytes]) -> None:
+        data["xl/worksheets/sheet2.xml"] = re.sub(
+            rb'(<c r="(A\d)")([^>]*>)(<f>[^<]*</f>)<v\s*/>',
+            lambda m: m.group(1) + (b' t="str"' if m.group(2) == b"A3" else b"") + m.group(3)
+            + m.group(4) + b"<v>" + values[m.group(2)] + b"</v>",
+            data["xl/worksheets/sheet2.xml"])
+    rewritten(path, with_results)
     return path
 
 
@@ -328,20 +336,16 @@ def test_a_studio_chart_over_moved_rows_keeps_reading_the_rows_that_remain(tmp_p
     assert b"<f>'Appointments'!$D$2:$D$9</f>" in part(out, "xl/charts/chart1.xml")
 
 
-def with_parts(path: Path, extra: dict[str, bytes], sheet_rels: bytes = b"") -> None:
+def with_parts(path: Path, extra: dict[str, bytes], sheet_rels: bytes) -> None:
     """Add parts to a package, and relationships to the first worksheet's rels."""
-    with zipfile.ZipFile(path) as z:
-        data = {name: z.read(name) for name in z.namelist()}
-    data.update(extra)
-    rels = "xl/worksheets/_rels/sheet1.xml.rels"
-    if sheet_rels:
+    def edit(data: dict[str, bytes]) -> None:
+        data.update(extra)
+        rels = "xl/worksheets/_rels/sheet1.xml.rels"
         data[rels] = data.get(rels, (
             b'<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/'
             b'relationships"></Relationships>')).replace(b"</Relationships>",
                                                           sheet_rels + b"</Relationships>")
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as z:
-        for name, content in data.items():
-            z.writestr(name, content)
+    rewritten(path, edit)
 
 
 def test_threaded_comments_and_pivot_sources_follow_their_rows(tmp_path: Path):

@@ -486,16 +486,18 @@ def related_parts(package: Package, part: str) -> dict[str, list[str]]:
             continue
         kind = attrs.get(b"Type", b"").decode().rsplit("/", 1)[-1]
         target = attrs.get(b"Target", b"").decode()
-        path = target.lstrip("/") if target.startswith("/") else _join(folder, target)
+        path = target.lstrip("/") if target.startswith("/") else join_part(folder, target)
         found.setdefault(kind, []).append(path)
     return found
 
 
-def _join(folder: str, target: str) -> str:
-    pieces = folder.split("/")
+def join_part(folder: str, target: str) -> str:
+    """A relationship's target, relative to the folder of its source part, as a part name."""
+    pieces = folder.split("/") if folder else []
     for piece in target.split("/"):
         if piece == "..":
-            pieces.pop()
+            if pieces:
+                pieces.pop()
         elif piece not in ("", "."):
             pieces.append(piece)
     return "/".join(pieces)

@@ -32,6 +32,7 @@ from ..month import Month, month_of
 from ..schema import Column, Kind, header_key
 from .layout import NewTab, Step, column_letter
 from .xlsx_chart import CHART_TITLE
+from .xlsxfollow import join_part
 from .xlsxpatch import (
     CONTENT_TYPES,
     FORMATS,
@@ -596,7 +597,7 @@ def _shared_strings(parts: Parts) -> list[str]:
     for rel in rels.iter(f"{{{PKG_REL}}}Relationship"):
         if rel.get("Type") == SHARED_STRINGS_TYPE:
             target = rel.get("Target", "")
-            name = target.lstrip("/") if target.startswith("/") else _join("xl", target)
+            name = target.lstrip("/") if target.startswith("/") else join_part("xl", target)
             if parts.has(name):
                 table = ElementTree.fromstring(parts.read(name))
                 return ["".join(t.text or "" for t in item.iter(f"{{{MAIN}}}t"))
@@ -806,18 +807,7 @@ def _target(rels: bytes, rid: str) -> str | None:
 def _resolve(source_part: str, target: str) -> str:
     if target.startswith("/"):
         return target.lstrip("/")
-    return _join(source_part.rpartition("/")[0], target)
-
-
-def _join(folder: str, target: str) -> str:
-    pieces = folder.split("/") if folder else []
-    for piece in target.split("/"):
-        if piece == "..":
-            if pieces:
-                pieces.pop()
-        elif piece not in ("", "."):
-            pieces.append(piece)
-    return "/".join(pieces)
+    return join_part(source_part.rpartition("/")[0], target)
 
 
 def _relative(source_part: str, target_part: str) -> str:

@@ -44,7 +44,15 @@ from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
 from .rowmoves import RowMoves
-from .xlsxfollow import Package, SheetChanges, Unfollowable, follow, needs_unsharing, unshare
+from .xlsxfollow import (
+    Package,
+    SheetChanges,
+    Unfollowable,
+    follow,
+    join_part,
+    needs_unsharing,
+    unshare,
+)
 from .xlsxtext import xlsx_text
 
 FORMATS = {
@@ -166,19 +174,9 @@ def sheet_parts(workbook: bytes, rels: bytes) -> dict[str, str]:
         target = targets.get(sheet.get(f"{{{REL}}}id"))
         if not target:
             continue
-        part = target.lstrip("/") if target.startswith("/") else _join("xl", target)
+        part = target.lstrip("/") if target.startswith("/") else join_part("xl", target)
         parts[sheet.get("name", "")] = part
     return parts
-
-
-def _join(folder: str, target: str) -> str:
-    pieces = folder.split("/")
-    for piece in target.split("/"):
-        if piece == "..":
-            pieces.pop()
-        elif piece not in ("", "."):
-            pieces.append(piece)
-    return "/".join(pieces)
 
 
 def _date1904(workbook: bytes) -> bool:
@@ -243,14 +241,18 @@ class Styles:
         if _xf_attr(xf, b"numFmtId") == str(fmt_id).encode():
             found = base
         else:
-            wanted = _with_number_format(xf, fmt_id)
-            found = next((i for i, x in enumerate(self.xfs) if _same_xf(x, wanted)), -1)
-            if found < 0:
-                self.xfs.append(wanted)
-                self._new_xfs.append(wanted)
-                found = len(self.xfs) - 1
-                self.changed = True
+            found = self._xf_index(_with_number_format(xf, fmt_id))
         self._cache[key] = found
+        return found
+
+    def _xf_index(self, wanted: bytes) -> int:
+        """The index of a cell format equal to `wanted`, appended when there is none."""
+        found = next((i for i, x in enumerate(self.xfs) if _same_xf(x, wanted)), -1)
+        if found < 0:
+            self.xfs.append(wanted)
+            self._new_xfs.append(wanted)
+            found = len(self.xfs) - 1
+            self.changed = True
         return found
 
     def _format_id(self, code: str) -> int:
@@ -282,13 +284,7 @@ class Styles:
         head = re.sub(rb"\s(fontId|applyFont|applyAlignment)=\"[^\"]*\"", b"", head)
         wanted = head + b' fontId="%d" applyFont="1" applyAlignment="1">' % font_id + \
             b'<alignment vertical="center"/></xf>'
-        found = next((i for i, x in enumerate(self.xfs) if _same_xf(x, wanted)), -1)
-        if found < 0:
-            self.xfs.append(wanted)
-            self._new_xfs.append(wanted)
-            found = len(self.xfs) - 1
-            self.changed = True
-        self._cache[key] = found
+        found = self._cache[key] = self._xf_index(wanted)
         return found
 
     def _bold_font(self, base_font: int) -> int:
