@@ -5,6 +5,9 @@ sizes) and one values.batchGet of every tab to read; then at most one guard
 values.batchGet, one spreadsheets.batchUpdate (row deletions bottom-up, grid
 growth) and one values.batchUpdate (RAW) to write: 2 to 5. A sync that sends
 alerts first claims the sheet with one more spreadsheets.batchUpdate: 4 to 6.
+A sheet where some cell reads exactly as an error code (#N/A, #DIV/0!, ...) costs
+one more spreadsheets.get, which tells error cells from typed text (gsheets_errors.py);
+the guard re-read compares raw values, so it reads error cells as the first read did.
 
 Two syncs at once (gsheets_lock.py): a sync about to send alerts claims the sheet
 (a compare-and-swap on a hidden tab) and ends the claim in its final values write;
@@ -41,6 +44,7 @@ from typing import Any
 from gspread.exceptions import APIError
 
 from ..errors import WorkbookBusy
+from . import gsheets_errors as errors
 from . import gsheets_lock as claims
 from . import gsheets_wire as wire
 from .base import Layout, TabChanges, Table, WorkbookChanges
@@ -130,7 +134,13 @@ class GoogleStore:
         self._seen_claim = None if claim_tab is None else claims.parse_claim(
             [claim_tab.header, *claim_tab.rows])
         self._tables = {t: Table(t, list(v.header), [list(r) for r in v.rows])
-                        for t, v in tables.items()}
+                        for t, v in tables.items()}  # raw, as the guard re-read reads them
+        spots = errors.suspects(tables)
+        if spots:
+            with _failing(RETRY_LATER):
+                body = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
+                    "ranges": errors.ranges_of(spots), "fields": errors.FIELDS})
+            errors.mark_errors(tables, spots, body)
         return tables
 
     def _fetch_sheets(self) -> dict[str, wire.SheetInfo]:
