@@ -81,6 +81,7 @@ class XlsxStore:
         self.currency = currency  # in the title of the Commissions chart
         self.read_with = self.wrote_with = ""  # which path the last read and write took
         self._seen: tuple[int, int] | None = None
+        self._plain: set[str] = set()  # worksheets the last read found without formulas
 
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> dict[str, Table]:
@@ -88,7 +89,8 @@ class XlsxStore:
             raise UserError(f"There is no workbook at {self.path}; "
                             f"create one with: sheetsync init {self.path}")
         self._seen = self._fingerprint()
-        tables = read_calamine(self.path) if self.fast else None
+        self._plain = set()
+        tables = read_calamine(self.path, self._plain) if self.fast else None
         self.read_with = "calamine"
         if tables is None:
             self.read_with = "openpyxl"
@@ -205,10 +207,17 @@ class XlsxStore:
         edit = package_edit(chart=self._chart(t for t, tab in changes.tabs.items() if tab))
         try:
             with self.path.open("rb") as source:
-                self._replace(lambda handle: patch_workbook(source, handle, changes, edit=edit))
+                self._replace(lambda handle: patch_workbook(
+                    source, handle, changes, edit=edit, plain=self._plain_as_read()))
         except Unpatchable as err:
             return self._may_rewrite(err)
         return True
+
+    def _plain_as_read(self) -> set[str]:
+        """Worksheets the last read found without formulas, while the file is still that one."""
+        if self._seen is None or not self.path.exists() or self._fingerprint() != self._seen:
+            return set()
+        return self._plain
 
     def _may_rewrite(self, err: Unpatchable) -> bool:
         """False (rewrite with openpyxl) when the studio allowed it, else a refusal."""

@@ -51,14 +51,18 @@ class Mark:
 
 
 # -- calamine --------------------------------------------------------------------------------
-def read_calamine(path: Path) -> dict[str, Table] | None:
-    """Every worksheet through python-calamine, or None to read it with openpyxl instead."""
+def read_calamine(path: Path, plain: set[str] | None = None) -> dict[str, Table] | None:
+    """Every worksheet through python-calamine, or None to read it with openpyxl instead.
+
+    `plain`, when given, receives the titles of worksheets that hold no formula at all
+    (the writer need not look into them again).
+    """
     try:
         from python_calamine import CalamineWorkbook, SheetTypeEnum
     except ImportError:
         return None
     try:
-        marks = scan_marks(path)
+        marks = scan_marks(path, plain)
     except (OSError, KeyError, zipfile.BadZipFile, Unpatchable):
         return None
     if any(_may_panic(m) for found in marks.values() for m in found):
@@ -159,13 +163,19 @@ _VALUE = re.compile(rb"<v>([^<]*)</v>|<v\s*/>")
 _FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>([^<]*)</f>)")
 
 
-def scan_marks(path: Path) -> dict[str, list[Mark]]:
-    """The cells of each worksheet that need correcting, by worksheet title."""
+def scan_marks(path: Path, plain: set[str] | None = None) -> dict[str, list[Mark]]:
+    """The cells of each worksheet that need correcting, by worksheet title.
+
+    Worksheets with no marker at all (so no formula) are added to `plain` when given.
+    """
     marks: dict[str, list[Mark]] = {}
     with zipfile.ZipFile(path) as book:
         parts = sheet_parts(book.read(WORKBOOK), book.read(WORKBOOK_RELS))
         for title, part in parts.items():
-            if _has_markers(book, part):
+            if not _has_markers(book, part):
+                if plain is not None:
+                    plain.add(title)
+            else:
                 found = list(_marks(book.read(part)))
                 if found:
                     marks[title] = found

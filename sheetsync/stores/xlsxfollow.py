@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 from xml.sax.saxutils import unescape as _sax_unescape
@@ -299,11 +299,16 @@ _SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*?/>")
 
 
 def follow(package: Package, sheet_parts: Mapping[str, str], changes: Mapping[str, SheetChanges],
-           workbook_part: str) -> None:
-    """Make every part agree with the rows moved and cells written in `changes` (by title)."""
+           workbook_part: str, plain: Collection[str] = ()) -> None:
+    """Make every part agree with the rows moved and cells written in `changes` (by title).
+
+    `plain`: worksheets known to hold no formula (the reader saw none), not looked into.
+    """
     moves = {title: c.moves for title, c in changes.items() if c.moves}
+    skipped = set(plain) - set(changes)
+    with_formulas = {t: p for t, p in sheet_parts.items() if t not in skipped}
     if moves:
-        for title, part in sheet_parts.items():
+        for title, part in with_formulas.items():
             if title in changes or part not in package.names:
                 continue  # changed sheets were unshared by the caller before their rows moved
             xml = package.read(part)
@@ -314,7 +319,7 @@ def follow(package: Package, sheet_parts: Mapping[str, str], changes: Mapping[st
             package.write(part, shift_sheet_items(package.read(part), title, moves, row_moves))
             _follow_related(package, part, row_moves)
         _follow_charts_and_pivots(package, sheet_parts, moves)
-    _follow_formulas(package, sheet_parts, changes, moves, workbook_part)
+    _follow_formulas(package, sheet_parts, with_formulas, changes, moves, workbook_part)
 
 
 def shift_sheet_items(xml: bytes, title: str, moves: Mapping[str, RowMoves],
@@ -648,6 +653,7 @@ def _refresh_on_load(xml: bytes) -> bytes:
 
 # -- formulas: moved, and their stale results dropped ------------------------------------------
 def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
+                     with_formulas: Mapping[str, str],
                      changes: Mapping[str, SheetChanges], moves: Mapping[str, RowMoves],
                      workbook_part: str) -> None:
     workbook = package.read(workbook_part)
@@ -657,7 +663,7 @@ def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
     tables = _tables(package, sheet_parts)
     sheets: dict[str, list[FormulaCell]] = {}
     texts: dict[str, bytes] = {}
-    for title, part in sheet_parts.items():
+    for title, part in with_formulas.items():
         if part not in package.names:
             continue
         xml = package.read(part)

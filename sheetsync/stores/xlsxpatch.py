@@ -32,7 +32,7 @@ import re
 import struct
 import zipfile
 import zlib
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from datetime import date, datetime, time
 from typing import IO
 from xml.etree import ElementTree
@@ -84,15 +84,16 @@ class Unpatchable(Exception):
 
 
 def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges, *,
-                   edit: PartsEdit | None = None) -> None:
+                   edit: PartsEdit | None = None, plain: Collection[str] = ()) -> None:
     """Write to `target` the workbook read from `source` with `changes` applied.
 
     `edit` (xlsxparts.py), when given, runs after the worksheets are patched: it may change
     `replaced` parts, add names to `dropped`, use the styles, and returns new parts to add.
+    `plain`: titles of worksheets the reader found without any formula (not looked into).
     """
     moves = {title: RowMoves(frozenset(tab.deletes)) for title, tab in changes.tabs.items()
              if tab and tab.deletes}
-    _patch(source, target, changes, moves, edit)
+    _patch(source, target, changes, moves, edit, plain)
 
 
 def move_rows(source: IO[bytes], target: IO[bytes], moves: Mapping[str, RowMoves]) -> None:
@@ -104,7 +105,8 @@ def move_rows(source: IO[bytes], target: IO[bytes], moves: Mapping[str, RowMoves
 
 
 def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
-           moves: Mapping[str, RowMoves], edit: PartsEdit | None = None) -> None:
+           moves: Mapping[str, RowMoves], edit: PartsEdit | None = None,
+           plain: Collection[str] = ()) -> None:
     try:
         zin = zipfile.ZipFile(source)
     except zipfile.BadZipFile as err:
@@ -139,7 +141,7 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
             package.replaced[part] = patch_sheet(xml, tab, styles, epoch, row_moves)
             sheets[title] = SheetChanges(row_moves, frozenset(tab.updates))
         try:
-            follow(package, parts, sheets, WORKBOOK)
+            follow(package, parts, sheets, WORKBOOK, plain)
         except Unfollowable as err:
             raise Unpatchable(str(err)) from None
         replaced = package.replaced
