@@ -275,6 +275,37 @@ def _unquote(sheet: str) -> str:
     return sheet
 
 
+_OWN_ROW = 1048575  # stands for "the formula's own row" while a shape is read
+
+
+class _Shapes:
+    """areas_read, once per shape: a column filled down (`=A5&F5` in row 5, `=A6&F6` in
+    row 6, ...) has one shape, read with the tokenizer once instead of once per row."""
+
+    def __init__(self) -> None:
+        self._read: dict[tuple[str, str], list[Area]] = {}
+
+    def areas(self, formula: str, row: int, home: str, names: Mapping[str, list[Area]],
+              tables: Mapping[str, str]) -> list[Area]:
+        own = str(row)
+        if row == _OWN_ROW or str(_OWN_ROW) in formula or "\0" in formula:
+            return areas_read(formula, home, names, tables)
+        shape = _NUMBER.sub(lambda m: "\0" if m.group() == own else m.group(), formula)
+        found = self._read.get((shape, home))
+        if found is None:
+            probe = shape.replace("\0", str(_OWN_ROW))
+            found = self._read[(shape, home)] = areas_read(probe, home, names, tables)
+        return [_on_row(a, row) for a in found]
+
+
+def _on_row(area: Area, row: int) -> Area:
+    low, high = (row if r == _OWN_ROW else r for r in area.rows)
+    return Area(area.sheet, (min(low, high), max(low, high)), area.cols)
+
+
+_NUMBER = re.compile(r"\d+")
+
+
 def shape_changes(formula: str, home: str, moves: Mapping[str, RowMoves]) -> bool:
     """True when rows are deleted inside an area the formula reads, or inserted strictly inside.
 
@@ -771,13 +802,14 @@ def _stale_formulas(sheets: Mapping[str, list[FormulaCell]],
         return set()
     reads: dict[tuple[str, int], list[Area]] = {}
     groups: dict[tuple[str, bytes], list[int]] = {}
+    shapes = _Shapes()
     for title, cells in sheets.items():
         for i, cell in enumerate(cells):
             if cell.shared:
                 groups.setdefault((title, cell.si), []).append(i)
             if (title, i) in new_text:
-                reads[(title, i)] = _group_areas(
-                    areas_read(new_text[(title, i)], title.casefold(), names, tables), cell)
+                reads[(title, i)] = _group_areas(shapes.areas(
+                    new_text[(title, i)], cell.row, title.casefold(), names, tables), cell)
     stale: set[tuple[str, int]] = set(reshaped)
     while True:
         grew = False
