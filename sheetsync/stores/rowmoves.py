@@ -20,6 +20,7 @@ formula tokenizer, not by pattern matching over the whole text.
 from __future__ import annotations
 
 import bisect
+import functools
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -180,22 +181,47 @@ def shift_sqref(sqref: str, moves: RowMoves, grow: bool = False) -> str:
 _NUMBER = re.compile(r"\d+")
 
 
-def shift_formula(formula: str, home: str, moves: Mapping[str, RowMoves]) -> str:
+def shift_formula(formula: str, home: str, moves: Mapping[str, RowMoves],
+                  row: int | None = None) -> str:
     """A formula (as stored in .xlsx, without '=') with its references moved.
 
-    `home` is the sheet the formula lives on; `moves` the sheets whose rows move, by title.
+    `home` is the sheet the formula lives on; `moves` the sheets whose rows move, by title;
+    `row`, the formula's own row when known, lets a column of formulas share one reading.
     """
     if not formula or not _may_change(formula, home, moves):
         return formula
+    folded = {title.casefold(): m for title, m in moves.items() if m}
+    return "".join(_shift_token(kind, subtype, value, home.casefold(), folded)
+                   for kind, subtype, value in formula_tokens(formula, row))
+
+
+Tokens = tuple[tuple[str, str, str], ...]  # (type, subtype, text) of each token
+OWN_ROW = str(LAST_ROW - 1)  # stands for the formula's own row while its shape is read
+
+
+def formula_tokens(formula: str, row: int | None = None) -> Tokens:
+    """The tokens of a formula (openpyxl's tokenizer), read once per shape.
+
+    A column filled down (`A5&F5` in row 5, `A6&F6` in row 6, ...) has one shape: the
+    formula with its own row number set aside. Raises FormulaNotUnderstood.
+    """
+    if row is None or OWN_ROW in formula or "\0" in formula:
+        return _tokenized(formula)
+    own = str(row)
+    shape = _NUMBER.sub(lambda m: "\0" if m.group() == own else m.group(), formula)
+    if "\0" not in shape:
+        return _tokenized(formula)
+    return tuple((kind, subtype, text.replace(OWN_ROW, own))
+                 for kind, subtype, text in _tokenized(shape.replace("\0", OWN_ROW)))
+
+
+@functools.lru_cache(maxsize=4096)
+def _tokenized(formula: str) -> Tokens:
     try:
-        tokens = Tokenizer("=" + formula).items
+        items = Tokenizer("=" + formula).items
     except TokenizerError as err:
         raise FormulaNotUnderstood(f"{formula!r}: {err}") from None
-    folded = {title.casefold(): m for title, m in moves.items() if m}
-    out = []
-    for token in tokens:
-        out.append(_shift_token(token, home.casefold(), folded))
-    return "".join(out)
+    return tuple((t.type, t.subtype, t.value) for t in items)
 
 
 def _may_change(formula: str, home: str, moves: Mapping[str, RowMoves]) -> bool:
@@ -211,11 +237,11 @@ def _may_change(formula: str, home: str, moves: Mapping[str, RowMoves]) -> bool:
     return any(title.casefold() in folded for title, m in moves.items() if m)
 
 
-def _shift_token(token: Token, home: str, moves: Mapping[str, RowMoves]) -> str:
-    value: str = token.value
-    if token.type == Token.OPERAND and token.subtype == Token.RANGE:
+def _shift_token(kind: str, subtype: str, value: str, home: str,
+                 moves: Mapping[str, RowMoves]) -> str:
+    if kind == Token.OPERAND and subtype == Token.RANGE:
         return _shift_operand(value, home, moves)
-    if token.type == Token.FUNC and token.subtype == Token.OPEN and ":" in value:
+    if kind == Token.FUNC and subtype == Token.OPEN and ":" in value:
         # `A1:INDEX(` - the tokenizer keeps a range's first cell with the function after it
         ref, _, function = value.rpartition(":")
         moved = _shift_operand(ref, home, moves)

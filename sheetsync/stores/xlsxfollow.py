@@ -30,13 +30,15 @@ from dataclasses import dataclass, field
 from xml.sax.saxutils import escape
 from xml.sax.saxutils import unescape as _sax_unescape
 
-from openpyxl.formula.tokenizer import Token, Tokenizer, TokenizerError
+from openpyxl.formula.tokenizer import Token, TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
 
 from .rowmoves import (
     LAST_ROW,
+    OWN_ROW,
     FormulaNotUnderstood,
     RowMoves,
+    formula_tokens,
     shift_area,
     shift_formula,
     shift_sqref,
@@ -218,23 +220,25 @@ _ROWS_TEXT = re.compile(r"^\$?(\d+):\$?(\d+)$")
 
 
 def areas_read(formula: str, home: str, names: Mapping[str, list[Area]],
-               tables: Mapping[str, str]) -> list[Area]:
-    """The areas a formula reads; an Area on sheet EVERYWHERE when it may read anything."""
+               tables: Mapping[str, str], row: int | None = None) -> list[Area]:
+    """The areas a formula reads; an Area on sheet EVERYWHERE when it may read anything.
+
+    `row`: the formula's own row, when known (a column of formulas is then read once).
+    """
     try:
-        tokens = Tokenizer("=" + formula).items
-    except TokenizerError:
+        tokens = formula_tokens(formula, row)
+    except FormulaNotUnderstood:
         return [Area(EVERYWHERE, (1, LAST_ROW), (1, LAST_COLUMN))]
     found: list[Area] = []
-    for token in tokens:
-        if token.type == Token.FUNC and token.subtype == Token.OPEN:
-            name = token.value.upper()
-            if name in ("INDIRECT(", "OFFSET(") or name.endswith(("INDIRECT(", "OFFSET(")):
+    for kind, subtype, value in tokens:
+        if kind == Token.FUNC and subtype == Token.OPEN:
+            name = value.upper()
+            if name.endswith(("INDIRECT(", "OFFSET(")):
                 found.append(Area(EVERYWHERE, (1, LAST_ROW), (1, LAST_COLUMN)))
             if ":" in name:
-                found.extend(_operand_areas(token.value.rpartition(":")[0], home, names,
-                                            tables))
-        elif token.type == Token.OPERAND and token.subtype == Token.RANGE:
-            found.extend(_operand_areas(token.value, home, names, tables))
+                found.extend(_operand_areas(value.rpartition(":")[0], home, names, tables))
+        elif kind == Token.OPERAND and subtype == Token.RANGE:
+            found.extend(_operand_areas(value, home, names, tables))
     return found
 
 
@@ -275,12 +279,9 @@ def _unquote(sheet: str) -> str:
     return sheet
 
 
-_OWN_ROW = 1048575  # stands for "the formula's own row" while a shape is read
-
-
 class _Shapes:
-    """areas_read, once per shape: a column filled down (`=A5&F5` in row 5, `=A6&F6` in
-    row 6, ...) has one shape, read with the tokenizer once instead of once per row."""
+    """areas_read once per shape: a column filled down (`A5&F5` in row 5, `A6&F6` in row 6,
+    ...) reads the same areas moved to its own row."""
 
     def __init__(self) -> None:
         self._read: dict[tuple[str, str], list[Area]] = {}
@@ -288,31 +289,32 @@ class _Shapes:
     def areas(self, formula: str, row: int, home: str, names: Mapping[str, list[Area]],
               tables: Mapping[str, str]) -> list[Area]:
         own = str(row)
-        if row == _OWN_ROW or str(_OWN_ROW) in formula or "\0" in formula:
+        if OWN_ROW in formula or "\0" in formula:
             return areas_read(formula, home, names, tables)
         shape = _NUMBER.sub(lambda m: "\0" if m.group() == own else m.group(), formula)
         found = self._read.get((shape, home))
         if found is None:
-            probe = shape.replace("\0", str(_OWN_ROW))
+            probe = shape.replace("\0", OWN_ROW)
             found = self._read[(shape, home)] = areas_read(probe, home, names, tables)
-        return [_on_row(a, row) for a in found]
-
-
-def _on_row(area: Area, row: int) -> Area:
-    low, high = (row if r == _OWN_ROW else r for r in area.rows)
-    return Area(area.sheet, (min(low, high), max(low, high)), area.cols)
+        return [_on_row(area, row) for area in found]
 
 
 _NUMBER = re.compile(r"\d+")
 
 
-def shape_changes(formula: str, home: str, moves: Mapping[str, RowMoves]) -> bool:
+def _on_row(area: Area, row: int) -> Area:
+    low, high = (row if r == int(OWN_ROW) else r for r in area.rows)
+    return Area(area.sheet, (min(low, high), max(low, high)), area.cols)
+
+
+def shape_changes(formula: str, home: str, moves: Mapping[str, RowMoves],
+                  row: int | None = None) -> bool:
     """True when rows are deleted inside an area the formula reads, or inserted strictly inside.
 
     Such a formula reads other cells than before even where its text only shifted.
     """
     folded = {t.casefold(): m for t, m in moves.items() if m}
-    for area in areas_read(formula, home, {}, {}):
+    for area in areas_read(formula, home, {}, {}, row):
         row_moves = folded.get(area.sheet)
         if row_moves is None:
             continue
@@ -378,9 +380,9 @@ def shift_sheet_items(xml: bytes, title: str, moves: Mapping[str, RowMoves],
     return xml
 
 
-def _shift(text: str, home: str, moves: Mapping[str, RowMoves]) -> str:
+def _shift(text: str, home: str, moves: Mapping[str, RowMoves], row: int | None = None) -> str:
     try:
-        return shift_formula(text, home, moves)
+        return shift_formula(text, home, moves, row)
     except FormulaNotUnderstood as err:
         raise Unfollowable(f"the formula {err}") from None
 
@@ -708,12 +710,15 @@ def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
     new_text: dict[tuple[str, int], str] = {}
     reshaped: set[tuple[str, int]] = set()
     for title, cells in sheets.items():
+        origins = _origins(cells, moves.get(title))
         for i, cell in enumerate(cells):
             if cell.shared and not cell.shared_master:
                 continue
-            shifted = _shift(cell.text, title, moves) if moves else cell.text
+            origin = origins[i]
+            shifted = _shift(cell.text, title, moves, origin) if moves else cell.text
             new_text[(title, i)] = shifted
-            if moves and shifted != cell.text and shape_changes(cell.text, title, moves):
+            if moves and shifted != cell.text and shape_changes(cell.text, title, moves,
+                                                                origin):
                 reshaped.add((title, i))
     stale = _stale_formulas(sheets, new_text, reshaped, changes, names, tables)
     for title, cells in sheets.items():
@@ -722,6 +727,19 @@ def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
     if changes:
         workbook = _with_full_calc_on_load(workbook)
     package.write(workbook_part, workbook)
+
+
+def _origins(cells: list[FormulaCell], row_moves: RowMoves | None) -> list[int | None]:
+    """The row each formula stood on before its sheet's rows moved (cells in sheet order)."""
+    if not row_moves:
+        return [cell.row for cell in cells]
+    found: list[int | None] = []
+    original = 1
+    for cell in cells:
+        while original <= LAST_ROW and (row_moves.row(original) or 0) < cell.row:
+            original += 1
+        found.append(original if row_moves.row(original) == cell.row else None)
+    return found
 
 
 def _moved_names(workbook: bytes, moves: Mapping[str, RowMoves]) -> bytes:
