@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import re
+import shutil
 import struct
 import zipfile
 import zlib
@@ -372,3 +373,34 @@ def test_threaded_comments_and_pivot_sources_follow_their_rows(tmp_path: Path):
     cache = part(out, "xl/pivotCache/pivotCacheDefinition1.xml")
     assert b'<worksheetSource ref="A1:C9" sheet="Appointments"/>' in cache
     assert b'refreshOnLoad="1"' in cache  # its saved summary is stale: rebuilt when opened
+
+
+@pytest.mark.filterwarnings("ignore:Data Validation extension is not supported")
+def test_excel_extension_formats_and_validations_follow_and_go_with_their_rows(
+        tmp_path: Path):
+    """Excel keeps validations that read another tab in an extension list (x14)."""
+    source = tmp_path / "in.xlsx"
+    studio_book().save(source)
+    ext = (b'<extLst><ext uri="{CCE6A557-97BC-4b89-ADB6-D9C93CAAB3DF}" xmlns:x14="http://'
+           b'schemas.microsoft.com/office/spreadsheetml/2009/9/main"><x14:dataValidations '
+           b'count="2" xmlns:xm="http://schemas.microsoft.com/office/excel/2006/main">'
+           b'<x14:dataValidation type="list"><x14:formula1><xm:f>Staff!$A$2:$A$9</xm:f>'
+           b'</x14:formula1><xm:sqref>E2:E11</xm:sqref></x14:dataValidation>'
+           b'<x14:dataValidation type="list"><x14:formula1><xm:f>Staff!$A$2:$A$9</xm:f>'
+           b'</x14:formula1><xm:sqref>G5:G6</xm:sqref></x14:dataValidation>'
+           b'</x14:dataValidations></ext></extLst>')
+
+    def with_ext(data: dict[str, bytes]) -> None:
+        sheet = "xl/worksheets/sheet1.xml"
+        data[sheet] = data[sheet].replace(b"</worksheet>", ext + b"</worksheet>")
+    rewritten(source, with_ext)
+    out = moved_file(source, tmp_path / "out.xlsx", DELETE_5_AND_6)
+    sheet = part(out, "xl/worksheets/sheet1.xml")
+    assert re.findall(rb"<xm:sqref>([^<]*)</xm:sqref>", sheet) == [b"E2:E9"]
+    assert b'<x14:dataValidations count="1"' in sheet
+    ws = openpyxl.load_workbook(out)["Appointments"]  # still a workbook that reads
+    assert ws["A5"].value == "A7"
+    shutil.copy(out, tmp_path / "left.xlsx")
+    empty = moved_file(tmp_path / "left.xlsx", tmp_path / "none.xlsx",
+                       {"Appointments": RowMoves(frozenset(range(2, 10)))})
+    assert b"<extLst>" not in part(empty, "xl/worksheets/sheet1.xml")

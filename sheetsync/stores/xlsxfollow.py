@@ -375,8 +375,13 @@ def shift_sheet_items(xml: bytes, title: str, moves: Mapping[str, RowMoves],
     xml = _recount(xml, b"rowBreaks", b"brk")
     for name in (b"ignoredError", b"protectedRange"):
         xml = _edit_elements(xml, name, lambda e: _with_sqref_attr(e, row_moves))
-    for name in (b"x14:conditionalFormatting", b"x14:dataValidation"):
-        xml = _edit_blocks(xml, name, lambda b: _ext_block(b, row_moves, formula))
+    if b"<x14:" in xml:  # Excel's extension lists: validations reading other tabs and such
+        for name in (b"x14:conditionalFormatting", b"x14:dataValidation"):
+            xml = _edit_blocks(xml, name, lambda b: _ext_block(b, row_moves, formula))
+        xml = _recount(xml, b"x14:dataValidations", b"x14:dataValidation")
+        xml = _drop_empty(xml, b"x14:conditionalFormattings")
+        xml = _drop_empty(xml, b"ext")
+        xml = _drop_empty(xml, b"extLst")
     return xml
 
 
