@@ -10,6 +10,7 @@ from __future__ import annotations
 import functools
 import json
 import os
+import shutil
 import sys
 import traceback
 from collections import Counter
@@ -835,9 +836,22 @@ def _print_demo(report: engine.SyncReport, path: Path, fresh: bool, today: date)
                f"{len(plan.renewals)} period(s) renewed.")
     due = sum((b.due for b in plan.balances if b.due > 0), start=0)
     click.echo(f"Balances: {len(plan.balances)} periods, {due:,.2f} still due in total.")
+    command = _invoked_as()
     click.echo(f"Open {path} and look at the Appointments and Balances tabs, or run:\n"
-               f"  sheetsync balance {path}\n"
-               f"  sheetsync sync {path} --dry-run --now {today.isoformat()}T23:00")
+               f"  {command} balance {path}\n"
+               f"  {command} sync {path} --dry-run --now {today.isoformat()}T23:00")
+
+
+def _invoked_as() -> str:
+    """`sheetsync` when that name finds this program, else the path it was started by
+    (`.venv/bin/sheetsync` right after Quick start), so a hint works when copied."""
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name != "sheetsync" or not Path(started).parent.parts:
+        return "sheetsync"
+    on_path = shutil.which("sheetsync")
+    if on_path and Path(on_path).resolve() == Path(started).resolve():
+        return "sheetsync"
+    return os.path.relpath(started)
 
 
 def main() -> None:

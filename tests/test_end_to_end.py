@@ -142,3 +142,21 @@ def test_the_synced_demo_opens_cleanly_in_libreoffice(tmp_path: Path):
     with sheets["Balances"].open(newline="") as handle:
         balances = list(csv.DictReader(handle))
     assert all("." in b["price"] for b in balances)  # money shown with cents
+
+
+def test_the_demos_hints_run_as_printed_right_after_quick_start(tmp_path: Path):
+    """Quick start runs `.venv/bin/sheetsync demo` with no activated environment: the
+    commands the demo suggests must work when copied into that same terminal."""
+    command = BIN / "sheetsync"
+    env = {**os.environ, "TZ": "Europe/Istanbul", "PATH": "/usr/bin:/bin"}
+    env.pop("SHEETSYNC_CONFIG", None)
+    relative = os.path.relpath(command, tmp_path)
+    demo = subprocess.run([relative, "demo"], cwd=tmp_path, capture_output=True, text=True,
+                          env=env, timeout=120, check=False)
+    assert demo.returncode in (0, 1), demo.stderr
+    hints = [line.strip() for line in demo.stdout.splitlines() if line.startswith("  ")]
+    assert hints and all(h.startswith(f"{relative} ") for h in hints), demo.stdout
+    for hint in hints:
+        shown = subprocess.run(hint, shell=True, cwd=tmp_path, capture_output=True, text=True,
+                               env=env, timeout=120, check=False)
+        assert shown.returncode in (0, 1), (hint, shown.stderr)
