@@ -16,7 +16,8 @@ Invariants:
   written, flushed to disk and renamed over the workbook, so a crash leaves
   either the old or the new workbook, never half of one;
 - nothing is written while LibreOffice or Excel has the workbook open (their
-  lock files), or when the file changed on disk since it was read;
+  lock files, live or stale: lockfiles.py tells which, and sheetsync never deletes one),
+  or when the file changed on disk since it was read;
 - text is written as text (a value starting with `=` never becomes a formula),
   dates and times as real date/time cells with a date/time number format;
 - the Commissions tab's bar chart is drawn again whenever that tab's rows
@@ -47,6 +48,7 @@ from ..errors import UserError, WorkbookBusy
 from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewColumns, NewTab, Step, column_letter, describe, layout_steps, plain_value
+from .lockfiles import busy_message, find_lock
 from .xlsx_chart import draw_commission_chart
 from .xlsx_read import read_calamine, read_openpyxl
 from .xlsxparts import package_edit, skeleton
@@ -161,23 +163,18 @@ class XlsxStore:
                 leftover.unlink()
 
     def lock_holder(self) -> str | None:
-        """The program that has the workbook open, judging by its lock file."""
-        folder, name = self.path.parent, self.path.name
-        if (folder / f".~lock.{name}#").exists():
-            return "LibreOffice"
-        if (folder / f"~${name}").exists() or (folder / f"~${name[2:]}").exists():
-            return "Excel"
-        return None
+        """The program that has (or had: a stale lock) the workbook open, by its lock file."""
+        lock = find_lock(self.path)
+        return lock.program if lock is not None else None
 
     def claim(self) -> None:
         """Nothing more to do: lock() already keeps a second sync out of the workbook."""
         return None
 
     def check_writable(self) -> None:
-        holder = self.lock_holder()
-        if holder:
-            raise WorkbookBusy(f"{self.path.name} is open in {holder}; close it there and "
-                               "run sheetsync again. Nothing was written.")
+        lock = find_lock(self.path)
+        if lock is not None:  # stale or live, a lock file is never deleted here
+            raise WorkbookBusy(busy_message(self.path.name, lock))
         if self._seen is not None and self.path.exists() and self._fingerprint() != self._seen:
             raise WorkbookBusy(f"{self.path.name} changed on disk while sheetsync was working; "
                                "run sheetsync again. Nothing was written.")
