@@ -404,3 +404,23 @@ def test_excel_extension_formats_and_validations_follow_and_go_with_their_rows(
     empty = moved_file(tmp_path / "left.xlsx", tmp_path / "none.xlsx",
                        {"Appointments": RowMoves(frozenset(range(2, 10)))})
     assert b"<extLst>" not in part(empty, "xl/worksheets/sheet1.xml")
+
+
+def test_a_workbook_without_formulas_keeps_its_workbook_part_byte_for_byte(tmp_path: Path):
+    wb = openpyxl.Workbook()
+    wb.active.title = "Appointments"
+    wb.active.append(["appointment_id", "status"])
+    wb.active.append(["A2", "pending"])
+    path = tmp_path / "plain.xlsx"
+    wb.save(path)
+    before = part(path, "xl/workbook.xml")
+    store = XlsxStore(path)
+    store.read()
+    store.write(WorkbookChanges({"Appointments": TabChanges(updates={(2, 2): "completed"})}))
+    assert part(path, "xl/workbook.xml") == before  # nothing to recalculate: not touched
+    with_formula = studio_book()
+    with_formula.save(path)
+    store = XlsxStore(path)
+    store.read()
+    store.write(WorkbookChanges({"Appointments": TabChanges(updates={(2, 2): "renamed"})}))
+    assert b'fullCalcOnLoad="1"' in part(path, "xl/workbook.xml")

@@ -729,7 +729,7 @@ def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
     for title, cells in sheets.items():
         xml = _rewritten(texts[title], cells, new_text, stale, title, moves.get(title))
         package.write(sheet_parts[title], xml)
-    if changes:
+    if changes and sheets:  # a workbook without formulas has nothing to recalculate
         workbook = _with_full_calc_on_load(workbook)
     package.write(workbook_part, workbook)
 
