@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
 import click
 
 from . import __version__, engine, ics
+from . import status as health
 from .config import HISTORY_MONTHS, Config, load_config
 from .demo import demo_layout
 from .errors import UserError, cannot_write, disk_refused
@@ -357,6 +358,106 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     for note in report.notes:
         click.echo(note, err=True)
     sys.exit(report.exit_code)
+
+
+# -- status ----------------------------------------------------------------------------------
+@cli.command("status")
+@click.argument("workbook", required=False)
+@now_option
+@click.option("--max-age", "max_age_text", metavar="DURATION", default="1h", show_default=True,
+              help="Exit 6 when no sync succeeded within this long: 90m, 2h, 1d; 0: never.")
+@click.option("--json", "as_json", is_flag=True, help="Print the same facts as one JSON object.")
+@handled
+def workbook_status(workbook: str | None, now_text: str | None, max_age_text: str,
+                    as_json: bool) -> None:
+    """Is sheetsync working? Tell it from the workbook, for a person or for monitoring.
+
+    Reads the Runs, Notifications and Problems tabs (it writes nothing and waits for
+    no lock): the last run, how long since the last successful sync (result ok or
+    problems), alerts that failed or wait queued in the outbox, and the open problems.
+
+    \b
+    Exit codes, the worst that holds:
+      6  no successful sync within --max-age, or none recorded at all
+      4  alerts failed, or queued alerts wait although email.smtp is set
+      1  the last run found problems in the workbook
+      0  healthy
+
+    \b
+    --json prints one object with these keys:
+      workbook, now, healthy, exit_code, reasons (sentences, worst first),
+      max_age_seconds (null: not checked), stale, runs (readable Runs rows),
+      last_run and last_success (null, or {row, started_at, now, result,
+        counts: {created, completed, deleted, renewed, notified, problems}}),
+      age_seconds (since last_success's now; null without one),
+      alerts {failed, queued, queued_is_failure,
+        oldest: [{row, key, event, to, status, created_at, error}]},
+      problems {open, first: [{tab, row, column, value, problem}]},
+      notes (tabs or rows that could not be read).
+    Times are ISO 8601 in the studio's time zone; counts that do not read are null.
+    """
+    config = _config()
+    name = _workbook(config, workbook)
+    now = _now(config, now_text)
+    max_age = health.parse_duration(max_age_text) or None
+    smtp = config.email is not None and config.email.smtp is not None
+    found = health.status(open_store(name, config).read(), now, max_age=max_age, smtp=smtp)
+    if as_json:
+        click.echo(json.dumps({"workbook": name, **health.as_dict(found)}, indent=2,
+                              ensure_ascii=False))
+    else:
+        _print_status(found, name, config)
+    sys.exit(found.exit_code)
+
+
+def _print_status(found: health.Status, name: str, config: Config) -> None:
+    verdict = "healthy" if found.healthy else f"needs attention (exit {found.exit_code})"
+    click.echo(f"{name} at {found.now:%Y-%m-%d %H:%M} ({config.timezone}): {verdict}.")
+    run = found.last_run
+    if run is None:
+        click.echo("  last run        none recorded in the Runs tab")
+    else:
+        counts = ", ".join(f"{'?' if n is None else n} {key}" for key, n in run.counts.items())
+        click.echo(f"  last run        {_when(run)}, {run.result or '(no result)'}: {counts}")
+    limit = (f"; --max-age {health.describe_age(found.max_age)}" if found.max_age
+             else "; age not checked")
+    if found.last_success is None or found.age is None:
+        click.echo("  last good sync  none")
+    else:
+        ago = (f"{health.describe_age(found.age)} ago" if found.age >= timedelta(0)
+               else f"{health.describe_age(-found.age)} after this moment")
+        click.echo(f"  last good sync  {ago} ({found.last_success.moment:%Y-%m-%d %H:%M}"
+                   f"{limit})")
+    queued = (f"{found.queued_alerts} queued" + ("" if found.smtp or not found.queued_alerts
+                                                 else " in the outbox folder (no email.smtp: "
+                                                 "nothing leaves the machine)"))
+    click.echo(f"  alerts          {found.failed_alerts} failed, {queued}")
+    for a in found.waiting:
+        when = f"{a.created_at:%Y-%m-%d %H:%M} " if a.created_at else ""
+        click.echo(f"    {a.status:6}  {when}{a.key}  {a.event}  to {a.to or '(nobody)'}"
+                   + (f": {a.error}" if a.error else ""))
+    if found.failed_alerts + found.queued_alerts > len(found.waiting):
+        click.echo(f"    ... and {found.failed_alerts + found.queued_alerts - len(found.waiting)}"
+                   " more in the Notifications tab")
+    click.echo(f"  open problems   {found.open_problems}")
+    for p in found.first_problems:
+        click.echo(f"    {_problem_line(p)}")
+    if found.open_problems > len(found.first_problems):
+        click.echo(f"    ... and {found.open_problems - len(found.first_problems)} more in the "
+                   "Problems tab")
+    for reason in found.reasons:
+        click.echo(reason)
+    for note in found.notes:
+        click.echo(note, err=True)
+
+
+def _when(run: health.Run) -> str:
+    """When a run started, and the time it synced as when that differs (sync --now)."""
+    started = f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "(start unreadable)"
+    if run.now is None or (run.started_at and abs(run.now - run.started_at)
+                           < timedelta(minutes=1)):
+        return started
+    return f"{started} (synced as of {run.now:%Y-%m-%d %H:%M})"
 
 
 # -- balance ---------------------------------------------------------------------------------
