@@ -405,3 +405,20 @@ def test_status_of_a_google_sheet_reads_its_runs_through_the_store(run, cli_fold
     assert facts["last_success"]["now"] == "2026-12-04T10:00:00"
     assert facts["age_seconds"] == 1200
     assert "spreadsheets.batchUpdate" not in server.stats()["requests"]  # it wrote nothing
+
+
+def test_the_help_and_the_readme_document_every_json_key_and_exit_code(run):
+    helped = run("status", "--help")
+    assert helped.exit_code == 0
+    facts = health.as_dict(health.status({}, NOW, max_age=HOUR, smtp=False))
+    for key in ["workbook", *facts, "started_at", "result", "counts", *health.RUN_COUNTS,
+                "queued_is_failure", "oldest", "created_at", "error", "open", "first"]:
+        assert key in helped.output, key
+    for code in ("6  no successful sync", "4  alerts failed", "1  the last run found problems",
+                 "0  healthy"):
+        assert code in helped.output
+    readme = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+    assert "sheetsync status [WORKBOOK] [--json] [--max-age 1h]" in readme
+    section = readme.split("### Is it working? `sheetsync status`")[1].split("\n## ")[0]
+    for phrase in ("**6**", "**4**", "**1**", "**0**", "--max-age", "`queued`", "email.smtp"):
+        assert phrase in section, phrase
