@@ -391,7 +391,7 @@ def workbook_status(workbook: str | None, now_text: str | None, max_age_text: st
         counts: {created, completed, deleted, renewed, notified, problems}}),
       age_seconds (since last_success's now; null without one),
       alerts {failed, queued, queued_is_failure,
-        oldest: [{row, key, event, to, status, created_at, error}]},
+        oldest: [{row, key, event, to, status, created_at, error}], failed first},
       problems {open, first: [{tab, row, column, value, problem}]},
       notes (tabs or rows that could not be read).
     Times are ISO 8601 in the studio's time zone; counts that do not read are null.
@@ -418,7 +418,7 @@ def _print_status(found: health.Status, name: str, config: Config) -> None:
         click.echo("  last run        none recorded in the Runs tab")
     else:
         counts = ", ".join(f"{'?' if n is None else n} {key}" for key, n in run.counts.items())
-        click.echo(f"  last run        {_when(run)}, {run.result or '(no result)'}: {counts}")
+        click.echo(f"  last run        {_when(run)}: {run.result or '(no result)'}; {counts}")
     limit = (f"; --max-age {health.describe_age(found.max_age)}" if found.max_age
              else "; age not checked")
     if found.last_success is None or found.age is None:

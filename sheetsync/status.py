@@ -101,7 +101,7 @@ class Status:
     runs: int = 0
     failed_alerts: int = 0
     queued_alerts: int = 0
-    waiting: tuple[Alert, ...] = ()  # the oldest failed or queued alerts, at most SHOWN
+    waiting: tuple[Alert, ...] = ()  # the oldest failed, then queued alerts; at most SHOWN
     open_problems: int = 0
     first_problems: tuple[Problem, ...] = ()  # at most SHOWN
     notes: tuple[str, ...] = field(default=())  # what could not be read, and why
@@ -178,7 +178,7 @@ def status(tables: dict[str, Table], now: datetime, *, max_age: timedelta | None
                      "were skipped.")
     successes = [r for r in runs if r.successful]
     failed, queued = _alerts(tables, notes)
-    waiting = sorted(failed + queued, key=_age_order)[:SHOWN]
+    waiting = [*sorted(failed, key=_age_order), *sorted(queued, key=_age_order)][:SHOWN]
     problems = _problems(tables, notes)
     return Status(
         now=now, max_age=max_age, smtp=smtp,

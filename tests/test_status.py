@@ -104,6 +104,9 @@ def test_failed_alerts_exit_4_and_the_oldest_are_listed_first():
     assert found.failed_alerts == 2 and found.queued_alerts == 0
     assert [a.key for a in found.waiting] == ["E3/1/package_ended/client:C3",
                                               "E2/1/package_ended/client:C2"]
+    with_queued = tell(workbook(alerts=[alert_row("E9/1/package_ended/client:C9", "queued",
+                                                  NOW - 9 * HOUR), *alerts]))
+    assert [a.status for a in with_queued.waiting] == ["failed", "failed", "queued"]
     assert found.waiting[1].error == "the mail server smtp.example.com:587 did not answer"
     assert found.waiting[1].to == "ayse@example.com" and found.waiting[1].row == 3
     assert found.reasons[0].startswith("2 alert(s) could not be sent")
@@ -294,7 +297,7 @@ def test_status_of_a_healthy_workbook_exits_0(run, synced: Path):
     result = run("status", "studio.xlsx", "--now", "2026-12-04T10:30")
     assert result.exit_code == 0, result.output
     assert "studio.xlsx at 2026-12-04 10:30" in result.output and "healthy." in result.output
-    assert "(synced as of 2026-12-04 10:00), ok: 0 created" in result.output
+    assert "(synced as of 2026-12-04 10:00): ok; 0 created" in result.output
     assert "last good sync  30 min ago (2026-12-04 10:00; --max-age 1 h)" in result.output
     assert "0 failed, 0 queued" in result.output
     assert synced.read_bytes() == before  # status writes nothing
@@ -332,7 +335,7 @@ def test_status_of_runs_appended_by_hand_with_alerts_failed_exits_4(run, synced:
         "error": "the mail server smtp.example.com:587 did not answer"}])
     result = run("status", "studio.xlsx", "--now", "2026-12-04T10:30")
     assert result.exit_code == 4, result.output
-    assert "2026-12-04 10:15, alerts failed: 0 created, ? completed" in result.output
+    assert "2026-12-04 10:15: alerts failed; 0 created, ? completed" in result.output
     assert "last good sync  30 min ago (2026-12-04 10:00" in result.output
     assert ("failed  2026-12-04 10:15 E1/1/package_ended/client:C1  package_ended  to "
             "ayse@example.com: the mail server smtp.example.com:587 did not answer"
