@@ -11,6 +11,12 @@ Every alert has a key (enrollment, period, event, recipient). A key whose row
 says `sent` or `skipped` is never sent again; `pending` and `failed` ones are
 retried until they go out. A closed client or ended enrollment gets no further
 alerts: their retries are marked skipped.
+
+A `queued` key was written to the outbox folder and nothing left the machine.
+While alerts go to the outbox it is final. Once they go out by SMTP
+(`deliver_queued`), a queued alert whose period is still current (an ending
+package, or a period that ended within `RECENT`) is sent once; older ones are
+marked skipped with the reason, their outbox copy staying where it is.
 """
 
 from __future__ import annotations
@@ -23,7 +29,7 @@ from decimal import Decimal
 from typing import Any
 
 from .model import PENDING, Balance, Client, Enrollment, Snapshot, Staff
-from .notify import FAILED, SKIPPED, Outgoing, Result
+from .notify import FAILED, QUEUED, SKIPPED, Outgoing, Result
 from .plan import Plan
 
 RECENT = timedelta(days=14)
@@ -42,8 +48,15 @@ def alert_key(enrollment_id: str, period: int, event: str, role: str, person: st
 
 
 def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
-               studio_name: str = "", currency: str = "") -> AlertPlan:
+               studio_name: str = "", currency: str = "",
+               deliver_queued: bool = False) -> AlertPlan:
+    """The alerts to send now, and the retries to mark skipped.
+
+    `deliver_queued`: alerts leave the machine now (SMTP), so queued ones of current
+    periods go out too.
+    """
     result = AlertPlan()
+    retrying = {key for key, notice in snap.notices.items() if notice.status in RETRYABLE}
     balances: dict[str, list[Balance]] = defaultdict(list)
     for b in plan.balances:
         balances[b.enrollment_id].append(b)
@@ -61,30 +74,49 @@ def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
             continue
         by_period = {b.period: b for b in rows}
         for b in rows:
+            current = b.state != "ended" or _recent(b, now)
             for outgoing in _for_period(snap, enrollment, client, b, by_period, upcoming, now,
-                                        ending_at, studio_name, currency):
-                wanted.add(outgoing.key)
+                                        ending_at, studio_name, currency, retrying):
                 notice = snap.notices.get(outgoing.key)
-                if notice is None or notice.status in RETRYABLE:
+                if notice is None or _goes_out(notice.status, deliver_queued and current):
+                    wanted.add(outgoing.key)
                     result.send.append(outgoing)
+    held = tuple(f"{eid}/" for eid in snap.held)  # unreadable now: decided when readable
     for notice in snap.notices.values():
-        if notice.status in RETRYABLE and notice.key not in wanted:
+        if notice.key in wanted or notice.key.startswith(held):
+            continue
+        if notice.status in RETRYABLE:
             result.skip.append(Result(notice.key, SKIPPED,
                                       error="no longer due: the client was closed, the "
                                             "enrollment ended or the period changed"))
+        elif notice.status == QUEUED and deliver_queued:
+            result.skip.append(Result(notice.key, SKIPPED, error=STALE_QUEUED))
     return result
+
+
+STALE_QUEUED = ("not sent by SMTP: when SMTP was set up it was no longer current (its period "
+                f"ended more than {RECENT.days} days ago, the client was closed or the "
+                "enrollment ended); its copy stays in the outbox folder")
+
+
+def _goes_out(status: str, deliver_queued: bool) -> bool:
+    return status in RETRYABLE or (status == QUEUED and deliver_queued)
+
+
+def _recent(b: Balance, now: datetime) -> bool:
+    return b.last_session is not None and b.last_session >= now - RECENT
 
 
 def _for_period(snap: Snapshot, enrollment: Enrollment, client: Client, b: Balance,
                 by_period: dict[int, Balance], upcoming: dict[tuple[str, int], datetime],
-                now: datetime, ending_at: int, studio_name: str,
-                currency: str) -> Iterator[Outgoing]:
+                now: datetime, ending_at: int, studio_name: str, currency: str,
+                retrying: set[str]) -> Iterator[Outgoing]:
+    """The alerts of one period; an ended one that is no longer recent only while some of
+    its alerts are still being retried."""
     eid = enrollment.enrollment_id
-    ended_key = alert_key(eid, b.period, ENDED, "client", client.client_id)
     if b.state == "ended":
-        recent = b.last_session is not None and b.last_session >= now - RECENT
-        retrying = ended_key in snap.notices
-        if not (recent or retrying):
+        prefix = f"{eid}/{b.period}/{ENDED}/"  # the keys of this period's ended alerts
+        if not (_recent(b, now) or any(key.startswith(prefix) for key in retrying)):
             return
         event = ENDED
     elif b.state == "active" and 0 < b.remaining <= ending_at:

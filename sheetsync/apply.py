@@ -17,7 +17,7 @@ from decimal import Decimal, InvalidOperation
 
 from . import cells
 from .model import Appointment, Balance, Notice, Problem
-from .notify import FAILED, SENT, Outgoing, Result
+from .notify import FAILED, QUEUED, SENT, Outgoing, Result
 from .plan import Plan
 from .read import Columns, holds_nothing_known, last_used_row
 from .schema import APPOINTMENTS, BALANCES, NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
@@ -237,11 +237,15 @@ def _at(values: list[Cell], cols: Columns, name: str) -> Cell:
 def write_notices(cols: Columns, notices: Mapping[str, Notice],
                   outcomes: Iterable[tuple[Outgoing | None, Result]], now: datetime,
                   changes: WorkbookChanges) -> None:
-    """One row per alert key: appended the first time, its outcome updated on every retry."""
+    """One row per alert key: appended the first time, its outcome updated on every retry.
+
+    `sent_at` is filled only when an SMTP server accepted the alert; a queued one (in the
+    outbox) names its file in `error`, and keeps the row's `created_at`.
+    """
     writer = TabWriter(cols, changes)
     for outgoing, result in outcomes:
         notice = notices.get(result.key)
-        attempts = (notice.attempts if notice else 0) + (result.status in (SENT, FAILED))
+        attempts = (notice.attempts if notice else 0) + (result.status in (SENT, QUEUED, FAILED))
         values: dict[str, Cell] = {
             "status": result.status, "attempts": attempts, "sent_at": result.sent_at,
             "error": result.error[:500],

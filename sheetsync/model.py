@@ -197,7 +197,7 @@ class Notice:
     """A row of the Notifications tab: one alert to one recipient, and what became of it."""
 
     key: str
-    status: str  # pending | sent | failed | skipped
+    status: str  # pending | sent | queued | failed | skipped
     attempts: int = 0
     row: int | None = None
 

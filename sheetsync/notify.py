@@ -8,8 +8,11 @@ Invariants:
 
 - `Mailer(...)` loads and test-renders every template at once; a missing or
   broken one is a `UserError` naming the file and line, before anything is sent.
-- `send` never raises for delivery trouble: a message is `sent`, `failed` (the
-  engine retries it at the next sync) or `skipped` (no usable address; final).
+- `send` never raises for delivery trouble: a message is `sent` (an SMTP server
+  accepted it), `queued` (written to the outbox folder: nothing left the machine),
+  `failed` (the engine retries it at the next sync) or `skipped` (no usable address;
+  final). A failure that cannot fix itself (the password variable is not set, the
+  server refuses the login) says so in `Result.needs_action`.
 - Nothing a studio typed can add a header: names, subjects and keys lose their
   control characters, addresses are checked before use.
 - The SMTP password is read from the environment at send time, kept in a local
@@ -56,7 +59,7 @@ from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError, disk_refused
 
-SENT, FAILED, SKIPPED, PENDING = "sent", "failed", "skipped", "pending"
+SENT, QUEUED, FAILED, SKIPPED, PENDING = "sent", "queued", "failed", "skipped", "pending"
 PACKAGE_ENDING, PACKAGE_ENDED = "package_ending", "package_ended"
 CLIENT, STAFF, MANAGER = "client", "staff", "manager"
 
@@ -92,10 +95,11 @@ class Outgoing:
 @dataclass(frozen=True, slots=True)
 class Result:
     key: str
-    status: str  # sent | failed | skipped
+    status: str  # sent | queued | failed | skipped
     subject: str = ""
-    error: str = ""
-    sent_at: datetime | None = None
+    error: str = ""  # why it failed or was skipped; where a queued one lies
+    sent_at: datetime | None = None  # when an SMTP server accepted it
+    needs_action: bool = False  # a failure no retry can mend before the studio acts
 
 
 def template_names(event: str, role: str) -> tuple[str, str]:
@@ -439,7 +443,15 @@ class Templates:
 
 
 class _Broken(Exception):
-    """The connection to the mail server is unusable: every remaining message fails."""
+    """The connection to the mail server is unusable: every remaining message fails.
+
+    `needs_action`: no retry can mend it before the studio acts (a password variable
+    that is not set, a login the server refuses), unlike a server that is down.
+    """
+
+    def __init__(self, message: str, needs_action: bool = False) -> None:
+        super().__init__(message)
+        self.needs_action = needs_action
 
 
 class Mailer:
@@ -508,10 +520,11 @@ class Mailer:
     def send(self, messages: Sequence[Outgoing], now: datetime) -> list[Result]:
         """One Result per message, in order; never raises for delivery trouble.
 
-        `sent` ones carry `sent_at=now`. Without `email.smtp` each message becomes one
-        .eml file in `outbox_dir` (one already there for the key counts as sent).
-        With SMTP, one connection serves every message; if it fails, every message not
-        yet sent is `failed` with the reason.
+        With SMTP, one connection serves every message; `sent` ones carry `sent_at=now`;
+        if the connection fails, every message not yet sent is `failed` with the reason.
+        Without `email.smtp` each message becomes one .eml file in `outbox_dir` and is
+        `queued` (one already there for the key counts as queued): its `error` names the
+        file, and `sent_at` stays empty, as nothing left the machine.
         """
         results: dict[int, Result] = {}
         ready: list[_Ready] = []
@@ -527,33 +540,43 @@ class Mailer:
                 results[i] = Result(message.key, SKIPPED, subject, str(err))
             except (RenderError, ValueError) as err:
                 results[i] = Result(message.key, FAILED, subject, _short(str(err)))
-        deliver = self._deliver_smtp if self.email.smtp else self._deliver_outbox
-        for item, error in zip(ready, deliver(messages, ready), strict=True):
-            results[item.index] = Result(messages[item.index].key, FAILED if error else SENT,
-                                         item.subject, error, None if error else now)
+        if self.email.smtp:
+            for item, (error, needs_action) in zip(ready, self._deliver_smtp(ready),
+                                                   strict=True):
+                results[item.index] = Result(messages[item.index].key, FAILED if error else SENT,
+                                             item.subject, error, None if error else now,
+                                             needs_action=needs_action)
+        else:
+            for item in ready:
+                results[item.index] = self._queue(messages[item.index].key, item)
         return [results[i] for i in range(len(messages))]
 
-    def _deliver_outbox(self, messages: Sequence[Outgoing], ready: list[_Ready]) -> list[str]:
-        """Write each message as one .eml file; the error of each, "" when written."""
-        folder = self.email.outbox_dir
-        errors = []
-        for item in ready:
-            path = folder / outbox_name(messages[item.index].key)
-            try:
-                if not path.exists():
-                    folder.mkdir(parents=True, exist_ok=True)
-                    write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
-            except (OSError, ValueError) as err:
-                if isinstance(err, OSError) and disk_refused(err):
-                    raise  # a full or read-only disk fails every message: the sync stops
-                reason = err.strerror if isinstance(err, OSError) else None
-                errors.append(_short(f"cannot write {path}: {reason or err}"))
-            else:
-                errors.append("")
-        return errors
+    @property
+    def delivers(self) -> bool:
+        """True when messages leave the machine (SMTP); False when they go to the outbox."""
+        return self.email.smtp is not None
 
-    def _deliver_smtp(self, messages: Sequence[Outgoing], ready: list[_Ready]) -> list[str]:
-        """Send every message over one connection; the error of each, "" when accepted."""
+    def _queue(self, key: str, item: _Ready) -> Result:
+        """Write one message as an .eml file into the outbox: `queued`, or `failed`."""
+        folder = self.email.outbox_dir
+        path = folder / outbox_name(key)
+        try:
+            if not path.exists():
+                folder.mkdir(parents=True, exist_ok=True)
+                write_atomically(path, item.mail.as_bytes(policy=policy.SMTP))
+        except (OSError, ValueError) as err:
+            if isinstance(err, OSError) and disk_refused(err):
+                raise  # a full or read-only disk fails every message: the sync stops
+            reason = err.strerror if isinstance(err, OSError) else None
+            return Result(key, FAILED, item.subject, _short(f"cannot write {path}: "
+                                                            f"{reason or err}"))
+        # the same words whether this sync wrote the file or an interrupted one did
+        return Result(key, QUEUED, item.subject,
+                      _short(f"in the outbox as {path}; nothing left the machine"))
+
+    def _deliver_smtp(self, ready: list[_Ready]) -> list[tuple[str, bool]]:
+        """Send every message over one connection: for each, its error ("" when accepted)
+        and whether that error needs the studio to act before a retry can work."""
         smtp = self.email.smtp
         assert smtp is not None
         if not ready:
@@ -562,7 +585,7 @@ class Mailer:
         try:
             conn = _open(smtp, secrets)
         except _Broken as err:
-            return [str(err)] * len(ready)
+            return [(str(err), err.needs_action)] * len(ready)
         errors: list[str] = []
         broken = True
         try:
@@ -593,7 +616,7 @@ class Mailer:
         if len(errors) < len(ready):
             lost = f"not sent: {errors[-1]}"
             errors += [lost] * (len(ready) - len(errors))
-        return errors
+        return [(error, False) for error in errors]
 
 
 @dataclass(frozen=True, slots=True)
@@ -615,11 +638,14 @@ def _open(smtp: Smtp, secrets: list[str]) -> smtplib.SMTP:
     if smtp.username:
         if not smtp.encrypted and not smtp.insecure_auth:
             raise _Broken("sheetsync will not send the SMTP password over a connection that is "
-                          "not encrypted; turn on starttls or ssl in email.smtp")
+                          "not encrypted; turn on starttls or ssl in email.smtp",
+                          needs_action=True)
         password = os.environ.get(smtp.password_env, "") if smtp.password_env else ""
         if not password:
-            raise _Broken(f"the environment variable {smtp.password_env or '(password_env)'}, "
-                          f"which should hold the SMTP password of {smtp.username}, is not set")
+            raise _Broken(f"the environment variable {smtp.password_env or '(password_env)'} "
+                          f"is not set, so sheetsync cannot log in to {smtp.host}; set it where "
+                          "cron runs sheetsync",
+                          needs_action=True)
         secrets += _secret_forms(smtp.username, password)
     context = ssl.create_default_context()
     conn = (_SMTPOverTLS(smtp.host, smtp.timeout, context) if smtp.ssl
@@ -632,7 +658,8 @@ def _open(smtp: Smtp, secrets: list[str]) -> smtplib.SMTP:
         if smtp.starttls:
             if not conn.has_extn("starttls"):
                 raise _Broken(f"the mail server {smtp.host}:{smtp.port} does not offer STARTTLS, "
-                              "so nothing was sent (sheetsync never falls back to plain text)")
+                              "so nothing was sent (sheetsync never falls back to plain text)",
+                              needs_action=True)
             conn.starttls(context=context)
             conn.ehlo()
         if smtp.username:
@@ -642,7 +669,8 @@ def _open(smtp: Smtp, secrets: list[str]) -> smtplib.SMTP:
         raise
     except (smtplib.SMTPException, OSError, ValueError) as err:
         _close(conn, polite=False)
-        raise _Broken(_scrub(_explain(err, smtp), secrets)) from None
+        raise _Broken(_scrub(_explain(err, smtp), secrets),
+                      needs_action=isinstance(err, smtplib.SMTPAuthenticationError)) from None
     return conn
 
 

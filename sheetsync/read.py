@@ -546,8 +546,8 @@ class _Reader:
             key = row.text("key")
             if not key or key in self.snap.notices:
                 continue
-            status = row.get("status", _choice("pending", "sent", "failed", "skipped"), "sent",
-                             fatal=False)
+            status = row.get("status", _choice("pending", "sent", "queued", "failed", "skipped"),
+                             "sent", fatal=False)
             attempts = row.get("attempts", lambda v: cells.parse_count(v, minimum=0), 0,
                                fatal=False)
             self.snap.notices[key] = Notice(key, status, attempts, row.number)

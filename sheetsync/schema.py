@@ -182,7 +182,7 @@ NOTIFICATIONS = Tab("Notifications", (
     C("role", width=9),
     C("to", width=30),
     C("subject", width=40),
-    C("status", width=9, choices=("pending", "sent", "failed", "skipped")),
+    C("status", width=9, choices=("pending", "sent", "queued", "failed", "skipped")),
     C("attempts", Kind.INT, width=9),
     C("sent_at", Kind.DATETIME, width=17),
     C("error", width=40),

@@ -1,11 +1,12 @@
-"""E-mail alerts without SMTP: one .eml file per message in outbox_dir, never twice."""
+"""E-mail alerts without SMTP: one .eml file per message in outbox_dir, never twice, each
+`queued` (nothing left the machine), never `sent`."""
 
 from __future__ import annotations
 
 from pathlib import Path
 
 from sheetsync.config import Email
-from sheetsync.notify import FAILED, SENT, SKIPPED, Mailer, message_id, outbox_name
+from sheetsync.notify import FAILED, QUEUED, SKIPPED, Mailer, message_id, outbox_name
 from tests.mailserver import NOW, SENDER, ended_for_everyone, outgoing, parse
 
 
@@ -17,8 +18,11 @@ def test_each_message_becomes_one_parseable_eml_file(tmp_path: Path):
     folder = tmp_path / "outbox"  # created when needed
     messages = ended_for_everyone()
     results = outbox_mailer(folder).send(messages, NOW)
-    assert [r.status for r in results] == [SENT] * 4
-    assert all(r.sent_at == NOW and r.error == "" for r in results)
+    assert [r.status for r in results] == [QUEUED] * 4
+    assert all(r.sent_at is None for r in results)  # nothing left the machine
+    assert [r.error for r in results] == [
+        f"in the outbox as {folder / outbox_name(m.key)}; nothing left the machine"
+        for m in messages]
     files = sorted(folder.iterdir())
     assert [f.name for f in files] == sorted(outbox_name(m.key) for m in messages)
     for message, result in zip(messages, results, strict=True):
@@ -40,7 +44,8 @@ def test_a_file_already_there_for_a_key_is_not_written_again(tmp_path: Path):
     before = path.read_bytes()
     again = mailer.send([outgoing(total_due=1), outgoing("E001/3/package_ended/client:C001")],
                         NOW)
-    assert first[0].status == again[0].status == again[1].status == SENT
+    assert first[0].status == again[0].status == again[1].status == QUEUED
+    assert again[0].error == f"in the outbox as {path}; nothing left the machine"
     assert path.read_bytes() == before
     assert len(list(tmp_path.iterdir())) == 2
     assert not list(tmp_path.glob(".*"))  # no temporary file left behind
@@ -48,7 +53,7 @@ def test_a_file_already_there_for_a_key_is_not_written_again(tmp_path: Path):
 
 def test_a_recipient_without_an_address_gets_no_file(tmp_path: Path):
     results = outbox_mailer(tmp_path).send([outgoing(address=""), outgoing(key="k2")], NOW)
-    assert [r.status for r in results] == [SKIPPED, SENT]
+    assert [r.status for r in results] == [SKIPPED, QUEUED]
     assert results[0].error == "no e-mail address"
     assert [f.name for f in tmp_path.iterdir()] == [outbox_name("k2")]
 

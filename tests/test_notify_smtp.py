@@ -159,6 +159,7 @@ def test_a_server_that_is_down_fails_every_message_and_the_retry_sends_each_once
     assert statuses(first) == [FAILED] * 4
     assert all(r.sent_at is None for r in first)
     assert f"the mail server 127.0.0.1:{port} refused the connection" in first[0].error
+    assert not any(r.needs_action for r in first)  # a server that is down may come back
     assert all(r.subject for r in first)  # the Notifications tab can still say what it was
     recorder = Recorder()
     serve(recorder, port=port)  # the server comes back; the next sync retries the failed ones
@@ -246,8 +247,10 @@ def test_a_missing_password_variable_fails_clearly_without_connecting(
     email = smtp_email(server.port, starttls=True, username="studio", password_env=PASSWORD_ENV)
     results = send(email)
     assert statuses(results) == [FAILED] * 4
-    assert results[0].error == (f"the environment variable {PASSWORD_ENV}, which should hold "
-                                "the SMTP password of studio, is not set")
+    assert results[0].error == (f"the environment variable {PASSWORD_ENV} is not set, so "
+                                "sheetsync cannot log in to 127.0.0.1; set it where cron runs "
+                                "sheetsync")
+    assert all(r.needs_action for r in results)  # no retry mends it by itself
     assert login.attempts == [] and recorder.received == []
 
 
@@ -264,6 +267,7 @@ def test_a_refused_login_fails_and_never_shows_the_password(
     assert "refused the login of studio (535 5.7.8 Wrong password" in results[0].error
     assert f"check the password in {PASSWORD_ENV}" in results[0].error
     assert "*****" in results[0].error  # the echoed password, scrubbed
+    assert all(r.needs_action for r in results)
     assert_secret_free(results)
     assert recorder.received == []
 
