@@ -33,6 +33,7 @@ from .notify import (
     BUILTIN_TEMPLATES,
     CLIENT,
     FAILED,
+    QUEUED,
     SENT,
     SKIPPED,
     STATEMENT,
@@ -40,6 +41,7 @@ from .notify import (
     Mailer,
     Outgoing,
     RenderError,
+    Result,
     Templates,
     clean_address,
 )
@@ -198,17 +200,45 @@ def _holds_a_studio(store: Store, workbook: str) -> bool:
 
 
 # -- sync ------------------------------------------------------------------------------------
+SUMMED_UP = "sheetsync sync summed up"  # click context meta: the summary line is out
+
+
+def _ends_with_summary(func: F) -> F:
+    """A sync stopped by an error still ends its output with one `sync: ...` line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        meta = click.get_current_context().meta
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException as err:
+            err.show()
+            click.echo(f"sync: stopped, nothing was saved (exit {err.exit_code})")
+            sys.exit(err.exit_code)
+        except SystemExit as done:
+            if not meta.get(SUMMED_UP) and done.code not in (None, 0):
+                click.echo(f"sync: stopped (exit {done.code})")
+            raise
+
+    return wrapper  # type: ignore[return-value]
+
+
 @cli.command()
 @click.argument("workbook", required=False)
 @now_option
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 @rewrite_option
+@_ends_with_summary
 @handled
 def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: bool) -> None:
     """Plan, complete, renew and account: bring the workbook up to date.
 
-    Run it every 15 minutes from cron. Exit 1 means it ran but found problems
-    (see the Problems tab or run 'sheetsync check').
+    Run it every 15 minutes from cron; the last line of its output sums the run up.
+    Exit 0: everything due was done. 1: done, but problems were found in the
+    workbook (see the Problems tab or run 'sheetsync check'). 2: bad usage or
+    configuration, or the workbook refused the write (open, busy). 3: sheetsync
+    itself failed. 4: done, but alerts could not be sent (also when there were
+    problems): they stay in Notifications and go out at the first sync that can.
     """
     config = _config()
     name = _workbook(config, workbook)
@@ -219,8 +249,16 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: boo
                          started_at=_now(config, None), progress=_progress(),
                          holidays=config.holidays, alerting=alerting)
     _print_sync(report, name, config, alerting)
-    _refresh_feeds(config, report, feed_secret)
-    sys.exit(report.exit_code)
+    code = report.exit_code
+    try:
+        _refresh_feeds(config, report, feed_secret)
+    except UserError as err:
+        click.echo(f"Error: {err}", err=True)
+        code = 2
+    click.echo(_summary_line(report, code, outbox=alerting is not None
+                             and not alerting.sender.delivers))
+    click.get_current_context().meta[SUMMED_UP] = True
+    sys.exit(code)
 
 
 def _alerting(config: Config) -> engine.Alerting | None:
@@ -255,25 +293,66 @@ def _print_sync(report: engine.SyncReport, name: str, config: Config,
             click.echo(f"  {report.changes.cells_written:4} cell(s) written "
                        f"in {report.seconds:.1f}s")
     if alerting is not None:
-        _print_alerts(report, alerting)
+        _print_alerts(report, alerting, config)
     for note in report.notes:
         click.echo(note)
     _print_problems_summary(report.problems)
+    if report.failed and report.problems:
+        click.echo(f"Exit 4: alerts could not be sent (see above), and {len(report.problems)} "
+                   "problem(s) were found in the workbook (see the Problems tab).")
 
 
-def _print_alerts(report: engine.SyncReport, alerting: engine.Alerting) -> None:
+def _print_alerts(report: engine.SyncReport, alerting: engine.Alerting,
+                  config: Config) -> None:
+    outbox = "" if alerting.sender.delivers or config.email is None else (
+        f"queued in the outbox {config.email.outbox_dir}")
     if report.dry_run:
-        click.echo(f"  {len(report.alerts):4} alert(s) would be sent")
+        click.echo(f"  {len(report.alerts):4} alert(s) would be {outbox or 'sent'}")
         for message in report.alerts:
             click.echo(f"    {alerting.sender.preview(message)}")
         return
     counts = Counter(r.status for r in report.outcomes)
-    click.echo(f"  {counts[SENT]:4} alert(s) sent" + "".join(
+    lead = (f"{counts[QUEUED]:4} alert(s) {outbox} (nothing left the machine)" if outbox
+            else f"{counts[SENT]:4} alert(s) sent")
+    click.echo(f"  {lead}" + "".join(
         f", {counts[status]} {status}" for status in (FAILED, SKIPPED) if counts[status]))
-    for result in report.outcomes:
-        if result.status == FAILED:
-            click.echo(f"    not sent yet, retried at the next sync: {result.key}: "
-                       f"{result.error}")
+    for line in _failure_lines(report.failed):
+        click.echo(line)
+
+
+def _failure_lines(failed: Sequence[Result]) -> list[str]:
+    """One sentence per cause of failed alerts; a cause no retry mends says so."""
+    causes: dict[tuple[str, bool], list[str]] = {}
+    for result in failed:
+        causes.setdefault((result.error.rstrip("."), result.needs_action), []).append(result.key)
+    lines = []
+    for (error, needs_action), keys in causes.items():
+        label = "Alerts" if len(causes) == 1 else f"{len(keys)} alert(s)"
+        then = ("They stay in Notifications and go out at the first sync that can send them."
+                if needs_action else "This may pass by itself: they stay in Notifications as "
+                "failed and every sync tries them again.")
+        lines.append(f"{label} could not be sent: {error or 'no reason given'}. {then}")
+        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
+        lines.append(f"    not sent: {shown}")
+    return lines
+
+
+def _summary_line(report: engine.SyncReport, code: int, outbox: bool) -> str:
+    """`sync: 12 created, 3 completed, 1 renewed, 2 alerts sent, 1 failed, 0 problems
+    (exit 4)`: one line a log or a person reads at a glance."""
+    plan = report.plan
+    created, completed = len(plan.added), len(plan.completed)
+    renewed, problems = len(plan.renewals), len(report.problems)
+    if report.dry_run:
+        alerts = f"{'queue' if outbox else 'send'} {len(report.alerts)} alerts"
+        return (f"sync --dry-run: would create {created}, complete {completed}, renew "
+                f"{renewed}, {alerts}; {problems} problems (exit {code})")
+    if report.structural:
+        created = completed = renewed = 0  # nothing was written
+    queued = f", {report.queued} queued in the outbox" if report.queued else ""
+    return (f"sync: {created} created, {completed} completed, {renewed} renewed, "
+            f"{report.sent} alerts sent{queued}, {len(report.failed)} failed, "
+            f"{problems} problems (exit {code})")
 
 
 def _print_details(plan: Plan) -> None:
@@ -886,7 +965,7 @@ def client_statement(args: tuple[str, ...], form: str, send: bool,
                        role=CLIENT, to_name=client.name, to_address=client.email,
                        context=context)
     result = mailer.send([message], now)[0]
-    if result.status != SENT:
+    if result.status not in (SENT, QUEUED):
         raise UserError(f"The statement was not sent to {client.email}: {result.error}")
     assert config.email is not None
     where = (f"through {config.email.smtp.host}" if config.email.smtp

@@ -3,7 +3,12 @@
 The only place that strings the steps together. It talks to a store, never to
 the terminal: progress goes through the `progress` callback the CLI passes.
 A workbook with a structural problem (a missing tab or column) is reported on
-and never written.
+and never written. Progress never claims a write before it happened: "Saving ..."
+comes after the workbook was found writable, right before the write.
+
+Outcome (SyncReport.exit_code, Runs.result): 0 `ok`; 1 `problems` (in the workbook);
+4 `alerts failed` (they stay in Notifications as failed and are retried), also when
+problems were found (`problems, alerts failed`).
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from .alerts import due_alerts
 from .apply import append_row, build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
 from .model import Problem, Snapshot
-from .notify import SENT, Outgoing, Result
+from .notify import FAILED, QUEUED, SENT, Outgoing, Result
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import Columns, locate, read_snapshot
@@ -27,6 +32,8 @@ from .schema import OWNED_TABS, PROBLEMS, RUNS
 from .stores.base import Store, Table, WorkbookChanges
 
 Progress = Callable[[str], None]
+
+OK, PROBLEMS_FOUND, ALERTS_FAILED = 0, 1, 4  # exit codes of a sync that ran to the end
 
 
 def _quiet(message: str) -> None:
@@ -37,6 +44,10 @@ class Sender(Protocol):
     def send(self, messages: Sequence[Outgoing], now: datetime) -> list[Result]: ...
 
     def preview(self, message: Outgoing) -> str: ...
+
+    @property
+    def delivers(self) -> bool:
+        """True when messages leave the machine (SMTP), False for an outbox folder."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,6 +77,14 @@ class SyncReport:
         return sum(r.status == SENT for r in self.outcomes)
 
     @property
+    def queued(self) -> int:
+        return sum(r.status == QUEUED for r in self.outcomes)
+
+    @property
+    def failed(self) -> list[Result]:
+        return [r for r in self.outcomes if r.status == FAILED]
+
+    @property
     def problems(self) -> list[Problem]:
         return self.plan.problems
 
@@ -75,7 +94,24 @@ class SyncReport:
 
     @property
     def exit_code(self) -> int:
-        return 1 if self.problems else 0
+        return sync_exit_code(bool(self.problems), bool(self.failed))
+
+    @property
+    def result(self) -> str:
+        return run_result(bool(self.problems), bool(self.failed))
+
+
+def sync_exit_code(problems: bool, alerts_failed: bool) -> int:
+    """Failed alerts first: the operator must act on them; problems the studio fixes in
+    the Problems tab (the output names both)."""
+    return ALERTS_FAILED if alerts_failed else PROBLEMS_FOUND if problems else OK
+
+
+def run_result(problems: bool, alerts_failed: bool) -> str:
+    """Runs.result: `ok`, `problems`, `alerts failed` or `problems, alerts failed`."""
+    parts = [text for text, holds in (("problems", problems), ("alerts failed", alerts_failed))
+             if holds]
+    return ", ".join(parts) or "ok"
 
 
 def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
@@ -125,7 +161,8 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     outcomes: list[tuple[Outgoing | None, Result]] = []
     if alerting is not None:
         due = due_alerts(snapshot, result, now, ending_at=alerting.ending_at,
-                         studio_name=alerting.studio_name, currency=alerting.currency)
+                         studio_name=alerting.studio_name, currency=alerting.currency,
+                         deliver_queued=alerting.sender.delivers)
         report.alerts = due.send
         if not dry_run:
             store.check_writable()  # never send what could not be recorded
@@ -143,16 +180,19 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         "notified": report.sent,
         "problems": len(result.problems), "reads": store.reads, "writes": store.writes + 1,
         "seconds": round(clock() - began, 2),
-        "result": "problems" if result.problems else "ok",
+        "result": report.result,
     }
     located = located_owned(tables)
     report.changes = build_changes(result, located, run, snapshot.notices, outcomes)
     if run is not None:
         _count_own_requests(store, report.changes, run, located)
     if not dry_run:
-        progress(f"Writing {report.changes.cells_written:,} cells ...")
+        store.check_writable()  # a refusal is told before anything claims a write
+        cells = report.changes.cells_written
+        progress(f"Saving {cells:,} cells to {store.label} ...")
         store.write(report.changes)
         report.wrote = True
+        progress(f"Saved {cells:,} cells.")
     report.seconds = clock() - began
     return report
 

@@ -178,20 +178,22 @@ def test_outbox_mode_from_the_command_line(tmp_path: Path, monkeypatch: pytest.M
         "email:\n  from: 'Studio Flow <desk@flow.example>'\n  outbox_dir: mail\n")
     runner = CliRunner()
     dry = runner.invoke(cli, ["sync", "--dry-run", "--now", "2027-01-01T10:00"])
-    assert "3 alert(s) would be sent" in dry.output
+    assert "3 alert(s) would be queued in the outbox mail" in dry.output
     assert "package_ended to client Ayse <ayse@x.example>" in dry.output
     result = runner.invoke(cli, ["sync", "--now", "2027-01-01T10:00"])
     assert result.exit_code == 0, result.output
-    assert "1 alert(s) sent, 2 skipped" in result.output  # staff and manager have no address
+    assert "1 alert(s) queued in the outbox mail (nothing left the machine), 2 skipped" \
+        in result.output  # staff and manager have no address
     (eml,) = sorted((tmp_path / "mail").glob("*.eml"))
     message = email.message_from_bytes(eml.read_bytes(), policy=email.policy.default)
     assert message["To"] == "Ayse <ayse@x.example>"
     assert message["From"] == "Studio Flow <desk@flow.example>"
     again = runner.invoke(cli, ["sync", "--now", "2027-01-01T10:00"])
-    assert "0 alert(s) sent" in again.output
+    assert "0 alert(s) queued" in again.output
     assert len(list((tmp_path / "mail").glob("*.eml"))) == 1
     rows = XlsxStore(tmp_path / "studio.xlsx").read()["Notifications"].rows
-    assert [r[8] for r in rows] == ["sent", "skipped", "skipped"]
+    assert [r[8] for r in rows] == ["queued", "skipped", "skipped"]  # nothing left the machine
+    assert [r[10] for r in rows] == [None] * 3  # sent_at
 
 
 def test_a_broken_template_folder_stops_the_sync_before_anything(tmp_path: Path,

@@ -52,7 +52,7 @@ def sync(server: LocalSheets, account: ServiceAccount, sheet: str, now: datetime
     store = GoogleStore(sheet, account, endpoint=server.base_url)
 
     def progress(message: str) -> None:
-        if message.startswith("Writing") and meanwhile is not None:
+        if message.startswith("Saving") and meanwhile is not None:
             meanwhile()
 
     return store, engine.sync(store, now, started_at=now, progress=progress)

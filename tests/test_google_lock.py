@@ -3,9 +3,9 @@
 Every sync here is the real engine on a GoogleStore talking HTTP to the local
 server. Two syncs are interleaved step by step: each runs on its own thread and
 stops at a chosen progress message (the engine announces "Read ...", then
-"Sending ..." right after its claim, then "Writing ..." before its write) until
+"Sending ..." right after its claim, then "Saving ..." before its write) until
 the test lets it go on. Each sync has its own outbox folder, so the files in a
-folder are exactly what that sync sent.
+folder are exactly what that sync sent (queued: in the outbox, nothing left the machine).
 """
 
 from __future__ import annotations
@@ -141,7 +141,7 @@ def converged(server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path
 def test_a_sync_that_sends_claims_the_sheet_and_its_final_write_ends_the_claim(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     report = sync(store_for(server, account, sheet), tmp_path / "a")
-    assert report.sent == ALERTS and len(sent(tmp_path / "a")) == ALERTS
+    assert report.queued == ALERTS and len(sent(tmp_path / "a")) == ALERTS
     claim = claim_on(server, sheet)
     assert claim is not None and claim.state == gsheets_lock.DONE
     assert not claim.live(datetime.now(UTC))
@@ -166,7 +166,7 @@ def test_a_sync_that_finds_a_live_claim_refuses_and_sends_nothing(
         f"Another sheetsync is working on this Google Sheet (since {claim.since:%H:%M}, until "
         f"{claim.until:%H:%M} at the latest); nothing was written or sent.")
     assert len(tab(server, sheet, "Runs")) == runs  # B wrote nothing
-    assert a.finish().sent == ALERTS
+    assert a.finish().queued == ALERTS
     assert sent(tmp_path / "b") == [] and len(sent(tmp_path / "a")) == ALERTS
     assert len(tab(server, sheet, "Runs")) == runs + 1
     converged(server, account, sheet, tmp_path)
@@ -179,10 +179,10 @@ def test_of_two_syncs_that_read_together_the_second_to_claim_refuses(
     a = Paused(lambda p: sync(store_for(server, account, sheet), tmp_path / "a", p), "Sending")
     with pytest.raises(WorkbookBusy, match="Another sheetsync is working on this Google Sheet"):
         b.finish()
-    assert a.finish().sent == ALERTS
+    assert a.finish().queued == ALERTS
     assert sent(tmp_path / "b") == [] and len(sent(tmp_path / "a")) == ALERTS
     assert sorted(notifications(server, sheet)) == sorted(
-        (k, "sent") for k in ("E1/1/package_ended/client:C1", "E1/1/package_ended/staff:ST1",
+        (k, "queued") for k in ("E1/1/package_ended/client:C1", "E1/1/package_ended/staff:ST1",
                               "E1/1/package_ended/manager:MGR"))
     converged(server, account, sheet, tmp_path)
 
@@ -195,7 +195,7 @@ def test_a_sync_that_read_before_another_one_finished_refuses_to_claim(
     read, so B's compare-and-swap fails and it sends nothing.
     """
     b = Paused(lambda p: sync(store_for(server, account, sheet), tmp_path / "b", p), "Read ")
-    assert sync(store_for(server, account, sheet), tmp_path / "a").sent == ALERTS
+    assert sync(store_for(server, account, sheet), tmp_path / "a").queued == ALERTS
     runs = tab(server, sheet, "Runs")
     with pytest.raises(WorkbookBusy, match="claimed this Google Sheet while this one was"):
         b.finish()
@@ -211,7 +211,7 @@ def test_the_first_claim_ever_is_a_test_and_set_too(
     b = Paused(lambda p: sync(store_for(server, account, sheet), tmp_path / "b", p), "Read ")
     a = Paused(lambda p: sync(store_for(server, account, sheet), tmp_path / "a", p), "Read ")
     a.go.set()
-    assert a.finish().sent == ALERTS
+    assert a.finish().queued == ALERTS
     with pytest.raises(WorkbookBusy):
         b.finish()
     assert sent(tmp_path / "b") == []
@@ -225,7 +225,7 @@ def test_a_sync_with_nothing_to_send_refuses_to_write_under_a_live_claim(
     (The claim tab must exist when S reads for S to re-read it: a lapsed claim is there.)
     """
     crashed_claim(server, account, sheet, datetime.now(UTC) - gsheets_lock.TTL)
-    ordinary = Paused(lambda p: sync(store_for(server, account, sheet), None, p), "Writing")
+    ordinary = Paused(lambda p: sync(store_for(server, account, sheet), None, p), "Saving")
     a = Paused(lambda p: sync(store_for(server, account, sheet), tmp_path / "a", p), "Sending")
     runs = len(tab(server, sheet, "Runs"))
     with pytest.raises(WorkbookBusy, match="Another sheetsync is working"):
@@ -260,7 +260,7 @@ def test_a_dead_holder_blocks_until_its_claim_lapses_then_the_next_sync_takes_ov
     later = store_for(server, account, sheet, clock=lambda: now + gsheets_lock.TTL)
     server.reset_stats()
     report = sync(later, tmp_path / "later")
-    assert report.sent == ALERTS and sent(tmp_path / "early") == []
+    assert report.queued == ALERTS and sent(tmp_path / "early") == []
     assert server.stats()["requests"] == {  # the takeover is the claim's usual request
         "spreadsheets.get": 1, "values.batchGet": 2, "spreadsheets.batchUpdate": 1,
         "values.batchUpdate": 1}
@@ -279,11 +279,13 @@ def test_after_a_dead_holder_a_sync_with_nothing_to_send_goes_on_once_it_lapsed(
     assert report.wrote
     assert server.stats()["requests"] == {
         "spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
-    assert sync(store_for(server, account, sheet), tmp_path / "a").sent == ALERTS
+    assert sync(store_for(server, account, sheet), tmp_path / "a").queued == ALERTS
 
 
 class Failing:
     """A sender that stops the sync the moment it is asked to send."""
+
+    delivers = True
 
     def send(self, messages: Sequence[Outgoing], now: datetime) -> list[Result]:
         raise RuntimeError("the machine is going down")
@@ -301,7 +303,7 @@ def test_a_sync_that_fails_after_its_claim_ends_it_on_the_way_out(
     claim = claim_on(server, sheet)
     assert claim is not None and claim.state == gsheets_lock.DONE
     assert tab(server, sheet, "Runs") == runs
-    assert sync(store_for(server, account, sheet), tmp_path / "next").sent == ALERTS
+    assert sync(store_for(server, account, sheet), tmp_path / "next").queued == ALERTS
 
 
 def test_a_holder_whose_claim_lapsed_before_it_could_send_sends_nothing(
@@ -325,7 +327,7 @@ def test_a_holder_whose_claim_lapsed_before_it_could_send_sends_nothing(
     theirs = claim_on(server, sheet)
     assert theirs is not None and theirs.token != claim.token
     assert theirs.live(datetime.now(UTC))
-    assert taker.finish().sent == ALERTS
+    assert taker.finish().queued == ALERTS
     assert sent(tmp_path / "h") == [] and len(sent(tmp_path / "c")) == ALERTS
     done = claim_on(server, sheet)
     assert done is not None and done.state == gsheets_lock.DONE and done.token == theirs.token
@@ -337,6 +339,7 @@ class Stalling:
 
     def __init__(self, mailer: Mailer, meanwhile: Callable[[], None]) -> None:
         self.mailer, self.meanwhile = mailer, meanwhile
+        self.delivers = mailer.delivers
 
     def send(self, messages: Sequence[Outgoing], now: datetime) -> list[Result]:
         results = self.mailer.send(messages, now)
@@ -365,7 +368,7 @@ def test_a_holder_taken_over_while_sending_writes_nothing(
         ticks[0] += gsheets_lock.TTL.total_seconds()
         later = datetime.now(UTC) + gsheets_lock.TTL
         other = store_for(server, account, sheet, clock=lambda: later)
-        assert sync(other, tmp_path / "c").sent == ALERTS
+        assert sync(other, tmp_path / "c").queued == ALERTS
 
     mailer = Mailer(Email("Studio Flow <studio@example.com>", outbox_dir=tmp_path / "h"))
     runs = len(tab(server, sheet, "Runs"))
@@ -373,7 +376,7 @@ def test_a_holder_taken_over_while_sending_writes_nothing(
         engine.sync(holder, ENDED, started_at=ENDED,
                     alerting=engine.Alerting(Stalling(mailer, stall)))
     assert len(tab(server, sheet, "Runs")) == runs + 1  # C's row only
-    assert [s for _, s in notifications(server, sheet)] == ["sent"] * ALERTS
+    assert [s for _, s in notifications(server, sheet)] == ["queued"] * ALERTS
     claim = claim_on(server, sheet)
     assert claim is not None and claim.state == gsheets_lock.DONE  # C's, ended by C
     # H sent before it stalled: that is the one case where a message goes out twice.
@@ -393,7 +396,7 @@ def test_a_claim_whose_answer_is_lost_is_checked_not_repeated_blindly(
     else:
         server.inject_fault(3, int(fault))
     report = sync(store_for(server, account, sheet, policy=policy), tmp_path / "a")
-    assert report.sent == ALERTS
+    assert report.queued == ALERTS
     claim = claim_on(server, sheet)
     assert claim is not None and claim.state == gsheets_lock.DONE
     converged(server, account, sheet, tmp_path)
@@ -409,4 +412,4 @@ def test_a_claim_google_never_confirms_says_nothing_was_sent(
                                      "syncs wait until"):
         sync(store_for(server, account, sheet, policy=policy), tmp_path / "a")
     assert sent(tmp_path / "a") == []
-    assert sync(store_for(server, account, sheet), tmp_path / "b").sent == ALERTS
+    assert sync(store_for(server, account, sheet), tmp_path / "b").queued == ALERTS
