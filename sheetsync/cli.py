@@ -130,7 +130,9 @@ def open_store(workbook: str, config: Config, rewrite: bool = False) -> Store:
     store = _open_store(workbook, config, rewrite=rewrite)
     for warning in getattr(store, "warnings", ()):
         click.echo(f"Warning: {warning}", err=True)
-    return store
+    from .watch import guarded  # inside `watch`, a stop must not abandon a write under way
+
+    return guarded(store)
 
 
 def _workbook(config: Config, given: str | None) -> str:
@@ -1032,6 +1034,75 @@ def _invoked_as() -> str:
     if on_path and Path(on_path).resolve() == Path(started).resolve():
         return "sheetsync"
     return os.path.relpath(started)
+
+
+# -- watch -----------------------------------------------------------------------------------
+@cli.command("watch")
+@click.argument("workbook", required=False)
+@click.option("--every", "every_text", default="15m", show_default=True, metavar="DURATION",
+              help="Sync this often (30s, 15m, 1h), whatever happens in between.")
+@rewrite_option
+@handled
+def watch_workbook(workbook: str | None, every_text: str, rewrite: bool) -> None:
+    """Keep the workbook synced: on an interval, and right after a local .xlsx is closed.
+
+    One long-running process for a systemd service, a container or a terminal. Each
+    run is a 'sheetsync sync', one after another, never two at once; it logs one line
+    per run (time, what started it, outcome, the sync's summary line). A local .xlsx
+    is also synced a few seconds after the studio saves and closes it, and never while
+    it is open in LibreOffice or Excel. A run that fails (exit 2 or 3) is retried after
+    a minute, then after twice as long each time, at most the interval. Ctrl-C or
+    SIGTERM stops it: a run that has not started writing is abandoned, one that has is
+    finished first; it exits 0.
+    """
+    from . import watch as watching
+
+    ctx = click.get_current_context()
+    config = _config()
+    name = _workbook(config, workbook)
+    every = watching.parse_interval(every_text)
+    local = None if is_google(name) else Path(name)
+    sync_arguments = [*_global_arguments(ctx.obj), "sync", name, *(["--rewrite"] * rewrite)]
+    verbose = bool(ctx.obj.get("verbose"))
+
+    def run_sync() -> watching.Outcome:
+        outcome = watching.Outcome(*_sync_in_process(sync_arguments))
+        if verbose:
+            click.echo(outcome.output.rstrip())
+        return outcome
+
+    def log(line: str) -> None:
+        click.echo(f"{_now(config, None):%Y-%m-%d %H:%M:%S} {line}")
+
+    log(f"watching {name}: a sync every {watching.describe_interval(every)}"
+        + (", and after each save once it is closed." if local else "."))
+    watching.Watcher(name, local, every, run_sync, log).serve()
+
+
+def _global_arguments(options: dict[str, Any]) -> list[str]:
+    """The options given before `watch`, for each of its syncs (progress is never shown)."""
+    given = ["--config", options["config_path"]] if options.get("config_path") else []
+    return [*given, *(["--verbose"] if options.get("verbose") else []), "--quiet"]
+
+
+def _sync_in_process(arguments: list[str]) -> tuple[int, str]:
+    """`sheetsync ARGUMENTS` run here, its output kept: the exit code and what it printed."""
+    from contextlib import redirect_stderr, redirect_stdout
+    from io import StringIO
+
+    printed = StringIO()
+    with redirect_stdout(printed), redirect_stderr(printed):
+        try:
+            returned = cli.main(args=arguments, prog_name="sheetsync", standalone_mode=False)
+            code = returned if isinstance(returned, int) else 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 3)
+        except click.ClickException as err:
+            err.show()
+            code = err.exit_code
+        except click.Abort:
+            code = 3
+    return code, printed.getvalue()
 
 
 def main() -> None:
