@@ -4,7 +4,10 @@ Pure: no I/O, no clock (`now` is passed in), nothing written. It reads three tab
 writes, by column name (schema.py, read.locate), never by position:
 
 - Runs: the last run (its started_at, result and counts) and the last *successful* sync, a
-  row whose result is `ok` or `problems`. Runs rows are appended, so the last readable row
+  row whose result is one sheetsync writes (`ok`, `problems`, `alerts failed` or both): a
+  Runs row is written only by a sync that brought the workbook up to date, whether or not
+  its alerts went out (failed alerts are their own reason, exit 4). Runs rows are appended,
+  so the last readable row
   is the last run. A sync's age is measured from its `now` cell (the moment it brought the
   workbook up to; equal to started_at except under `sync --now`), else from started_at.
   A row without a readable time is skipped and counted, never guessed.
@@ -36,7 +39,7 @@ DEFAULT_MAX_AGE = timedelta(hours=1)
 SHOWN = 5  # alerts and problems listed by name; the rest are counted
 
 OK, PROBLEMS_RESULT, ALERTS_FAILED = "ok", "problems", "alerts failed"
-SUCCESSFUL_RESULTS = frozenset({OK, PROBLEMS_RESULT})
+SUCCESSFUL_RESULTS = frozenset({OK, PROBLEMS_RESULT, ALERTS_FAILED})
 FAILED, QUEUED = "failed", "queued"
 #: The counts of a Runs row: its whole-number columns but the request counters.
 RUN_COUNTS = tuple(c.name for c in RUNS.columns
@@ -67,7 +70,8 @@ class Run:
 
     @property
     def successful(self) -> bool:
-        return self.result.strip().lower() in SUCCESSFUL_RESULTS
+        """It brought the workbook up to date (its alerts may still have failed)."""
+        return bool(self.words) and self.words <= SUCCESSFUL_RESULTS
 
     @property
     def found_problems(self) -> bool:
@@ -146,14 +150,12 @@ class Status:
     def reasons(self) -> tuple[str, ...]:
         """One sentence per thing that is wrong, worst first; empty when healthy."""
         found: list[str] = []
-        since = ("; the runs since synced the workbook but could not send their alerts"
-                 if self.last_run is not None and self.last_run.alerts_failed else "")
         if self.last_success is None:
-            found.append(f"No successful sync is recorded in the Runs tab{since}.")
+            found.append("No successful sync is recorded in the Runs tab.")
         elif self.stale:
             assert self.max_age is not None and self.age is not None
             found.append(f"The last successful sync was {describe_age(self.age)} ago, longer "
-                         f"than the {describe_age(self.max_age)} allowed (--max-age){since}.")
+                         f"than the {describe_age(self.max_age)} allowed (--max-age).")
         if self.failed_alerts:
             found.append(f"{self.failed_alerts} alert(s) could not be sent; each sync tries "
                          "them again (see Notifications, column error).")
