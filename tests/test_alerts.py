@@ -143,3 +143,31 @@ A             | C2        | PIL4       | 2026-12-01 | G1
                                          "A/1/package_ended/staff:ST2",
                                          "A/1/package_ended/manager:MGR"]
     assert due.send[0].context["group"] == {"id": "G1", "name": "Morning Pilates"}
+
+
+def test_queued_alerts_stay_put_in_outbox_mode_and_go_out_by_smtp_while_current():
+    store = studio(PHYSIO)
+    now = datetime(2027, 1, 1, 10, 0)
+    sync(store, now)
+    for role in ("client:C1", "staff:ST1", "manager:MGR"):
+        store.append("Notifications", {"key": f"E1/1/package_ended/{role}", "status": "queued",
+                                       "attempts": 1})
+    assert alerts_at(store, now).send == [] and alerts_at(store, now).skip == []
+    assert len(alerts_at(store, now, deliver_queued=True).send) == 3
+    weeks_later = datetime(2027, 1, 20, 10, 0)  # the period ended 20 days before
+    sync(store, weeks_later)
+    due = alerts_at(store, weeks_later, deliver_queued=True)
+    assert due.send == []
+    assert [r.status for r in due.skip] == [SKIPPED] * 3
+    assert alerts_at(store, weeks_later).skip == []  # without SMTP the outbox is final
+
+
+def test_a_retry_of_an_enrollment_held_by_a_problem_waits_until_it_reads_again():
+    store = studio(PHYSIO)
+    now = datetime(2027, 1, 1, 10, 0)
+    sync(store, now)
+    store.append("Notifications", {"key": "E1/1/package_ended/manager:MGR", "status": FAILED})
+    edit(store, "Enrollments", {"enrollment_id": "E1"}, schedule="Tuesdy 9am")
+    assert alerts_at(store, now).skip == []  # not skipped as "no longer due"
+    edit(store, "Enrollments", {"enrollment_id": "E1"}, schedule="Mon 14:00, Thu 14:00")
+    assert "E1/1/package_ended/manager:MGR" in keys(alerts_at(store, now))
