@@ -23,12 +23,10 @@ The exit code is the worst that holds, in this order: 6 no successful sync withi
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from . import cells
-from .errors import UserError
+from . import cells, durations
 from .model import Problem
 from .read import Columns, locate, rows
 from .schema import NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
@@ -281,38 +279,14 @@ def _moment(raw: object) -> datetime | None:
     return None
 
 
-_DURATION = re.compile(r"(\d+)(min|d|h|m|s)", re.IGNORECASE)
-_UNITS = {"d": timedelta(days=1), "h": timedelta(hours=1), "m": timedelta(minutes=1),
-          "min": timedelta(minutes=1), "s": timedelta(seconds=1)}
-
-
 def parse_duration(text: str) -> timedelta:
     """`90m`, `2h`, `1d`, `1h30m`, `45s` -> timedelta; `0` is zero. Raises UserError."""
-    raw = text.strip().replace(" ", "")
-    if raw == "0":
-        return timedelta(0)
-    parts = _DURATION.findall(raw)
-    if not raw or "".join(n + u for n, u in parts).lower() != raw.lower():
-        raise UserError(f"'{text}' is not a duration; write it like 90m, 2h or 1d "
-                        "(0 turns the check off).")
-    return sum((int(n) * _UNITS[u.lower()] for n, u in parts), timedelta(0))
+    return durations.parse_duration(text, example="90m, 2h or 1d (0 turns the check off)")
 
 
 def describe_age(age: timedelta) -> str:
-    """A duration as a person says it: `45 s`, `12 min`, `2 h 5 min`, `3 d 4 h`."""
-    seconds = int(abs(age).total_seconds())
-    days, rest = divmod(seconds, 86400)
-    hours, rest = divmod(rest, 3600)
-    minutes, secs = divmod(rest, 60)
-    if days:
-        text = f"{days} d" + (f" {hours} h" if hours else "")
-    elif hours:
-        text = f"{hours} h" + (f" {minutes} min" if minutes else "")
-    elif minutes:
-        text = f"{minutes} min"
-    else:
-        text = f"{secs} s"
-    return ("-" if age < timedelta(0) else "") + text
+    """A duration as a person says it (`2 h 5 min`), with a minus when it lies ahead."""
+    return ("-" if age < timedelta(0) else "") + durations.describe_duration(age)
 
 
 def as_dict(found: Status) -> dict[str, object]:

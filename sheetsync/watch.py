@@ -25,17 +25,18 @@ from __future__ import annotations
 
 import contextlib
 import os
-import re
 import signal
 import threading
 import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+from .durations import describe_duration, parse_duration
 from .errors import UserError
 from .stores.base import Layout, Store, Table, WorkbookChanges
 from .stores.lockfiles import find_lock, is_lock_name
@@ -45,8 +46,6 @@ RETRY = 60.0  # seconds before the first retry of a failed run
 NAP = 0.5  # longest sleep between two looks at the schedule (how soon a stop is noticed)
 MINIMUM_INTERVAL = 1.0
 OUTCOMES = {0: "ok", 1: "problems", 2: "refused", 3: "failed", 4: "alerts failed"}
-_DURATION = re.compile(r"(\d+(?:\.\d+)?)\s*(s|sec|m|min|h|d)", re.IGNORECASE)
-_SECONDS = {"s": 1, "sec": 1, "m": 60, "min": 60, "h": 3600, "d": 86400}
 
 
 class Abandoned(BaseException):
@@ -67,21 +66,14 @@ Fingerprint = tuple[int, int, int]
 
 def parse_interval(text: str) -> float:
     """Seconds in `30s`, `15m`, `1h`, `1d` (also `1h30m`)."""
-    cleaned = text.strip().replace(" ", "")
-    parts = _DURATION.findall(cleaned)
-    if not parts or "".join(n + u for n, u in parts).lower() != cleaned.lower():
-        raise UserError(f"--every {text} is not a duration; write it like 30s, 15m or 1h.")
-    seconds = sum(float(n) * _SECONDS[u.lower()] for n, u in parts)
+    seconds = parse_duration(text, example="30s, 15m or 1h").total_seconds()
     if seconds < MINIMUM_INTERVAL:
         raise UserError(f"--every {text} is too short; sync at most once a second.")
     return seconds
 
 
 def describe_interval(seconds: float) -> str:
-    for unit, size in (("h", 3600), ("m", 60)):
-        if seconds >= size and seconds % size == 0:
-            return f"{int(seconds // size)}{unit}"
-    return f"{seconds:g}s"
+    return describe_duration(timedelta(seconds=seconds))
 
 
 def backoff(failures: int, interval: float) -> float:

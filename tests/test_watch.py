@@ -192,7 +192,7 @@ def test_it_syncs_on_its_interval_and_backs_off_after_a_failure(tmp_path):
         watch.wait_for("interval: ok", 5)
         book.unlink()
         failed = watch.wait_for("interval: refused", 5)
-        assert "There is no workbook at" in failed and failed.endswith("next try in 1s")
+        assert "There is no workbook at" in failed and failed.endswith("next try in 1 s")
     finally:
         watch.stop()
 
