@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 import textwrap
 from datetime import date, datetime, time
+from pathlib import Path
 from typing import Any
 
 from sheetsync import engine
@@ -138,3 +139,22 @@ def column(tab: str, name: str) -> int:
 
 
 __all__ = ["Appointment", "studio"]
+
+
+def xlsx_studio(path: Path, source: str) -> Path:
+    """The studio as an .xlsx file: `init`'s tabs, then `source` typed in with openpyxl."""
+    import openpyxl
+
+    from sheetsync.stores.base import Layout
+    from sheetsync.stores.xlsx import XlsxStore
+
+    XlsxStore(path).lay_out(Layout(tabs=ALL_TABS))
+    wb = openpyxl.load_workbook(path)
+    for name, table in parse_tables(source).items():
+        ws = wb[name]
+        headers = [c.value for c in ws[1]]
+        for r, values in enumerate(table.rows, start=2):
+            for header, value in zip(table.header, values, strict=False):
+                ws.cell(r, headers.index(header) + 1, value)
+    wb.save(path)
+    return path

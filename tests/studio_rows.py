@@ -33,12 +33,11 @@ from openpyxl.utils import get_column_letter
 from sheetsync import engine
 from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS, TABS_BY_NAME
-from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_wire import a1, to_json
 from sheetsync.stores.xlsx import XlsxStore
-from tests.studio import parse_tables
+from tests.studio import parse_tables, xlsx_studio
 
 TWO_CLIENTS = """
 Packages
@@ -213,15 +212,8 @@ class XlsxStudio:
     """The studio as an .xlsx file; the studio types with openpyxl, as by hand."""
 
     def __init__(self, path: Path, source: str = TWO_CLIENTS) -> None:
-        self.path = path
-        XlsxStore(path).lay_out(Layout(tabs=ALL_TABS))
+        self.path = xlsx_studio(path, source)
         wb = openpyxl.load_workbook(path)
-        for name, table in parse_tables(source).items():
-            ws = wb[name]
-            headers = [c.value for c in ws[1]]
-            for r, values in enumerate(table.rows, start=2):
-                for header, value in zip(table.header, values, strict=False):
-                    ws.cell(r, headers.index(header) + 1, value)
         wb.create_sheet(DASHBOARD)
         wb.save(path)
 

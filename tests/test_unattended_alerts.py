@@ -13,14 +13,11 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import openpyxl
 import pytest
 
-from sheetsync.schema import ALL_TABS
-from sheetsync.stores.base import Layout
 from sheetsync.stores.xlsx import XlsxStore
 from tests.mailserver import Login, Recorder, free_port, running
-from tests.studio import parse_tables, records
+from tests.studio import records, xlsx_studio
 
 STUDIO = """
 Packages
@@ -54,17 +51,7 @@ auth_without_tls = pytest.mark.filterwarnings("ignore:Requiring AUTH while not r
 
 def workbook(folder: Path, source: str = STUDIO) -> Path:
     """The studio as an .xlsx file, typed in with openpyxl as a studio would."""
-    path = folder / "studio.xlsx"
-    XlsxStore(path).lay_out(Layout(tabs=ALL_TABS))
-    wb = openpyxl.load_workbook(path)
-    for name, table in parse_tables(source).items():
-        ws = wb[name]
-        headers = [c.value for c in ws[1]]
-        for r, values in enumerate(table.rows, start=2):
-            for header, value in zip(table.header, values, strict=False):
-                ws.cell(r, headers.index(header) + 1, value)
-    wb.save(path)
-    return path
+    return xlsx_studio(folder / "studio.xlsx", source)
 
 
 def configure(folder: Path, *, port: int | None = None, outbox: bool = False,

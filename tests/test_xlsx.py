@@ -18,7 +18,7 @@ from sheetsync.errors import WorkbookBusy
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout, TabChanges, WorkbookChanges
 from sheetsync.stores.xlsx import XlsxStore
-from tests.studio import parse_tables
+from tests.studio import xlsx_studio
 from tests.test_sync_rules import PHYSIO
 
 NOW = datetime(2026, 12, 4, 10, 0)
@@ -26,17 +26,7 @@ NOW = datetime(2026, 12, 4, 10, 0)
 
 def physio_workbook(path: Path) -> XlsxStore:
     """The PHYSIO studio as an .xlsx file, typed in by hand with openpyxl."""
-    store = XlsxStore(path)
-    store.lay_out(Layout(tabs=ALL_TABS))
-    wb = openpyxl.load_workbook(path)
-    for name, table in parse_tables(PHYSIO).items():
-        ws = wb[name]
-        headers = [c.value for c in ws[1]]
-        for r, values in enumerate(table.rows, start=2):
-            for header, value in zip(table.header, values, strict=False):
-                ws.cell(r, headers.index(header) + 1, value)
-    wb.save(path)
-    return XlsxStore(path)
+    return XlsxStore(xlsx_studio(path, PHYSIO))
 
 
 def sync(store: XlsxStore, now: datetime = NOW) -> engine.SyncReport:
