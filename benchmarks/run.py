@@ -255,11 +255,10 @@ def task_google(args: argparse.Namespace) -> dict[str, Any]:
 
 def google_sync(args: argparse.Namespace, store_class: Any) -> dict[str, Any]:
     """The sync scenario on the local Sheets API, requests counted by the server itself."""
-    from sheetsync.stores.gsheets_access import service_account  # type: ignore[import-not-found]
-
+    from localsheets import LocalSheets
     from sheetsync import engine
-    from sheetsync.localsheets import LocalSheets
     from sheetsync.stores.base import TabChanges, WorkbookChanges
+    from sheetsync.stores.gsheets_access import service_account  # type: ignore[import-not-found]
 
     studio = load_studio(args.work, args.size, args.seed)
     out: dict[str, Any] = {}
@@ -292,7 +291,7 @@ def load_into_sheets(server: Any, studio: Studio) -> str:
     """Create the studio's spreadsheet on the local server, outside of any statistics."""
     import gspread  # noqa: F401 - the client below needs it
 
-    from sheetsync.localsheets import gspread_client
+    from localsheets import gspread_client
 
     tables = studio.tables()
     sheet_id = server.create_spreadsheet("Studio", [
@@ -331,8 +330,8 @@ def task_compare(args: argparse.Namespace) -> dict[str, Any]:
     """The tutorials' gspread code against two batched requests, same cells, quota on."""
     import gspread
 
+    from localsheets import LocalSheets, gspread_client
     from sheetsync import engine
-    from sheetsync.localsheets import LocalSheets, gspread_client
     from sheetsync.stores.memory import MemoryStore
 
     studio = load_studio(args.work, args.size, args.seed)

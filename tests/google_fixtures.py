@@ -10,7 +10,7 @@ from collections.abc import Iterator
 import gspread
 import pytest
 
-from sheetsync.localsheets import LocalSheets, gspread_client
+from localsheets import LocalSheets, gspread_client
 from sheetsync.stores.gsheets_access import ServiceAccount, service_account
 
 

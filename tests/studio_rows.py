@@ -30,8 +30,8 @@ import openpyxl
 from openpyxl.comments import Comment
 from openpyxl.utils import get_column_letter
 
+from localsheets import LocalSheets
 from sheetsync import engine
-from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS, TABS_BY_NAME
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount

@@ -16,8 +16,8 @@ import pytest
 import yaml
 from click.testing import CliRunner, Result
 
+from localsheets import LocalSheets
 from sheetsync.cli import cli
-from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_http, gsheets_lock
 from sheetsync.stores.gsheets import GoogleStore

@@ -13,9 +13,9 @@ from typing import Any
 
 import gspread
 
+from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.cells import Unusable, error_value
-from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_errors
 from sheetsync.stores.base import Layout, Table

@@ -15,10 +15,10 @@ from typing import Any
 
 import pytest
 
+from localsheets import LocalSheets
+from localsheets.model import new_spreadsheet_id
 from sheetsync import engine
 from sheetsync.errors import UserError
-from sheetsync.localsheets import LocalSheets
-from sheetsync.localsheets.model import new_spreadsheet_id
 from sheetsync.schema import ALL_TABS, header_key
 from sheetsync.stores.base import Layout, TabChanges, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore

@@ -14,10 +14,10 @@ from typing import Any
 import gspread
 import pytest
 
+from localsheets import LocalSheets
+from localsheets.model import new_spreadsheet_id
 from sheetsync import engine
 from sheetsync.errors import WorkbookBusy
-from sheetsync.localsheets import LocalSheets
-from sheetsync.localsheets.model import new_spreadsheet_id
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore

@@ -20,10 +20,10 @@ from typing import Any
 
 import pytest
 
+from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.config import Email
 from sheetsync.errors import WorkbookBusy
-from sheetsync.localsheets import LocalSheets
 from sheetsync.notify import Mailer, Outgoing, Result
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_lock

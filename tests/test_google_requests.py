@@ -17,9 +17,9 @@ from typing import Any
 
 import pytest
 
+from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.config import Email
-from sheetsync.localsheets import LocalSheets
 from sheetsync.notify import Mailer
 from sheetsync.schema import ALL_TABS, RUNS
 from sheetsync.stores.base import Layout

@@ -16,7 +16,7 @@ from typing import Any
 import gspread
 import pytest
 
-from sheetsync.localsheets import LocalSheets
+from localsheets import LocalSheets
 from sheetsync.stores.gsheets_access import ServiceAccount
 from tests.google_fixtures import account, server, studio_client
 from tests.studio_rows import (

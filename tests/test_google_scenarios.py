@@ -17,8 +17,8 @@ from typing import Any
 import gspread
 import pytest
 
+from localsheets import LocalSheets
 from sheetsync.cells import to_serial
-from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import header_key
 from sheetsync.stores.base import Cell, Layout, Table, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore

@@ -10,8 +10,8 @@ import requests
 from hypothesis import given
 from hypothesis import strategies as st
 
+from localsheets.a1 import parse_a1
 from sheetsync.errors import UserError
-from sheetsync.localsheets.a1 import parse_a1
 from sheetsync.schema import APPOINTMENTS, CLIENTS, Kind
 from sheetsync.stores.base import TabChanges, Table, WorkbookChanges
 from sheetsync.stores.gsheets_access import (

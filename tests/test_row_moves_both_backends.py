@@ -4,7 +4,7 @@ The same studio (tests/studio_rows.py) goes through the same syncs on both
 backends: a first sync, the studio's own formulas, notes, merged cell and
 dashboard added by hand, client C1 closed, a sync that deletes C1's future rows.
 The two row-moving implementations are independent (sheetsync/stores/rowmoves.py
-for .xlsx, sheetsync/localsheets/moves.py for the Google stand-in), so agreeing
+for .xlsx, localsheets/moves.py for the Google stand-in), so agreeing
 appointment by appointment is a real cross-check, and each must also be right:
 every studio formula reads its own row, every note and merge sits on the row of
 the appointment it was put on.
@@ -15,7 +15,7 @@ from __future__ import annotations
 import gspread
 import pytest
 
-from sheetsync.localsheets import LocalSheets
+from localsheets import LocalSheets
 from sheetsync.stores.gsheets_access import ServiceAccount
 from tests.google_fixtures import account, server, studio_client
 from tests.studio_rows import (

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from localsheets import LocalSheets
 from sheetsync.apply import same_cell
-from sheetsync.localsheets import LocalSheets
 from sheetsync.schema import ALL_TABS, APPOINTMENTS, CLIENTS, Kind
 from sheetsync.stores.base import Layout, Store, TabChanges, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore

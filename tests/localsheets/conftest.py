@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 import pytest
 
-from sheetsync.localsheets import LocalSheets
+from localsheets import LocalSheets
 
 
 @pytest.fixture

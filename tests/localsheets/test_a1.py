@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sheetsync.localsheets.a1 import (
+from localsheets.a1 import (
     Bounds,
     col_index,
     col_letters,
@@ -17,8 +17,8 @@ from sheetsync.localsheets.a1 import (
     parse_cells,
     quote_title,
 )
-from sheetsync.localsheets.errors import ApiError
-from sheetsync.localsheets.model import Spreadsheet
+from localsheets.errors import ApiError
+from localsheets.model import Spreadsheet
 
 
 @pytest.mark.parametrize(

@@ -1,4 +1,4 @@
-"""``python -m sheetsync.localsheets`` as a subprocess: URL on the first line, clean stop."""
+"""``python -m localsheets`` as a subprocess: URL on the first line, clean stop."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ ROOT = Path(__file__).resolve().parents[2]
 def cli(*args: str) -> Iterator[tuple[subprocess.Popen[str], str]]:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "sheetsync.localsheets", *args],
+        [sys.executable, "-m", "localsheets", *args],
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -58,8 +58,8 @@ def test_cli_prints_url_serves_and_stops(tmp_path: Path) -> None:
 
 
 def test_cli_keeps_data_across_restarts(tmp_path: Path) -> None:
-    from sheetsync.localsheets import service_account_info
-    from sheetsync.localsheets.client import gspread_client
+    from localsheets import service_account_info
+    from localsheets.client import gspread_client
 
     with cli("--data", str(tmp_path)) as (_, url):
         gc = gspread_client(url, service_account_info(url))
@@ -74,7 +74,7 @@ def test_cli_keeps_data_across_restarts(tmp_path: Path) -> None:
 
 def test_cli_help_and_bad_options() -> None:
     env = {**os.environ, "PYTHONPATH": str(ROOT)}
-    run = [sys.executable, "-m", "sheetsync.localsheets"]
+    run = [sys.executable, "-m", "localsheets"]
     shown = subprocess.run([*run, "--help"], capture_output=True, text=True, env=env, timeout=30)
     assert shown.returncode == 0
     for option in ("--port", "--data", "--trust", "--quota-per-minute", "--fail"):

@@ -11,7 +11,7 @@ import pytest
 from google.auth.exceptions import RefreshError
 from gspread.utils import ValidationConditionType
 
-from sheetsync.localsheets import LocalSheets, gspread_client, service_account_info
+from localsheets import LocalSheets, gspread_client, service_account_info
 
 
 @pytest.fixture

@@ -6,10 +6,10 @@ from typing import Any
 
 import pytest
 
-from sheetsync.localsheets import valueops as v
-from sheetsync.localsheets.batch import batch_update
-from sheetsync.localsheets.errors import ApiError
-from sheetsync.localsheets.model import Spreadsheet
+from localsheets import valueops as v
+from localsheets.batch import batch_update
+from localsheets.errors import ApiError
+from localsheets.model import Spreadsheet
 
 RAW = {"valueInputOption": "RAW"}
 USER = {"valueInputOption": "USER_ENTERED"}

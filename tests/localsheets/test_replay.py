@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from sheetsync.localsheets import LocalSheets
+from localsheets import LocalSheets
 
 from .replay import Exchange, cassette_paths, replay
 

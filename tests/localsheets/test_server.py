@@ -10,7 +10,7 @@ import pytest
 import requests
 from google.auth import crypt, jwt
 
-from sheetsync.localsheets import LocalSheets, service_account_info
+from localsheets import LocalSheets, service_account_info
 
 from .conftest import Api
 

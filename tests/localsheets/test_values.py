@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from sheetsync.localsheets.formulas import FormulaError, Unsupported, evaluate
-from sheetsync.localsheets.numfmt import (
+from localsheets.formulas import FormulaError, Unsupported, evaluate
+from localsheets.numfmt import (
     format_datetime,
     format_number,
     format_with_pattern,
@@ -16,7 +16,7 @@ from sheetsync.localsheets.numfmt import (
     plain_number,
     to_serial,
 )
-from sheetsync.localsheets.values import raw_value, render, user_entered_value
+from localsheets.values import raw_value, render, user_entered_value
 
 
 def test_serial_numbers_match_google() -> None:

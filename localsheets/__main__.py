@@ -1,4 +1,4 @@
-"""Command line: ``python -m sheetsync.localsheets [--port 0] [--data DIR] ...``.
+"""Command line: ``python -m localsheets [--port 0] [--data DIR] ...``.
 
 Prints the base URL (``http://127.0.0.1:PORT``) as the first stdout line, flushed,
 then serves until SIGINT or SIGTERM.
@@ -25,7 +25,7 @@ def _fail_option(text: str) -> tuple[int, int]:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
-        prog="python -m sheetsync.localsheets",
+        prog="python -m localsheets",
         description="Serve a local stand-in for the Google Sheets API v4 on 127.0.0.1.",
     )
     parser.add_argument("--port", type=int, default=0, help="port to listen on (0: a free one)")

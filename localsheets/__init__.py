@@ -1,9 +1,12 @@
 """A local stand-in for the Google Sheets API v4 (and the Drive v3 calls gspread makes).
 
 ``LocalSheets`` serves it on 127.0.0.1 for tests and offline trials; the real
-google-auth and gspread code talks to it over HTTP. ``service_account_info``
+google-auth and gspread code talks to it over HTTP. It lives beside the product in
+this repository and is not part of the sheetsync wheel: tests find it on the
+repository's root (pytest's `pythonpath`), and `python -m localsheets` runs it from
+the repository's folder. ``service_account_info``
 makes credentials whose token endpoint is the local server, and
-``sheetsync.localsheets.client`` redirects Google's hosts to it.
+``localsheets.client`` redirects Google's hosts to it.
 """
 
 from .auth import service_account_info

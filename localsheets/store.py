@@ -11,7 +11,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..atomic import write_atomically
+from sheetsync.atomic import write_atomically
+
 from .model import Spreadsheet
 
 FORMAT_VERSION = 1
