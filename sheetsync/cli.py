@@ -983,6 +983,23 @@ def _mailer(config: Config) -> Mailer:
 
 
 # -- demo ------------------------------------------------------------------------------------
+@cli.command("templates")
+@click.argument("folder", type=click.Path(path_type=Path))
+@click.option("--replace", is_flag=True, help="Overwrite templates already in FOLDER.")
+@handled
+def templates(folder: Path, replace: bool) -> None:
+    """Copy the e-mail templates into FOLDER, to edit them for your studio.
+
+    Then set `templates_dir: FOLDER` in sheetsync.yaml; FOLDER/README.md lists the
+    variables and filters a template may use.
+    """
+    from .notify import copy_templates
+
+    copied = copy_templates(folder, replace=replace)
+    click.echo(f"Copied {len(copied)} templates into {folder}. Edit them, then add to "
+               f"sheetsync.yaml:\n  templates_dir: {folder}")
+
+
 @cli.command()
 @click.option("--folder", type=click.Path(file_okay=False), default=".",
               help="Where to put sheetsync-demo.xlsx (default: this folder).")

@@ -33,6 +33,7 @@ import base64
 import contextlib
 import hashlib
 import hmac
+import importlib.resources
 import os
 import re
 import smtplib
@@ -70,7 +71,34 @@ STATEMENT = "statement"
 #: Kinds a templates_dir may leave out: the built-in templates stand in for them (a folder
 #: copied before they existed keeps working); a copy that is there is checked like the rest.
 OPTIONAL_KINDS = ((STATEMENT, CLIENT),)
-BUILTIN_TEMPLATES = Path(__file__).parent / "templates"
+def _builtin_templates() -> Path:
+    """The templates shipped inside the installed package, or, in a source checkout
+    installed in editable mode, the repository's own templates/ folder."""
+    packaged = Path(str(importlib.resources.files("sheetsync") / "templates"))
+    return packaged if packaged.is_dir() else Path(__file__).resolve().parent.parent / "templates"
+
+
+BUILTIN_TEMPLATES = _builtin_templates()
+
+
+def copy_templates(folder: Path, *, replace: bool = False) -> list[str]:
+    """Copy the built-in templates into `folder` for a studio to edit; the names copied.
+
+    Never overwrites a file there unless `replace`: a UserError names the ones in the way.
+    """
+    names = sorted(p.name for p in BUILTIN_TEMPLATES.iterdir() if p.is_file())
+    if folder.exists() and not folder.is_dir():
+        raise UserError(f"{folder} is a file; give a folder to copy the templates into.")
+    present = [n for n in names if (folder / n).exists()]
+    if present and not replace:
+        shown = ", ".join(present[:3]) + (f" and {len(present) - 3} more" if len(present) > 3
+                                          else "")
+        raise UserError(f"{folder} already holds {shown}; nothing was copied. Choose an empty "
+                        "folder, or add --replace to overwrite them with the built-in ones.")
+    folder.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        write_atomically(folder / name, (BUILTIN_TEMPLATES / name).read_bytes())
+    return names
 MAX_ERROR = 500
 
 
