@@ -10,7 +10,7 @@ from sheetsync.notify import FAILED, SKIPPED
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
 from tests.studio import edit, studio, sync
-from tests.test_sync_rules import BASE, PHYSIO
+from tests.studios import BASE, PHYSIO
 
 
 def alerts_at(store, now: datetime, **settings):

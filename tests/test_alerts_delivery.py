@@ -20,14 +20,8 @@ from sheetsync.stores.xlsx import XlsxStore
 from tests.mailserver import Recorder, free_port, running, smtp_email
 from tests.reliability import record
 from tests.studio import records, studio
-from tests.test_sync_rules import PHYSIO
-from tests.test_xlsx import physio_workbook
+from tests.studios import ENDED, STAFFED, physio_workbook
 
-STAFFED = PHYSIO.replace("staff_id | name   | role    | commission_rate",
-                         "staff_id | name   | role    | commission_rate | email").replace(
-    "ST1      | Elif   | staff   | 40%", "ST1      | Elif   | staff   | 40% | elif@s.example").replace(
-    "MGR      | Zeynep | manager |", "MGR      | Zeynep | manager |     | zeynep@s.example")
-ENDED = datetime(2027, 1, 1, 10, 0)  # the ten sessions are held, period 2 is planned
 ADDRESSES = ["ayse@x.example", "elif@s.example", "zeynep@s.example"]
 
 

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 from sheetsync.apply import same_cell
 from sheetsync.schema import Kind
 from tests.studio import column, edit, records, set_status, studio, sync
-from tests.test_sync_rules import PHYSIO
+from tests.studios import PHYSIO
 
 NOW = datetime(2026, 12, 4, 10, 0)
 

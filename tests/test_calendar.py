@@ -20,7 +20,7 @@ from sheetsync import engine, ics
 from sheetsync.cells import parse_date, parse_time
 from sheetsync.stores.memory import MemoryStore
 from tests.studio import appointments, edit, set_status, studio, sync
-from tests.test_sync_rules import BASE
+from tests.studios import BASE
 
 STUDIO = BASE + """
 Enrollments

@@ -10,7 +10,7 @@ import pytest
 from click.testing import Result
 from icalendar import Calendar
 
-from tests.test_xlsx import physio_workbook
+from tests.studios import physio_workbook
 
 NOW = "2026-12-04T10:00"
 

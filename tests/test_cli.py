@@ -11,7 +11,7 @@ import pytest
 from click.testing import Result
 
 from sheetsync.stores.xlsx import XlsxStore
-from tests.test_xlsx import physio_workbook
+from tests.studios import physio_workbook
 
 
 @pytest.fixture

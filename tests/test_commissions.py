@@ -10,7 +10,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from tests.studio import appointment_at, edit, records, set_status, studio, sync
-from tests.test_sync_rules import PHYSIO
+from tests.studios import PHYSIO
 
 RATED = PHYSIO.replace("ST2      | Can    | staff   |", "ST2      | Can    | staff   | 35%")
 NOW = datetime(2026, 12, 8, 10, 0)  # three sessions held: 30 Nov, 3 Dec, 7 Dec

@@ -22,7 +22,7 @@ import openpyxl
 
 from sheetsync.crashpoints import POINTS, VARIABLE
 from tests.reliability import record
-from tests.test_xlsx import physio_workbook
+from tests.studios import physio_workbook
 
 BIN = Path(sys.executable).parent / "sheetsync"
 NOW = "2027-01-01T10:00"  # the package ends: 10 completions, a renewal, three alerts

@@ -11,54 +11,16 @@ from __future__ import annotations
 import copy
 import os
 import random
-import string
-from datetime import date, datetime, time
+from datetime import datetime
 
 from sheetsync import cells, engine
 from sheetsync.schedule import parse_schedule
 from sheetsync.schema import APPOINTMENTS, STUDIO_TABS, Tab
 from sheetsync.stores.memory import MemoryStore
+from tests.junk import junk
 from tests.reliability import record
 from tests.studio import records, studio
-
-SOURCE = """
-Packages
-package_id | name     | sessions | price | duration_min | commission_rate | active
-P10        | Physio   | 10       | 4000  | 50           | 40%             | yes
-P4         | Pilates  | 4        | 1000  |              |                 | yes
-
-Clients
-client_id | name   | email          | phone | status
-C1        | Ayse   | ayse@x.example | 555   | active
-C2        | Mehmet | m@x.example    |       | active
-C3        | Selin  |                |       | closed
-
-Staff
-staff_id | name   | email          | role    | commission_rate
-ST1      | Elif   | elif@x.example | staff   | 40%
-ST2      | Can    |                | staff   | 0.35
-MGR      | Zeynep | z@x.example    | manager |
-
-Groups
-group_id | name    | staff_id | schedule      | capacity
-G1       | Morning | ST2      | Tue,Fri 09:00 | 8
-
-Enrollments
-enrollment_id | client_id | package_id | start_date | staff_id | schedule             | group_id | price_override | auto_renew | status
-E1            | C1        | P10        | 2026-11-02 | ST1      | Mon 14:00, Thu 14:00 |          | 3600           | yes        | active
-E2            | C2        | P4         | 2026-11-03 |          |                      | G1       |                | no         | active
-E3            | C3        | P4         | 2026-11-03 | ST2      | Wed 18:00-19:00      |          |                | yes        | active
-
-Payments
-enrollment_id | amount | date       | period | method | note
-E1            | 1800   | 2026-11-02 | 1      | cash   | first half
-E2            | 500    | 2026-11-03 |        | card   |
-
-Closures
-start_date | end_date   | staff_id | client_id | group_id | reason
-2026-11-20 | 2026-11-21 |          |           |          | Renovation
-2026-11-24 |            | ST1      |           |          | Leave
-"""
+from tests.studios import EVERY_TAB
 
 NOW = datetime(2026, 11, 25, 10, 0)
 
@@ -81,40 +43,6 @@ BLANK_OK = {"price", "commission", "duration_min", "commission_rate", "active", 
             "end_date", "client_id"}
 
 
-def junk(rng: random.Random) -> object:
-    """Something a tired human (or a copy-paste accident) might leave in a cell."""
-    choice = rng.randrange(14)
-    if choice == 0:
-        return "".join(rng.choice(string.ascii_letters + " ") for _ in range(rng.randint(3, 12)))
-    if choice == 1:
-        return rng.choice([-1, -999, 0, 10**15, -(10**15), 2.5, 1e300, -0.001])
-    if choice == 2:
-        return rng.choice(["=1/0", "=SUM(A1:A9)", "=HYPERLINK(\"http://x\")", "+1", "@cmd"])
-    if choice == 3:
-        return rng.choice(["31/12/2026", "12/31/2026", "2026-02-30", "tomorrow", "2026.13.01",
-                           "Dec 1st", "٢٠٢٦-١٢-٠١", "2026-12-01T25:00"])
-    if choice == 4:
-        return "x" * rng.choice([1000, 50_000])
-    if choice == 5:
-        return "".join(chr(rng.randint(0x20, 0x2FFF)) for _ in range(rng.randint(1, 20)))
-    if choice == 6:
-        return rng.choice(["Mon 25:00", "Tuesdy 9am", "every 0 weeks Mon 9:00", "RRULE:FREQ=X",
-                           "Mon 9", "Fri 19:00-18:00", "Mon,,, 14:00 pm"])
-    if choice == 7:
-        return rng.choice([True, False])
-    if choice == 8:
-        return rng.choice([date(1900, 1, 1), datetime(2026, 12, 1, 14, 30), time(14, 0)])
-    if choice == 9:
-        return rng.choice(["maybe", "paused", "MANAGER!", "yes please", "n/a", "-", "?"])
-    if choice == 10:
-        return rng.choice(["a@b", "x\r\nBcc: evil@x.example", "<script>", "ayse@@x.example"])
-    if choice == 11:
-        return rng.choice(["C404", "P404", "ST404", "G404", "E404"])
-    if choice == 12:
-        return rng.choice(["1.500", "1,2,3", "1e5", "4000 TRYY", "€€5", "--5", "NaN", "inf"])
-    return rng.choice(["", " ", "\t", "\n"])
-
-
 def _columns(tab: Tab) -> list[str]:
     return list(tab.column_names)
 
@@ -127,7 +55,7 @@ def _status(store: MemoryStore, row: int) -> str:
 
 
 def synced_studio() -> MemoryStore:
-    store = studio(SOURCE)
+    store = studio(EVERY_TAB)
     engine.sync(store, NOW, started_at=NOW)
     return store
 
@@ -242,7 +170,7 @@ def test_junk_in_a_real_workbook_exits_1_without_a_traceback(tmp_path, monkeypat
     from click.testing import CliRunner
 
     from sheetsync.cli import cli
-    from tests.test_xlsx import physio_workbook
+    from tests.studios import physio_workbook
 
     rng = random.Random(7)
     path = physio_workbook(tmp_path / "studio.xlsx").path

@@ -19,21 +19,15 @@ from localsheets import LocalSheets
 from localsheets.model import new_spreadsheet_id
 from sheetsync import engine
 from sheetsync.errors import UserError
-from sheetsync.schema import ALL_TABS, header_key
-from sheetsync.stores.base import Layout, TabChanges, WorkbookChanges
+from sheetsync.schema import ALL_TABS
+from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount, service_account
 from sheetsync.stores.gsheets_http import RetryPolicy
+from tests.google_studio import edit, records
 from tests.reliability import record
-from tests.studio import parse_tables
-from tests.test_sync_rules import BASE
+from tests.studios import TWO_CLIENTS
 
-STUDIO = BASE + """
-Enrollments
-enrollment_id | client_id | package_id | start_date | staff_id | schedule
-E1            | C1        | PHY10      | 2026-11-30 | ST1      | Mon 14:00, Thu 14:00
-E2            | C2        | PHY10      | 2026-11-30 | ST2      | Tue 10:00
-"""
 FIRST = datetime(2026, 11, 29, 12, 0)
 SECOND = datetime(2026, 12, 1, 12, 0)
 # A read timeout short enough for quick tests, long enough for a loaded two-core machine.
@@ -42,24 +36,9 @@ POSITIONS = {1: "spreadsheets.get", 2: "values.batchGet", 3: "guard values.batch
              4: "spreadsheets.batchUpdate", 5: "values.batchUpdate"}
 
 
-def records(source: str) -> dict[str, list[dict[str, Any]]]:
-    tables = parse_tables(source)
-    return {name: [dict(zip(t.header, row, strict=True)) for row in t.rows]
-            for name, t in tables.items()}
-
-
 def store_for(server: LocalSheets, account: ServiceAccount, sheet: str,
               policy: RetryPolicy = POLICY) -> GoogleStore:
     return GoogleStore(sheet, account, endpoint=server.base_url, policy=policy)
-
-
-def edit(store: GoogleStore, title: str, key: str, value: str, **cells: Any) -> None:
-    """The studio changes cells of the row whose `key` column holds `value`."""
-    table = store.read()[title]
-    keys = [header_key(h) for h in table.header]
-    row = next(i + 2 for i, r in enumerate(table.rows) if r[keys.index(key)] == value)
-    store.write(WorkbookChanges({title: TabChanges(updates={
-        (row, keys.index(name) + 1): v for name, v in cells.items()})}))
 
 
 _PREPARED: dict[int, str] = {}
@@ -79,7 +58,7 @@ def prepared(server: LocalSheets, account: ServiceAccount) -> str:
 def _prepare(server: LocalSheets, account: ServiceAccount) -> str:
     sheet = server.create_spreadsheet("Studio")
     store = store_for(server, account, sheet)
-    store.lay_out(Layout(ALL_TABS, records(STUDIO)))
+    store.lay_out(Layout(ALL_TABS, records(TWO_CLIENTS)))
     engine.sync(store, FIRST, started_at=FIRST)
     edit(store, "Clients", "clientid", "C2", status="closed")
     edit(store, "Appointments", "appointmentid", "E1-1-02", status="cancelled")

@@ -22,7 +22,8 @@ from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
-from tests.test_google_faults import STUDIO, records
+from tests.google_studio import records
+from tests.studios import TWO_CLIENTS
 
 FIRST = datetime(2026, 11, 29, 12, 0)
 LATER = datetime(2026, 12, 4, 12, 0)  # E1's first two sessions and E2's first are over
@@ -32,7 +33,7 @@ LATER = datetime(2026, 12, 4, 12, 0)  # E1's first two sessions and E2's first a
 def synced(server: LocalSheets, account: ServiceAccount) -> str:
     spreadsheet = server.create_spreadsheet("Studio")
     store = GoogleStore(spreadsheet, account, endpoint=server.base_url)
-    store.lay_out(Layout(ALL_TABS, records(STUDIO)))
+    store.lay_out(Layout(ALL_TABS, records(TWO_CLIENTS)))
     engine.sync(store, FIRST, started_at=FIRST)
     return spreadsheet
 

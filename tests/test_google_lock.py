@@ -32,7 +32,7 @@ from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_http import GaveUp, RetryPolicy
 from tests.studio import parse_tables
-from tests.test_alerts_delivery import ENDED, STAFFED
+from tests.studios import ENDED, STAFFED
 
 BEFORE = datetime(2026, 11, 29, 12, 0)  # the sessions are planned, none held yet
 ALERTS = 3  # at ENDED: package_ended to the client, the staff member and the manager

@@ -25,7 +25,7 @@ from sheetsync.schema import ALL_TABS, RUNS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
-from tests.test_google_faults import edit, records
+from tests.google_studio import edit, records
 
 FIRST = datetime(2026, 11, 29, 12, 0)
 LATER = datetime(2026, 12, 9, 12, 0)

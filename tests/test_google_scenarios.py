@@ -28,6 +28,7 @@ from sheetsync.stores.layout import plain_value
 from sheetsync.stores.memory import MemoryStore
 from tests import studio as studio_helpers
 from tests import test_problems, test_sync_rules
+from tests.studios import PHYSIO
 
 
 def normal(value: Cell) -> Cell:
@@ -161,7 +162,7 @@ globals().update(_scenarios())
 
 def test_the_twin_notices_a_difference(server: LocalSheets, account: ServiceAccount,
                                        studio_client: gspread.Client) -> None:
-    twin = twin_of(studio_helpers.studio(test_sync_rules.PHYSIO), server, account,
+    twin = twin_of(studio_helpers.studio(PHYSIO), server, account,
                    studio_client)
     twin.read()
     twin.memory.set("Clients", 2, "name", "Someone else")
@@ -171,7 +172,7 @@ def test_the_twin_notices_a_difference(server: LocalSheets, account: ServiceAcco
 
 def test_same_cells_after_a_month_of_syncs(server: LocalSheets, account: ServiceAccount,
                                            studio_client: gspread.Client) -> None:
-    twin = twin_of(studio_helpers.studio(test_sync_rules.PHYSIO), server, account,
+    twin = twin_of(studio_helpers.studio(PHYSIO), server, account,
                    studio_client)
     for day in ("2026-11-29T12:00", "2026-12-05T09:00", "2026-12-20T09:00", "2027-01-05T09:00"):
         studio_helpers.sync(twin, datetime.fromisoformat(day))  # type: ignore[arg-type]

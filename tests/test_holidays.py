@@ -15,8 +15,7 @@ from sheetsync.errors import UserError
 from sheetsync.publicholidays import HolidaySettings, holiday_closures
 from sheetsync.stores.xlsx import XlsxStore
 from tests.studio import slots, studio
-from tests.test_sync_rules import PHYSIO
-from tests.test_xlsx import physio_workbook
+from tests.studios import PHYSIO, physio_workbook
 
 STARTED = datetime(2026, 1, 1)
 

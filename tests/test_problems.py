@@ -9,7 +9,7 @@ import pytest
 
 from sheetsync.read import read_snapshot
 from tests.studio import appointments, balance, edit, records, set_status, studio, sync
-from tests.test_sync_rules import BASE, PHYSIO
+from tests.studios import BASE, PHYSIO
 
 NOW = datetime(2026, 12, 4, 10, 0)
 

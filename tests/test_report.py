@@ -37,64 +37,20 @@ from sheetsync.month import Month, month_of
 from sheetsync.read import read_snapshot
 from sheetsync.report import CommissionReport, commission_report
 from sheetsync.stores.memory import MemoryStore
-from tests.studio import appointment_at, edit, studio, sync
-
-STUDIO = """
-Packages
-package_id | name                             | sessions | price | duration_min | commission_rate
-PHY10      | 10-Session Physiotherapy Package | 10       | 4000  | 60           |
-PT3        | 3-Session Personal Training      | 3        | 1000  | 60           |
-PIL4       | 4-Class Group Pilates            | 4        | 1000  | 60           | 25
-
-Clients
-client_id | name
-C1        | Ayse
-C2        | Mehmet
-C3        | Selin
-
-Staff
-staff_id | name   | role    | commission_rate
-ST1      | Elif   | staff   | 40%
-ST2      | Can    | staff   | 0.35
-MGR      | Zeynep | manager |
-
-Groups
-group_id | name            | staff_id | schedule      | capacity
-G1       | Morning Pilates | ST2      | Tue,Fri 09:00 | 8
-
-Enrollments
-enrollment_id | client_id | package_id | start_date | staff_id | schedule             | group_id | price_override | auto_renew
-E1            | C1        | PHY10      | 2026-11-30 | ST1      | Mon 14:00, Thu 14:00 |          | 3600           |
-E2            | C2        | PT3        | 2026-12-01 | ST1      | Wed 10:00            |          |                | no
-E3            | C3        | PIL4       | 2026-12-01 |          |                      | G1       |                | no
-"""
-
-DECEMBER = Month(2026, 12)
-PLANNED = datetime(2026, 11, 29, 9, 0)
-MID_DECEMBER = datetime(2026, 12, 15, 12, 0)
-NEW_YEAR = datetime(2027, 1, 1, 0, 0)  # the last sync of the year
-FIRST_OF_JANUARY = datetime(2027, 1, 1, 0, 5)  # when the studio runs the report
+from tests.december import (
+    DECEMBER,
+    FIRST_OF_JANUARY,
+    MID_DECEMBER,
+    NEW_YEAR,
+    PLANNED,
+    STUDIO,
+    december_studio,
+    edit_session,
+)
+from tests.studio import edit, studio, sync
 
 ELIF = ("ST1", "Elif", 10, Decimal("3409.99"), Decimal("1363.99"))
 CAN = ("ST2", "Can", 5, Decimal("1360.00"), Decimal("376.00"))
-
-
-def edit_session(store: MemoryStore, when: str, **values: object) -> None:
-    row = appointment_at(store, "E1", when)
-    edit(store, "Appointments", {"appointment_id": row["appointment_id"]}, **values)
-
-
-def december_studio(*, last_sync: datetime | None = NEW_YEAR) -> MemoryStore:
-    """The studio planned in November, edited by the studio in December, synced at `last_sync`."""
-    store = studio(STUDIO)
-    sync(store, PLANNED)
-    edit_session(store, "2026-12-10 14:00", staff_id="ST2")
-    edit_session(store, "2026-12-14 14:00", status="cancelled")
-    edit_session(store, "2026-12-17 14:00", price=250)
-    edit_session(store, "2026-12-21 14:00", status="paid_cancel")
-    if last_sync is not None:
-        sync(store, last_sync)
-    return store
 
 
 def report(store: MemoryStore, month: Month = DECEMBER,

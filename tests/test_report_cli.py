@@ -9,8 +9,7 @@ import pytest
 from click.testing import Result
 
 from tests.conftest import invoke
-from tests.test_report import MID_DECEMBER, december_studio
-from tests.test_report_xlsx import charts, december_workbook, to_xlsx
+from tests.december import MID_DECEMBER, charts, december_studio, december_workbook, to_xlsx
 
 NEW_YEAR = "2027-01-01T00:05"
 

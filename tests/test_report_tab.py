@@ -12,8 +12,8 @@ from sheetsync.report_tab import commission_changes, publish
 from sheetsync.schema import COMMISSIONS
 from sheetsync.stores.base import Cell, WorkbookChanges
 from sheetsync.stores.memory import MemoryStore
+from tests.december import DECEMBER, FIRST_OF_JANUARY, december_studio
 from tests.studio import edit, records, studio
-from tests.test_report import DECEMBER, FIRST_OF_JANUARY, december_studio
 
 NOVEMBER = Month(2026, 11)
 

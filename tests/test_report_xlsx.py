@@ -19,37 +19,20 @@ from sheetsync.read import read_snapshot
 from sheetsync.report import CommissionReport, commission_report
 from sheetsync.report_files import safe_text, save
 from sheetsync.report_tab import publish
-from sheetsync.schema import ALL_TABS, header_key
-from sheetsync.stores.base import Layout, WorkbookChanges
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsx_chart import CHART_TITLE, draw_commission_chart
+from tests.december import (
+    DECEMBER,
+    FIRST_OF_JANUARY,
+    charts,
+    december_studio,
+    december_workbook,
+)
 from tests.libreoffice import convert, needs_libreoffice
 from tests.studio import edit
-from tests.test_report import DECEMBER, FIRST_OF_JANUARY, december_studio
 
 NOVEMBER = Month(2026, 11)
-
-
-def to_xlsx(store: MemoryStore, path: Path) -> XlsxStore:
-    """The memory workbook as an .xlsx file, every cell under the header of the same name."""
-    xlsx = XlsxStore(path)
-    xlsx.lay_out(Layout(tabs=ALL_TABS))
-    on_disk = xlsx.read()
-    changes = WorkbookChanges()
-    for title, table in store.read().items():
-        positions = {header_key(h): i + 1 for i, h in enumerate(on_disk[title].header)}
-        out = changes.tab(title)
-        for r, values in enumerate(table.rows, start=2):
-            for header, value in zip(table.header, values, strict=False):
-                if value is not None:
-                    out.updates[(r, positions[header_key(header)])] = value
-    xlsx.write(changes)
-    return XlsxStore(path)
-
-
-def december_workbook(path: Path) -> XlsxStore:
-    return to_xlsx(december_studio(), path)
 
 
 def report_on(store: XlsxStore, month: Month) -> CommissionReport:
@@ -57,13 +40,6 @@ def report_on(store: XlsxStore, month: Month) -> CommissionReport:
     result = commission_report(read_snapshot(tables), month, FIRST_OF_JANUARY)
     publish(store, tables, result)
     return result
-
-
-def charts(path: Path) -> list[str]:
-    """The XML of every chart part in the file, as LibreOffice and Excel will read it."""
-    with zipfile.ZipFile(path) as archive:
-        return [archive.read(n).decode() for n in sorted(archive.namelist())
-                if re.fullmatch(r"xl/charts/chart\d+\.xml", n)]
 
 
 def chart_ranges(xml: str) -> list[str]:

@@ -34,9 +34,10 @@ from sheetsync.schema import STUDIO_TABS, TABS_BY_NAME, header_key
 from sheetsync.stores.base import Layout, Table
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
+from tests.junk import junk
 from tests.reliability import record
 from tests.studio import parse_tables
-from tests.test_fuzz import SOURCE, junk
+from tests.studios import EVERY_TAB
 
 START = datetime(2026, 11, 1, 8, 0)
 EDITABLE_TABS = [t.name for t in STUDIO_TABS] + ["Appointments"]
@@ -126,7 +127,7 @@ def _put(cell: Any, value: object) -> None:
 
 
 def base_tables() -> dict[str, Table]:
-    given = parse_tables(SOURCE)
+    given = parse_tables(EVERY_TAB)
     tables = {t.name: Table(t.name, list(t.column_names), []) for t in TABS_BY_NAME.values()}
     tables.update(given)
     return tables

@@ -20,7 +20,7 @@ from sheetsync.notify import BUILTIN_TEMPLATES, Templates
 from sheetsync.statement import sample_statements, statement
 from sheetsync.stores.memory import MemoryStore
 from tests.studio import edit, set_status, studio, sync
-from tests.test_sync_rules import BASE
+from tests.studios import BASE
 
 AYSE = BASE + """
 Enrollments

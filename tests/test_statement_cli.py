@@ -13,7 +13,7 @@ from click.testing import Result
 
 from sheetsync.notify import BUILTIN_TEMPLATES
 from tests.mailserver import Recorder, running
-from tests.test_xlsx import physio_workbook
+from tests.studios import physio_workbook
 
 NOW = "2026-12-11T10:00"
 

@@ -11,7 +11,7 @@ from hypothesis import strategies as st
 from sheetsync.ledger import allocate_payments, makeups, payment_shares, session_positions
 from sheetsync.model import Appointment, Payment
 from tests.studio import plan_at, set_status, studio, sync
-from tests.test_sync_rules import PHYSIO
+from tests.studios import PHYSIO
 
 PRICES = {1: Decimal("4000"), 2: Decimal("4000")}
 

@@ -22,36 +22,7 @@ from tests.studio import (
     studio,
     sync,
 )
-
-BASE = """
-Packages
-package_id | name                              | sessions | price | duration_min
-PHY10      | 10-Session Physiotherapy Package  | 10       | 4000  | 60
-PIL4       | 4-Class Group Pilates             | 4        | 1000  |
-
-Clients
-client_id | name   | email          | status
-C1        | Ayse   | ayse@x.example | active
-C2        | Mehmet |                |
-C3        | Selin  |                |
-C4        | Deniz  |                |
-
-Staff
-staff_id | name   | role    | commission_rate
-ST1      | Elif   | staff   | 40%
-ST2      | Can    | staff   |
-MGR      | Zeynep | manager |
-
-Groups
-group_id | name            | staff_id | schedule      | capacity
-G1       | Morning Pilates | ST2      | Tue,Fri 09:00 | 8
-"""
-
-PHYSIO = BASE + """
-Enrollments
-enrollment_id | client_id | package_id | start_date | staff_id | schedule             | price_override
-E1            | C1        | PHY10      | 2026-11-30 | ST1      | Mon 14:00, Thu 14:00 |
-"""
+from tests.studios import BASE, PHYSIO
 
 FIRST_TEN = [
     "2026-11-30 14:00", "2026-12-03 14:00", "2026-12-07 14:00", "2026-12-10 14:00",

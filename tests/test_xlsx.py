@@ -18,15 +18,9 @@ from sheetsync.errors import WorkbookBusy
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout, TabChanges, WorkbookChanges
 from sheetsync.stores.xlsx import XlsxStore
-from tests.studio import xlsx_studio
-from tests.test_sync_rules import PHYSIO
+from tests.studios import physio_workbook
 
 NOW = datetime(2026, 12, 4, 10, 0)
-
-
-def physio_workbook(path: Path) -> XlsxStore:
-    """The PHYSIO studio as an .xlsx file, typed in by hand with openpyxl."""
-    return XlsxStore(xlsx_studio(path, PHYSIO))
 
 
 def sync(store: XlsxStore, now: datetime = NOW) -> engine.SyncReport:
