@@ -27,8 +27,9 @@ from .model import Problem, Snapshot
 from .notify import FAILED, QUEUED, SENT, Outgoing, Result
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
-from .read import Columns, locate, read_snapshot
+from .read import read_snapshot
 from .schema import OWNED_TABS, PROBLEMS, RUNS
+from .sheet import Columns, locate
 from .stores.base import Store, Table, WorkbookChanges
 
 Progress = Callable[[str], None]

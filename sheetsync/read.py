@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from collections.abc import Callable, Container, Iterator
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from decimal import Decimal
 from typing import Generic, TypeVar
 
@@ -54,9 +54,8 @@ from .schema import (
     PAYMENTS,
     STAFF,
     Tab,
-    find_tab,
-    header_key,
 )
+from .sheet import Columns, empty_row, locate
 from .stores.base import Table
 
 T = TypeVar("T")
@@ -64,48 +63,6 @@ T = TypeVar("T")
 OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 MOST_SESSIONS = 500  # a package with more is a typo (and would plan years of slots)
-
-
-@dataclass(frozen=True, slots=True)
-class Columns:
-    """A tab as found in the workbook: its title and where each known column stands."""
-
-    tab: Tab
-    table: Table
-    index: dict[str, int]  # canonical column name -> 0-based position
-
-    def position(self, name: str) -> int | None:
-        """1-based sheet column of `name`, or None when the tab lacks it."""
-        i = self.index.get(name)
-        return None if i is None else i + 1
-
-
-def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Problem]]:
-    """Find `tab` and its columns; problems for a missing tab or column are structural."""
-    title = find_tab(list(tables), tab)
-    if title is None:
-        return None, [Problem(tab.name, None, "", "", f"The {tab.name} tab is missing; "
-                              "run 'sheetsync init' on this workbook to add it.")]
-    table = tables[title]
-    wanted = {header_key(c.name): c.name for c in tab.columns}
-    index: dict[str, int] = {}
-    problems: list[Problem] = []
-    for i, header in enumerate(table.header):
-        name = wanted.get(header_key(header))
-        if name is None:
-            continue
-        if name in index:
-            problems.append(Problem(tab.name, 1, cells.text(header), cells.text(header),
-                                    f"Two columns are called {name}; rename or delete one."))
-        index[name] = i
-    needed = tab.column_names if tab.owned else tab.required
-    for name in needed:
-        if name not in index:
-            problems.append(Problem(tab.name, 1, name, "",
-                                    f"The {name} column is missing; "
-                                    + ("run 'sheetsync init' to add it." if tab.owned
-                                       else "add it to the header row.")))
-    return Columns(tab, table, index), problems
 
 
 class Row:
@@ -188,28 +145,9 @@ def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
     lead = read[0] if read else 0
     for offset, values in enumerate(cols.table.rows):
         first = values[lead] if lead < len(values) else None
-        if not (isinstance(first, str) and first.strip()) and _empty(values, read):
+        if not (isinstance(first, str) and first.strip()) and empty_row(values, read):
             continue  # (the first known cell settles it for almost every row)
         yield Row(cols, offset + 2, values, problems)
-
-
-def _empty(values: list[object], read: list[int]) -> bool:
-    """Nothing in any column sheetsync knows (an unusable cell there is something)."""
-    return all(cells.is_blank(values[i]) for i in read if i < len(values))
-
-
-def holds_nothing_known(cols: Columns, values: list[object]) -> bool:
-    """True for a row with nothing in any column sheetsync knows."""
-    return _empty(values, sorted(cols.index.values()))
-
-
-def last_used_row(cols: Columns) -> int:
-    """The sheet row of the last row holding something in a known column (1: none)."""
-    read = sorted(cols.index.values())
-    for offset in range(len(cols.table.rows) - 1, -1, -1):
-        if not _empty(cols.table.rows[offset], read):
-            return offset + 2
-    return 1
 
 
 class Remembered(Generic[T]):

@@ -21,12 +21,11 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 
 from . import cells
-from .apply import TabWriter
 from .errors import UserError
 from .month import Month, month_of
-from .read import Columns, locate
 from .report import CommissionReport
 from .schema import COMMISSIONS
+from .sheet import Columns, TabWriter, locate
 from .stores.base import Cell, Store, Table, WorkbookChanges
 
 Placement = tuple[int | None, Mapping[str, Cell] | None]  # (old row offset, new record)

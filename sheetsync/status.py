@@ -28,8 +28,9 @@ from datetime import date, datetime, time, timedelta
 
 from . import cells, durations
 from .model import Problem
-from .read import Columns, locate, rows
+from .read import rows
 from .schema import NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
+from .sheet import Columns, locate
 from .stores.base import Table
 
 HEALTHY, PROBLEMS_FOUND, ALERTS_FAILING, STALE = 0, 1, 4, 6

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from sheetsync.apply import same_cell
+from sheetsync.sheet import same_cell
 from sheetsync.schema import Kind
 from tests.studio import column, edit, records, set_status, studio, sync
 from tests.studios import PHYSIO
@@ -106,17 +106,17 @@ def test_the_problems_tab_holds_exactly_the_current_problems():
                  st.dates(date(2026, 1, 1), date(2026, 1, 3))))
 def test_the_fast_comparison_agrees_with_the_full_one(kind, raw, wanted):
     """same_cell's shortcut for exact types must decide exactly as its general rules do."""
-    from sheetsync import apply
+    from sheetsync import sheet
 
-    saved = apply._EXACT
-    apply._EXACT = {}
+    saved = sheet._EXACT
+    sheet._EXACT = {}
     try:
-        full = apply.same_cell(kind, raw, wanted)
+        full = sheet.same_cell(kind, raw, wanted)
     except AssertionError:
         assume(False)  # the plan never wants a value of another kind
     finally:
-        apply._EXACT = saved
-    assert apply.same_cell(kind, raw, wanted) == full
+        sheet._EXACT = saved
+    assert sheet.same_cell(kind, raw, wanted) == full
 
 
 def test_rows_with_only_the_studios_own_cells_are_no_records_and_take_the_next_new_ones():

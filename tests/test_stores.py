@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from localsheets import LocalSheets
-from sheetsync.apply import same_cell
+from sheetsync.sheet import same_cell
 from sheetsync.schema import ALL_TABS, APPOINTMENTS, CLIENTS, Kind
 from sheetsync.stores.base import Layout, Store, TabChanges, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
