@@ -10,7 +10,8 @@ import os
 import pytest
 from hypothesis import HealthCheck, settings
 
-pytest_plugins = ["tests.google_fixtures"]  # server, account, studio_client
+# server, account, studio_client; backend and studio, which run a scenario on every backend
+pytest_plugins = ["tests.google_fixtures", "tests.backends"]
 
 settings.register_profile(
     "fast", max_examples=120, stateful_step_count=15, deadline=None,

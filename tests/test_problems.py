@@ -1,5 +1,8 @@
 """SPEC section 4: every unreadable cell is a problem, the rest of the studio still syncs,
-and an enrollment with a problem keeps its rows exactly as they were."""
+and an enrollment with a problem keeps its rows exactly as they were.
+
+Each scenario runs on memory, on an .xlsx file and on a Google Sheet (the `studio` fixture of
+tests/backends.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +11,8 @@ from datetime import datetime
 import pytest
 
 from sheetsync.read import read_snapshot
-from tests.studio import appointments, balance, edit, records, set_status, studio, sync
+from tests.backends import StudioBuilder
+from tests.studio import appointments, balance, edit, records, set_status, sync
 from tests.studios import BASE, PHYSIO
 
 NOW = datetime(2026, 12, 4, 10, 0)
@@ -18,13 +22,13 @@ E2            | C2        | PIL4       | 2026-11-30 | ST2      | Wed 18:00      
 """
 
 
-def problems_of(source: str) -> list[tuple[str, int | None, str, str]]:
+def problems_of(studio: StudioBuilder, source: str) -> list[tuple[str, int | None, str, str]]:
     snap = read_snapshot(studio(source).read())
     return [(p.tab, p.row, p.column, p.problem) for p in snap.problems]
 
 
-def only_problem(source: str) -> tuple[str, int | None, str, str]:
-    found = problems_of(source)
+def only_problem(studio: StudioBuilder, source: str) -> tuple[str, int | None, str, str]:
+    found = problems_of(studio, source)
     assert len(found) == 1, found
     return found[0]
 
@@ -44,14 +48,14 @@ def only_problem(source: str) -> tuple[str, int | None, str, str]:
     ("C1        | Ayse   | ayse@x.example | active", "C1 | Ayse | ayse@x.example | gone",
      "Clients", "status", "should be active or closed"),
 ])
-def test_each_unreadable_cell_is_one_problem(edit_from, edit_to, tab, column, message):
+def test_each_unreadable_cell_is_one_problem(studio, edit_from, edit_to, tab, column, message):
     source = PHYSIO.replace(edit_from, edit_to, 1)
     assert source != PHYSIO
-    found = problems_of(source)
+    found = problems_of(studio, source)
     assert any(t == tab and c == column and message in m for t, _, c, m in found), found
 
 
-def test_a_problem_names_the_sheet_row_and_value():
+def test_a_problem_names_the_sheet_row_and_value(studio):
     store = studio(PHYSIO.replace("Mon 14:00, Thu 14:00", "Tuesdy 9am"))
     snap = read_snapshot(store.read())
     (problem,) = snap.problems
@@ -59,15 +63,15 @@ def test_a_problem_names_the_sheet_row_and_value():
         "Enrollments", 2, "schedule", "Tuesdy 9am")
 
 
-def test_duplicate_ids_are_problems_on_every_row_that_uses_them():
+def test_duplicate_ids_are_problems_on_every_row_that_uses_them(studio):
     source = BASE.replace("PIL4       | 4-Class", "PHY10      | 4-Class")
-    found = [p for p in problems_of(source) if p[2] == "package_id"]
+    found = [p for p in problems_of(studio, source) if p[2] == "package_id"]
     assert [p[1] for p in found] == [2, 3]
     assert all("used by 2 rows" in p[3] for p in found)
 
 
-def test_an_end_date_before_its_start_is_a_problem():
-    tab, row, column, message = only_problem(BASE + """
+def test_an_end_date_before_its_start_is_a_problem(studio):
+    tab, row, column, message = only_problem(studio, BASE + """
 Closures
 start_date | end_date   | reason
 2026-12-10 | 2026-12-01 | Typo
@@ -76,7 +80,7 @@ start_date | end_date   | reason
     assert "before it starts" in message
 
 
-def test_an_unknown_status_is_a_problem_and_the_row_is_left_as_it_is():
+def test_an_unknown_status_is_a_problem_and_the_row_is_left_as_it_is(studio):
     store = studio(TWO)
     sync(store, NOW)
     set_status(store, "E1", "2026-12-07 14:00", "no-show?")
@@ -92,7 +96,7 @@ def test_an_unknown_status_is_a_problem_and_the_row_is_left_as_it_is():
         "completed"}
 
 
-def test_a_held_enrollment_keeps_its_appointments_and_balances_exactly():
+def test_a_held_enrollment_keeps_its_appointments_and_balances_exactly(studio):
     store = studio(TWO)
     sync(store, NOW)
     held_balance = balance(store, "E1")
@@ -112,7 +116,7 @@ def test_a_held_enrollment_keeps_its_appointments_and_balances_exactly():
     assert balance(store, "E1", 2)["state"] == "active"
 
 
-def test_a_bad_package_holds_every_enrollment_on_it():
+def test_a_bad_package_holds_every_enrollment_on_it(studio):
     store = studio(TWO)
     sync(store, NOW)
     edit(store, "Packages", {"package_id": "PHY10"}, sessions="ten")
@@ -122,7 +126,7 @@ def test_a_bad_package_holds_every_enrollment_on_it():
     assert problems == {("Packages", "sessions"), ("Enrollments", "package_id")}
 
 
-def test_appointments_of_an_unknown_enrollment_are_left_alone():
+def test_appointments_of_an_unknown_enrollment_are_left_alone(studio):
     store = studio(TWO)
     sync(store, NOW)
     edit(store, "Enrollments", {"enrollment_id": "E2"}, enrollment_id="E2-renamed")
@@ -132,7 +136,7 @@ def test_appointments_of_an_unknown_enrollment_are_left_alone():
     assert sum(p.column == "enrollment_id" for p in report.problems) == len(before)
 
 
-def test_duplicate_appointment_ids_hold_the_enrollment():
+def test_duplicate_appointment_ids_hold_the_enrollment(studio):
     store = studio(TWO)
     sync(store, NOW)
     rows = appointments(store, "E1")
@@ -143,7 +147,7 @@ def test_duplicate_appointment_ids_hold_the_enrollment():
     assert sum("used by 2 rows" in p.problem for p in report.problems) == 2
 
 
-def test_a_row_without_an_appointment_id_is_reported_not_adopted():
+def test_a_row_without_an_appointment_id_is_reported_not_adopted(studio):
     store = studio(TWO)
     sync(store, NOW)
     store.append("Appointments", {"enrollment_id": "E1", "period": 1, "date": "2026-12-08",
@@ -154,7 +158,7 @@ def test_a_row_without_an_appointment_id_is_reported_not_adopted():
 
 
 @pytest.mark.parametrize("missing", ["Packages", "Appointments", "Runs"])
-def test_a_missing_tab_is_reported_and_nothing_is_written(missing):
+def test_a_missing_tab_is_reported_and_nothing_is_written(studio, missing):
     store = studio(TWO, missing=(missing,))
     before = {t: records(store, t) for t in store.tables}
     report = sync(store, NOW)
@@ -164,14 +168,14 @@ def test_a_missing_tab_is_reported_and_nothing_is_written(missing):
     assert {t: records(store, t) for t in store.tables} == before
 
 
-def test_a_missing_required_column_is_reported_and_nothing_is_written():
+def test_a_missing_required_column_is_reported_and_nothing_is_written(studio):
     store = studio(TWO.replace("| price |", "| cost  |"))
     report = sync(store, NOW)
     assert report.structural and store.writes == 0
     assert [(p.tab, p.column) for p in report.problems] == [("Packages", "price")]
 
 
-def test_headers_match_ignoring_case_spaces_and_underscores_in_any_order():
+def test_headers_match_ignoring_case_spaces_and_underscores_in_any_order(studio):
     source = TWO.replace(
         "enrollment_id | client_id | package_id | start_date | staff_id | schedule ",
         "Enrollment ID | Client-Id | PACKAGE_ID | Start Date | Staff id | Schedule ")
@@ -181,7 +185,7 @@ def test_headers_match_ignoring_case_spaces_and_underscores_in_any_order():
     assert len(appointments(store, "E1")) == 10
 
 
-def test_columns_in_another_order_and_columns_of_the_studio_are_kept():
+def test_columns_in_another_order_and_columns_of_the_studio_are_kept(studio):
     store = studio(BASE + """
 Enrollments
 my notes     | schedule             | staff_id | start_date | package_id | client_id | enrollment_id
@@ -192,7 +196,7 @@ VIP, parking | Mon 14:00, Thu 14:00 | ST1      | 2026-11-30 | PHY10      | C1   
     assert len(appointments(store, "E1")) == 10
 
 
-def test_capacity_overflow_is_reported_but_members_still_sync():
+def test_capacity_overflow_is_reported_but_members_still_sync(studio):
     store = studio(BASE.replace("| 8", "| 1") + """
 Enrollments
 enrollment_id | client_id | package_id | start_date | group_id
@@ -204,7 +208,7 @@ B             | C3        | PIL4       | 2026-12-01 | G1
     assert len(appointments(store, "B")) == 4
 
 
-def test_a_bad_email_is_a_problem_but_does_not_hold_scheduling():
+def test_a_bad_email_is_a_problem_but_does_not_hold_scheduling(studio):
     store = studio(PHYSIO.replace("ayse@x.example", "ayse-at-example"))
     report = sync(store, NOW)
     assert [(p.tab, p.column) for p in report.problems] == [("Clients", "email")]

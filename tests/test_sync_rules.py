@@ -1,6 +1,9 @@
-"""The sync rules of SPEC section 2, scenario by scenario, on an in-memory workbook.
+"""The sync rules of SPEC section 2, scenario by scenario, on every backend.
 
-2026-11-30 is a Monday. The physiotherapy client comes Mon and Thu at 14:00.
+Each scenario builds its studio with the `studio` fixture (tests/backends.py), so it runs on
+memory, on an .xlsx file and on a Google Sheet, and the workbook must hold exactly what
+memory holds after every sync. 2026-11-30 is a Monday. The physiotherapy client comes Mon
+and Thu at 14:00.
 """
 
 from __future__ import annotations
@@ -19,7 +22,6 @@ from tests.studio import (
     records,
     set_status,
     slots,
-    studio,
     sync,
 )
 from tests.studios import BASE, PHYSIO
@@ -45,7 +47,7 @@ def assert_idempotent(store, now: datetime) -> None:
     assert after == before
 
 
-def test_period_one_takes_the_first_slots_from_the_start_date():
+def test_period_one_takes_the_first_slots_from_the_start_date(studio):
     store = studio(PHYSIO)
     report = sync(store, at("2026-11-29T12:00"))
     assert slots(store, "E1") == FIRST_TEN
@@ -64,7 +66,7 @@ def test_period_one_takes_the_first_slots_from_the_start_date():
     assert_idempotent(store, at("2026-11-29T12:00"))
 
 
-def test_appointment_ids_are_deterministic():
+def test_appointment_ids_are_deterministic(studio):
     first, second = studio(PHYSIO), studio(PHYSIO)
     sync(first, at("2026-11-29T12:00"))
     sync(second, at("2026-11-29T12:00"))
@@ -73,7 +75,7 @@ def test_appointment_ids_are_deterministic():
     assert ids[0] == "E1-1-01" and len(set(ids)) == 10
 
 
-def test_pending_sessions_whose_end_has_passed_are_completed():
+def test_pending_sessions_whose_end_has_passed_are_completed(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-11-29T12:00"))
     report = sync(store, at("2026-12-03T15:00"))
@@ -88,7 +90,7 @@ def test_pending_sessions_whose_end_has_passed_are_completed():
     assert_idempotent(store, at("2026-12-03T15:01"))
 
 
-def test_a_start_date_in_the_past_plans_the_held_sessions_as_completed():
+def test_a_start_date_in_the_past_plans_the_held_sessions_as_completed(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-08T09:00"))
     assert slots(store, "E1", "completed") == FIRST_TEN[:3]
@@ -96,7 +98,7 @@ def test_a_start_date_in_the_past_plans_the_held_sessions_as_completed():
     assert_idempotent(store, at("2026-12-08T09:00"))
 
 
-def test_a_cancel_keeps_the_session_right_with_a_make_up_after_the_last_session():
+def test_a_cancel_keeps_the_session_right_with_a_make_up_after_the_last_session(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     set_status(store, "E1", "2026-12-10 14:00", "Cancelled")
@@ -111,7 +113,7 @@ def test_a_cancel_keeps_the_session_right_with_a_make_up_after_the_last_session(
     assert_idempotent(store, at("2026-12-04T10:00"))
 
 
-def test_canonical_status_spelling_is_written_back():
+def test_canonical_status_spelling_is_written_back(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     set_status(store, "E1", "2026-12-10 14:00", "canceled")
@@ -121,7 +123,7 @@ def test_canonical_status_spelling_is_written_back():
     assert appointment_at(store, "E1", "2026-12-14 14:00")["status"] == "paid_cancel"
 
 
-def test_a_paid_cancel_uses_the_session():
+def test_a_paid_cancel_uses_the_session(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     set_status(store, "E1", "2026-12-10 14:00", "paid cancel")
@@ -132,7 +134,7 @@ def test_a_paid_cancel_uses_the_session():
     assert (b["paid_cancel"], b["used"], b["remaining"], b["pending"]) == (1, 3, 7, 7)
 
 
-def test_a_used_up_period_is_renewed_at_once_at_the_enrollments_price():
+def test_a_used_up_period_is_renewed_at_once_at_the_enrollments_price(studio):
     store = studio(PHYSIO.replace("Mon 14:00, Thu 14:00 |", "Mon 14:00, Thu 14:00 | 3600"))
     sync(store, at("2026-11-29T12:00"))
     report = sync(store, at("2027-01-01T09:00"))
@@ -150,7 +152,7 @@ def test_a_used_up_period_is_renewed_at_once_at_the_enrollments_price():
     assert_idempotent(store, at("2027-01-01T09:00"))
 
 
-def test_no_renewal_without_auto_renew():
+def test_no_renewal_without_auto_renew(studio):
     store = studio(PHYSIO.replace("| price_override", "| price_override | auto_renew")
                    .replace("Mon 14:00, Thu 14:00 |", "Mon 14:00, Thu 14:00 | | no"))
     sync(store, at("2027-01-01T09:00"))
@@ -158,7 +160,7 @@ def test_no_renewal_without_auto_renew():
     assert balance(store, "E1")["state"] == "ended"
 
 
-def test_a_renewal_after_a_late_sync_starts_after_now():
+def test_a_renewal_after_a_late_sync_starts_after_now(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-11-29T12:00"))
     sync(store, at("2027-01-06T09:00"))  # the sync did not run for a week
@@ -171,7 +173,7 @@ def test_a_renewal_after_a_late_sync_starts_after_now():
     ("2026-12-14 | 2026-12-14 | ST1 |    |    | Elif on leave", ["2026-12-14"]),
     ("2026-12-17 |            |     | C1 |    | Ayse travels", ["2026-12-17"]),
 ])
-def test_closures_never_reduce_a_balance(closure: str, skipped: list[str]):
+def test_closures_never_reduce_a_balance(studio, closure: str, skipped: list[str]):
     store = studio(PHYSIO + f"""
 Closures
 start_date | end_date | staff_id | client_id | group_id | reason
@@ -185,7 +187,7 @@ start_date | end_date | staff_id | client_id | group_id | reason
     assert_idempotent(store, at("2026-11-29T12:00"))
 
 
-def test_closures_of_other_staff_clients_or_groups_do_not_apply():
+def test_closures_of_other_staff_clients_or_groups_do_not_apply(studio):
     store = studio(PHYSIO + """
 Closures
 start_date | end_date   | staff_id | client_id | group_id | reason
@@ -206,7 +208,7 @@ G1-C          | C4        | PIL4       | 2026-12-08 |          |          | G1
 """
 
 
-def test_group_members_have_their_own_rows_and_balances():
+def test_group_members_have_their_own_rows_and_balances(studio):
     store = studio(GROUP)
     sync(store, at("2026-11-30T08:00"))
     assert slots(store, "G1-A") == ["2026-12-01 09:00", "2026-12-04 09:00",
@@ -225,7 +227,7 @@ def test_group_members_have_their_own_rows_and_balances():
     assert_idempotent(store, at("2026-12-05T08:00"))
 
 
-def test_a_group_closure_skips_only_that_groups_sessions():
+def test_a_group_closure_skips_only_that_groups_sessions(studio):
     store = studio(GROUP + """
 Closures
 start_date | end_date | staff_id | client_id | group_id | reason
@@ -236,7 +238,7 @@ start_date | end_date | staff_id | client_id | group_id | reason
     assert slots(store, "G1-A")[-1] == "2026-12-15 09:00"
 
 
-def test_every_second_week_falls_on_the_same_weeks_for_every_group_member():
+def test_every_second_week_falls_on_the_same_weeks_for_every_group_member(studio):
     store = studio(GROUP.replace("Tue,Fri 09:00", "every 2 weeks Sat 10:00"))
     sync(store, at("2026-11-30T08:00"))
     assert slots(store, "G1-A") == ["2026-12-05 10:00", "2026-12-19 10:00",
@@ -247,7 +249,7 @@ def test_every_second_week_falls_on_the_same_weeks_for_every_group_member():
     assert all((d - at("2026-12-05T10:00")).days % 14 == 0 for d in joined_later)
 
 
-def test_closing_a_client_deletes_their_future_planned_appointments():
+def test_closing_a_client_deletes_their_future_planned_appointments(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     edit(store, "Clients", {"client_id": "C1"}, status="closed")
@@ -261,7 +263,7 @@ def test_closing_a_client_deletes_their_future_planned_appointments():
     assert sync(store, at("2027-03-01T10:00")).plan.empty
 
 
-def test_ending_an_enrollment_stops_it():
+def test_ending_an_enrollment_stops_it(studio):
     store = studio(PHYSIO.replace("| price_override", "| price_override | status")
                    .replace("Mon 14:00, Thu 14:00 |", "Mon 14:00, Thu 14:00 | | active"))
     sync(store, at("2026-12-04T10:00"))
@@ -271,7 +273,7 @@ def test_ending_an_enrollment_stops_it():
     assert balance(store, "E1")["state"] == "stopped"
 
 
-def test_reopening_a_client_plans_the_remaining_sessions_after_now():
+def test_reopening_a_client_plans_the_remaining_sessions_after_now(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     edit(store, "Clients", {"client_id": "C1"}, status="closed")
@@ -282,7 +284,7 @@ def test_reopening_a_client_plans_the_remaining_sessions_after_now():
     assert len(slots(store, "E1")) == 10
 
 
-def test_a_schedule_change_replans_unmoved_sessions_and_keeps_hand_moved_ones():
+def test_a_schedule_change_replans_unmoved_sessions_and_keeps_hand_moved_ones(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     moved = appointment_at(store, "E1", "2026-12-10 14:00")
@@ -301,7 +303,7 @@ def test_a_schedule_change_replans_unmoved_sessions_and_keeps_hand_moved_ones():
     assert_idempotent(store, at("2026-12-04T10:00"))
 
 
-def test_a_new_staff_member_takes_over_the_unmoved_future_sessions():
+def test_a_new_staff_member_takes_over_the_unmoved_future_sessions(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     given = appointment_at(store, "E1", "2026-12-14 14:00")
@@ -316,7 +318,7 @@ def test_a_new_staff_member_takes_over_the_unmoved_future_sessions():
     assert_idempotent(store, at("2026-12-04T10:00"))
 
 
-def test_moving_the_start_date_replans_the_sessions_not_yet_held():
+def test_moving_the_start_date_replans_the_sessions_not_yet_held(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-11-20T10:00"))
     edit(store, "Enrollments", {"enrollment_id": "E1"}, start_date="2026-12-14")
@@ -326,7 +328,7 @@ def test_moving_the_start_date_replans_the_sessions_not_yet_held():
     assert len(slots(store, "E1")) == 10
 
 
-def test_a_new_closure_moves_the_sessions_it_covers():
+def test_a_new_closure_moves_the_sessions_it_covers(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     store.append("Closures", {"start_date": "2026-12-07", "end_date": "2026-12-07",
@@ -337,7 +339,7 @@ def test_a_new_closure_moves_the_sessions_it_covers():
     assert_idempotent(store, at("2026-12-04T10:00"))
 
 
-def test_cancelling_a_cancel_removes_the_make_up_again():
+def test_cancelling_a_cancel_removes_the_make_up_again(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     set_status(store, "E1", "2026-12-10 14:00", "cancelled")
@@ -348,7 +350,7 @@ def test_cancelling_a_cancel_removes_the_make_up_again():
     assert slots(store, "E1") == FIRST_TEN
 
 
-def test_payments_fill_the_named_period_or_the_oldest_one_due():
+def test_payments_fill_the_named_period_or_the_oldest_one_due(studio):
     store = studio(PHYSIO + """
 Payments
 enrollment_id | amount   | date       | period | method
@@ -362,7 +364,7 @@ E1            | 500      | 2027-01-03 | 2      | card
     assert (second["paid"], second["due"]) == (1000, 3000)
 
 
-def test_overpayment_is_a_credit_on_the_latest_period():
+def test_overpayment_is_a_credit_on_the_latest_period(studio):
     store = studio(PHYSIO + """
 Payments
 enrollment_id | amount | date
@@ -372,7 +374,7 @@ E1            | 4500   | 2026-11-30
     assert balance(store, "E1")["due"] == -500
 
 
-def test_used_plus_remaining_is_sessions_and_money_is_exact():
+def test_used_plus_remaining_is_sessions_and_money_is_exact(studio):
     store = studio(PHYSIO.replace("Mon 14:00, Thu 14:00 |", "Mon 14:00, Thu 14:00 | 1000.10"))
     sync(store, at("2026-12-20T10:00"))
     for b in records(store, "Balances"):
@@ -380,7 +382,7 @@ def test_used_plus_remaining_is_sessions_and_money_is_exact():
     assert Decimal(str(balance(store, "E1")["price"])) == Decimal("1000.10")
 
 
-def test_planning_is_pure_and_needs_no_clock():
+def test_planning_is_pure_and_needs_no_clock(studio):
     store = studio(PHYSIO)
     first = plan_at(store, at("2026-11-29T12:00"))
     second = plan_at(store, at("2026-11-29T12:00"))
@@ -398,7 +400,7 @@ def test_new_ids_continue_after_the_highest_number_of_their_period():
     assert ids.next("E1", 3) == "E1-3-01"
 
 
-def test_moving_one_session_by_hand_never_pulls_the_next_ones_forward():
+def test_moving_one_session_by_hand_never_pulls_the_next_ones_forward(studio):
     store = studio(PHYSIO)
     sync(store, at("2026-12-04T10:00"))
     moved = appointment_at(store, "E1", "2026-12-14 14:00")
@@ -414,7 +416,7 @@ def test_moving_one_session_by_hand_never_pulls_the_next_ones_forward():
     assert slots(store, "E1")[-1] == "2027-01-04 14:00"
 
 
-def test_a_payment_for_a_period_not_planned_yet_shows_on_the_latest_until_then():
+def test_a_payment_for_a_period_not_planned_yet_shows_on_the_latest_until_then(studio):
     store = studio(PHYSIO + """
 Payments
 enrollment_id | amount | date       | period

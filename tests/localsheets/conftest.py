@@ -30,7 +30,7 @@ def api(server: LocalSheets, token: str) -> Iterator[Api]:
 
 def pytest_terminal_summary(terminalreporter: pytest.TerminalReporter) -> None:
     """Show the replay agreement rate even when output is captured."""
-    from .test_replay import SUMMARY
+    from .replay import SUMMARY
 
     for line in SUMMARY:
         terminalreporter.write_line(line)

@@ -21,6 +21,8 @@ CASSETTE_DIR = Path(__file__).resolve().parents[3] / "shared" / "reference" / "s
 GOOGLE_ORIGINS = ("https://sheets.googleapis.com", "https://www.googleapis.com")
 VOLATILE_KEYS = frozenset({"createdTime", "modifiedTime"})
 ID_KEYS = frozenset({"sheetId", "chartId", "protectedRangeId"})
+# The agreement line of this run, printed at the end by conftest.py.
+SUMMARY: list[str] = []
 
 
 def cassette_paths(directory: Path = CASSETTE_DIR) -> list[Path]:

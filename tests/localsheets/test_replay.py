@@ -6,12 +6,11 @@ import pytest
 
 from localsheets import LocalSheets
 
-from .replay import Exchange, cassette_paths, replay
+from .replay import SUMMARY, Exchange, cassette_paths, replay
 
 # (cassette stem, interaction index) -> why LocalSheets answers differently.
 KNOWN_DIFFERENCES: dict[tuple[str, int], str] = {}
 MINIMUM_AGREEMENT = 1.0
-SUMMARY: list[str] = []
 
 
 def _replay_all() -> list[Exchange]:
