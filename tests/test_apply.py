@@ -9,8 +9,8 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
-from sheetsync.sheet import same_cell
 from sheetsync.schema import Kind
+from sheetsync.sheet import same_cell
 from tests.studio import column, edit, records, set_status, studio, sync
 from tests.studios import PHYSIO
 
