@@ -7,7 +7,8 @@ fixture is parametrized over the backends (`backend`), so the same test runs onc
 - xlsx: a `Twin` of that memory store and an .xlsx file holding the same cells, typed in with
   openpyxl as a studio would;
 - google: a `Twin` of the memory store and a Google Sheet on the local Sheets API, typed in
-  through gspread as the studio's own client (RAW, like typing text).
+  through gspread as the studio's own client (RAW, like typing text); in the slow lane
+  (`-m slow`), as it takes as long as the other two together.
 
 A twin gives every edit and every sync's write to both; every read checks that the workbook
 holds exactly what memory holds (dates and times as serial numbers), so the same input gives
@@ -40,7 +41,9 @@ from sheetsync.stores.memory import MemoryStore
 from sheetsync.stores.xlsx import XlsxStore
 from tests.studio import studio as memory_studio
 
-BACKENDS = ("memory", "xlsx", "google")
+# The scenarios on Google take the slow lane; tests/test_scenario_backends.py keeps a month of
+# syncs on Google in the fast one.
+BACKENDS = ("memory", "xlsx", pytest.param("google", marks=pytest.mark.slow))
 Typist = Callable[[str, dict[tuple[int, int], Cell]], None]
 
 

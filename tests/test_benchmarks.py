@@ -7,9 +7,12 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 ROOT = Path(__file__).resolve().parent.parent
 
 
+@pytest.mark.slow
 def test_the_harness_measures_a_small_studio_on_memory_and_xlsx(tmp_path: Path):
     out = tmp_path / "results.json"
     done = subprocess.run(

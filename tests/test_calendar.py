@@ -328,6 +328,7 @@ def test_names_that_look_like_ical_syntax_stay_text(store):
     assert b"\nEND:VEVENT\r\nEND:VEVENT" not in data
 
 
+@pytest.mark.slow
 @settings(max_examples=40)
 @given(st.lists(st.tuples(st.text(max_size=40), st.text(max_size=80), st.booleans()),
                 min_size=1, max_size=4))

@@ -19,6 +19,7 @@ import time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from sheetsync.crashpoints import POINTS, VARIABLE
 from tests.reliability import record
@@ -76,25 +77,30 @@ def finish_and_compare(folder: Path, expected: dict[str, object], what: str) -> 
     assert leftovers(folder) == [], what
 
 
-def uninterrupted(tmp_path: Path) -> dict[str, object]:
-    reference = prepare(tmp_path / "reference")
+@pytest.fixture(scope="module")
+def uninterrupted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, object]:
+    """What a sync that nobody kills leaves: the state every killed one must end in."""
+    reference = prepare(tmp_path_factory.mktemp("crash") / "reference")
     finished = run(reference)
     assert finished.wait(timeout=120) == 0, finished.stderr.read() if finished.stderr else ""
     return state(reference)
 
 
-def test_a_sync_killed_at_every_step_that_writes_loses_nothing(tmp_path: Path):
-    expected = uninterrupted(tmp_path)
-    for point in POINTS:
-        folder = prepare(tmp_path / point)
-        process = run(folder, kill_at=point)
-        assert process.wait(timeout=120) == -signal.SIGKILL, point  # it did reach the point
-        finish_and_compare(folder, expected, point)
-        shutil.rmtree(folder)
-    record("crash (xlsx, SIGKILL at each write step)", trials=len(POINTS), data_lost=0,
+# One step in the fast lane (the rename that replaces the workbook), the others in the slow one.
+@pytest.mark.parametrize("point", [
+    point if point == "before-rename" else pytest.param(point, marks=pytest.mark.slow)
+    for point in POINTS])
+def test_a_sync_killed_at_every_step_that_writes_loses_nothing(
+        tmp_path: Path, uninterrupted: dict[str, object], point: str):
+    folder = prepare(tmp_path / point)
+    process = run(folder, kill_at=point)
+    assert process.wait(timeout=120) == -signal.SIGKILL, point  # it did reach the point
+    finish_and_compare(folder, uninterrupted, point)
+    record("crash (xlsx, SIGKILL at each write step)", trials=1, data_lost=0,
            doubled_alerts=0, leftover_files=0)
 
 
+@pytest.mark.slow
 def test_a_sync_killed_at_any_moment_loses_nothing(tmp_path: Path):
     reference = prepare(tmp_path / "reference")
     began = time.monotonic()

@@ -10,6 +10,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import openpyxl
+import pytest
 
 from tests.libreoffice import needs_libreoffice, sheets_as_shown
 
@@ -54,6 +55,7 @@ def set_cells(path: Path, tab: str, key: str, value: str, **changes) -> None:
     wb.save(path)
 
 
+@pytest.mark.slow
 def test_a_studio_month_with_the_installed_command(tmp_path: Path):
     book = tmp_path / "studio.xlsx"
     assert sheetsync("init", "studio.xlsx", cwd=tmp_path).returncode == 0
@@ -144,6 +146,7 @@ def test_the_synced_demo_opens_cleanly_in_libreoffice(tmp_path: Path):
     assert all("." in b["price"] for b in balances)  # money shown with cents
 
 
+@pytest.mark.slow
 def test_the_demos_hints_run_as_printed_right_after_quick_start(tmp_path: Path):
     """Quick start runs `.venv/bin/sheetsync demo` with no activated environment: the
     commands the demo suggests must work when copied into that same terminal."""

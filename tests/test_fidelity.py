@@ -83,7 +83,8 @@ def arguments(step: Step, book: Path) -> list[str]:
 
 
 @pytest.mark.parametrize("builder", [
-    "openpyxl", "xlsxwriter", pytest.param("libreoffice", marks=needs_libreoffice)])
+    "openpyxl", pytest.param("xlsxwriter", marks=pytest.mark.slow),
+    pytest.param("libreoffice", marks=[needs_libreoffice, pytest.mark.slow])])
 def test_every_studio_object_stays_on_its_row_through_syncs_reports_and_init(
         builder: str, run: Any, tmp_path: Path) -> None:
     book = BUILDERS[builder](tmp_path / "studio.xlsx", tmp_path)

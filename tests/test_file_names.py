@@ -76,6 +76,7 @@ def two_workbooks(folder: Path) -> Path:
     return folder
 
 
+@pytest.mark.slow
 def test_cleaning_up_one_workbook_never_touches_anothers_sync_in_flight(tmp_path: Path):
     folder = two_workbooks(tmp_path / "studio")
     killed = command(folder, "sync", "studio.xlsx", "--now", NOW, kill_at="temporary-written")

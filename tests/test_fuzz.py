@@ -13,6 +13,8 @@ import os
 import random
 from datetime import datetime
 
+import pytest
+
 from sheetsync import cells, engine
 from sheetsync.schedule import parse_schedule
 from sheetsync.schema import APPOINTMENTS, STUDIO_TABS, Tab
@@ -155,6 +157,7 @@ def _status_parser(tab: str):  # type: ignore[no-untyped-def]
     return _choice("active", "closed") if tab == "Clients" else _choice("active", "ended")
 
 
+@pytest.mark.slow
 def test_ten_thousand_bad_cells_never_crash_and_are_all_reported():
     total = int(os.environ.get("SHEETSYNC_FUZZ_CELLS", "10000"))
     rng = random.Random(20261124)

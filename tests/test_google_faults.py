@@ -101,7 +101,8 @@ FAULTS = {
 
 
 @pytest.mark.parametrize("position", POSITIONS)
-@pytest.mark.parametrize("fault", FAULTS)
+@pytest.mark.parametrize("fault", [  # 429 and a cut connection in the fast lane
+    f if f in ("429", "cut") else pytest.param(f, marks=pytest.mark.slow) for f in FAULTS])
 def test_one_fault_at_any_position_is_retried_to_the_same_sheet(
         server: LocalSheets, account: ServiceAccount, reference: dict[str, Any],
         position: int, fault: str):
@@ -130,7 +131,7 @@ def test_a_429_storm_shorter_than_the_retries_is_ridden_out(
 
 
 @pytest.mark.parametrize("position", POSITIONS)
-@pytest.mark.parametrize("status", [429, 503])
+@pytest.mark.parametrize("status", [429, pytest.param(503, marks=pytest.mark.slow)])
 def test_an_endless_storm_fails_cleanly_and_the_next_sync_converges(
         server: LocalSheets, account: ServiceAccount, reference: dict[str, Any],
         position: int, status: int):

@@ -152,6 +152,7 @@ def test_a_sync_that_sends_claims_the_sheet_and_its_final_write_ends_the_claim(
 
 
 # -- two syncs interleaved ------------------------------------------------------------------
+@pytest.mark.slow
 def test_a_sync_that_finds_a_live_claim_refuses_and_sends_nothing(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     """A claims and holds the sheet (stopped right before sending); B starts then."""
@@ -187,6 +188,7 @@ def test_of_two_syncs_that_read_together_the_second_to_claim_refuses(
     converged(server, account, sheet, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_sync_that_read_before_another_one_finished_refuses_to_claim(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     """B reads; A runs from start to end (claims, sends, writes, ends its claim); B goes on.
@@ -204,6 +206,7 @@ def test_a_sync_that_read_before_another_one_finished_refuses_to_claim(
     converged(server, account, sheet, tmp_path)
 
 
+@pytest.mark.slow
 def test_the_first_claim_ever_is_a_test_and_set_too(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     """No claim tab yet: both syncs read none, and both try addSheet of the same title."""
@@ -218,6 +221,7 @@ def test_the_first_claim_ever_is_a_test_and_set_too(
     converged(server, account, sheet, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_sync_with_nothing_to_send_refuses_to_write_under_a_live_claim(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     """S (no e-mail settings) reads, then A claims; S's guard re-read sees the claim.
@@ -271,6 +275,7 @@ def test_a_dead_holder_blocks_until_its_claim_lapses_then_the_next_sync_takes_ov
     converged(server, account, sheet, tmp_path)
 
 
+@pytest.mark.slow
 def test_after_a_dead_holder_a_sync_with_nothing_to_send_goes_on_once_it_lapsed(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     crashed_claim(server, account, sheet, datetime.now(UTC) - gsheets_lock.TTL)
@@ -294,6 +299,7 @@ class Failing:
         return ""
 
 
+@pytest.mark.slow
 def test_a_sync_that_fails_after_its_claim_ends_it_on_the_way_out(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     runs = tab(server, sheet, "Runs")
@@ -306,6 +312,7 @@ def test_a_sync_that_fails_after_its_claim_ends_it_on_the_way_out(
     assert sync(store_for(server, account, sheet), tmp_path / "next").queued == ALERTS
 
 
+@pytest.mark.slow
 def test_a_holder_whose_claim_lapsed_before_it_could_send_sends_nothing(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     """H's claim request is answered late, after its claim's length (1 s here) ran out and
@@ -350,6 +357,7 @@ class Stalling:
         return self.mailer.preview(message)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("first", [False, True], ids=["guarded write", "first sync"])
 def test_a_holder_taken_over_while_sending_writes_nothing(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path, first: bool):
@@ -384,7 +392,9 @@ def test_a_holder_taken_over_while_sending_writes_nothing(
 
 
 # -- faults on the claim request ------------------------------------------------------------
-@pytest.mark.parametrize("fault", ["500", "cut", "429", "late"])
+@pytest.mark.parametrize("fault", [
+    pytest.param("500", marks=pytest.mark.slow), pytest.param("cut", marks=pytest.mark.slow), "429",
+    pytest.param("late", marks=pytest.mark.slow)])
 def test_a_claim_whose_answer_is_lost_is_checked_not_repeated_blindly(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path, fault: str):
     policy = RetryPolicy(attempts=4, base=0.01, cap=0.04, connect_timeout=2, read_timeout=1)
@@ -402,6 +412,7 @@ def test_a_claim_whose_answer_is_lost_is_checked_not_repeated_blindly(
     converged(server, account, sheet, tmp_path)
 
 
+@pytest.mark.slow
 def test_a_claim_google_never_confirms_says_nothing_was_sent(
         server: LocalSheets, account: ServiceAccount, sheet: str, tmp_path: Path):
     policy = RetryPolicy(attempts=2, base=0.01, cap=0.02, connect_timeout=2, read_timeout=1)

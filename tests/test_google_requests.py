@@ -46,7 +46,7 @@ def studio_of(enrollments: int) -> str:
     return "\n".join(lines)
 
 
-SIZES = [pytest.param(2, id="20 appointments"), pytest.param(150, id="1,500 appointments"),
+SIZES = [pytest.param(2, id="20 appointments"), pytest.param(150, id="1,500 appointments", marks=pytest.mark.slow),
          pytest.param(2000, id="20,000 appointments", marks=pytest.mark.skipif(
              not os.environ.get("SHEETSYNC_LARGE"), reason="set SHEETSYNC_LARGE=1"))]
 
@@ -114,6 +114,7 @@ def test_requests_per_command_do_not_grow_with_the_studio(server: LocalSheets,
                         "spreadsheets.batchUpdate": 1 + grows}
 
 
+@pytest.mark.slow
 def test_a_closed_client_costs_one_structure_request(server: LocalSheets,
                                                      account: ServiceAccount):
     sheet = server.create_spreadsheet("Studio")

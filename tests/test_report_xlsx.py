@@ -191,6 +191,7 @@ def test_the_xlsx_export_has_the_table_the_chart_the_packages_and_the_sessions(t
     assert chart_ranges(chart) == ["'Commissions'!$C$2:$C$3", "'Commissions'!$F$2:$F$3"]
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_draws_the_chart_of_a_synced_workbook(tmp_path: Path):
     store = december_workbook(tmp_path / "studio.xlsx")

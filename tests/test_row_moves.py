@@ -415,6 +415,7 @@ def differences(ours: Mapping[str, object], theirs: Mapping[str, object]) -> lis
     return found
 
 
+@pytest.mark.slow
 @needs_libreoffice_uno
 @pytest.mark.parametrize("seed", SEEDS)
 def test_move_rows_does_what_libreoffice_does(

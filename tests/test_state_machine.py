@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, precondition, rule
@@ -372,7 +373,7 @@ class XlsxEngineMachine(EngineMachine):
 
 
 TestEngineOnMemory = EngineMachine.TestCase
-TestEngineOnXlsx = XlsxEngineMachine.TestCase
+TestEngineOnXlsx = pytest.mark.slow(XlsxEngineMachine.TestCase)
 # Every step rewrites a real file: fewer examples than on memory (more with the long profile).
 LONG = os.environ.get("HYPOTHESIS_PROFILE") == "long"
 TestEngineOnXlsx.settings = settings(max_examples=300 if LONG else 12,

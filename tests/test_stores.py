@@ -13,8 +13,8 @@ from pathlib import Path
 import pytest
 
 from localsheets import LocalSheets
-from sheetsync.sheet import same_cell
 from sheetsync.schema import ALL_TABS, APPOINTMENTS, CLIENTS, Kind
+from sheetsync.sheet import same_cell
 from sheetsync.stores.base import Layout, Store, TabChanges, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount, service_account
@@ -135,6 +135,7 @@ def sheets_account(sheets_server: LocalSheets) -> ServiceAccount:
     return service_account(sheets_server.service_account_info())
 
 
+@pytest.mark.slow
 class TestGoogleStore(StoreContract):
     """The same contract over HTTP: google-auth's service-account flow, gspread, localsheets."""
 

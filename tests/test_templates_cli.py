@@ -43,6 +43,7 @@ def test_copied_templates_are_accepted_as_the_studios_own(run, cli_folder: Path)
     assert result.exit_code in (0, 1), result.output
 
 
+@pytest.mark.slow
 @pytest.mark.skipif(sys.version_info < (3, 11), reason="needs the project's Python")
 def test_the_wheel_carries_the_templates_and_not_the_emulator(tmp_path: Path):
     built = subprocess.run(

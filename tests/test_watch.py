@@ -98,6 +98,7 @@ def save(path: Path) -> None:
     os.utime(path, (later, later))
 
 
+@pytest.mark.slow
 def test_a_workbook_saved_and_closed_is_synced_within_seconds_never_while_open(tmp_path):
     book = workbook(tmp_path)
     watch = Watch(tmp_path, "watch", "studio.xlsx", "--every", "1h")
@@ -121,6 +122,7 @@ def test_a_workbook_saved_and_closed_is_synced_within_seconds_never_while_open(t
         watch.stop()
 
 
+@pytest.mark.slow
 def test_two_quick_saves_make_one_sync_and_its_own_write_none(tmp_path):
     book = workbook(tmp_path)
     watch = Watch(tmp_path, "watch", "studio.xlsx", "--every", "1h")
@@ -137,6 +139,7 @@ def test_two_quick_saves_make_one_sync_and_its_own_write_none(tmp_path):
         watch.stop()
 
 
+@pytest.mark.slow
 def test_sigterm_during_the_write_lets_it_finish_and_exits_0(tmp_path):
     """tests/paused_sync.py stops the process (SIGSTOP) once its new workbook is written
     beside the old one: SIGTERM arrives right in the middle of the write."""

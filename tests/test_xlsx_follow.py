@@ -283,6 +283,7 @@ def test_only_formulas_that_read_a_changed_cell_lose_their_cached_result(tmp_pat
     assert b'fullCalcOnLoad="1"' in part(path, "xl/workbook.xml")
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_shows_current_results_after_a_sync_changed_cells_and_rows(
         tmp_path: Path):

@@ -152,6 +152,7 @@ def chart_parts(path: Path) -> dict[str, str]:
 
 
 # -- init, sync and two reports keep the studio's parts ---------------------------------------
+@pytest.mark.slow
 @needs_libreoffice
 @pytest.mark.parametrize("writer", ["xlsxwriter", "libreoffice"])
 def test_init_sync_and_reports_keep_every_part_they_need_not_change(run, tmp_path: Path,
@@ -229,6 +230,7 @@ def test_init_sync_and_reports_keep_every_part_they_need_not_change(run, tmp_pat
 
 
 # -- a new workbook is laid out through the same path -----------------------------------------
+@pytest.mark.slow
 @needs_libreoffice
 @pytest.mark.parametrize("demo", [False, True], ids=["init", "demo"])
 def test_a_new_workbook_opens_in_libreoffice_with_its_layout(run, tmp_path: Path, demo: bool):

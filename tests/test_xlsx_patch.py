@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import openpyxl
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -161,6 +162,7 @@ def test_formulas_keep_their_text_and_cached_values(tmp_path: Path):
     assert "Revenue" in wb.defined_names
 
 
+@pytest.mark.slow
 def test_a_patched_sync_reads_back_exactly_like_the_openpyxl_one(tmp_path: Path):
     fast = XlsxStore(studio_workbook(tmp_path / "fast.xlsx"))
     close_a_client(fast)
@@ -203,6 +205,7 @@ def test_written_cells_get_real_types_and_formats(tmp_path: Path):
     assert runs.cell(runs.max_row, 1).number_format == "yyyy-mm-dd hh:mm"
 
 
+@pytest.mark.slow
 def test_text_is_never_a_formula_and_the_shared_strings_stay_as_they_were(tmp_path: Path):
     store = XlsxStore(studio_workbook(tmp_path / "studio.xlsx"))
     strings = parts(store.path)["xl/sharedStrings.xml"]
@@ -219,6 +222,7 @@ def test_text_is_never_a_formula_and_the_shared_strings_stay_as_they_were(tmp_pa
     assert XlsxStore(store.path).read()["Problems"].rows[0][4] == "\x01bell"
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_the_patched_workbook_opens_cleanly_in_libreoffice(tmp_path: Path):
     store = XlsxStore(studio_workbook(tmp_path / "studio.xlsx"))
@@ -263,6 +267,7 @@ def test_an_array_formula_over_moved_rows_keeps_the_rows_that_remain(tmp_path: P
     assert b'<f t="array" ref="B2:B2">1</f>' in parts(path)[part]
 
 
+@pytest.mark.slow
 def test_calamine_reads_what_openpyxl_reads(tmp_path: Path):
     path = tmp_path / "typed.xlsx"
     wb = openpyxl.Workbook()
@@ -346,6 +351,7 @@ def _comparable(value: Cell) -> Cell:
     return value
 
 
+@pytest.mark.slow
 @settings(max_examples=30, deadline=None)
 @given(batches())
 def test_patched_changes_read_back_like_openpyxl_and_the_memory_store(tmp_path_factory: Any,

@@ -86,6 +86,7 @@ def shown_column(shown: Path) -> list[str]:
 
 
 # -- the rule itself -------------------------------------------------------------------------
+@pytest.mark.slow
 @settings(max_examples=2000, deadline=None)
 @given(TEXTS)
 def test_escaped_text_decodes_to_what_the_cell_holds_and_is_valid_xml(text: str) -> None:
@@ -147,6 +148,7 @@ def test_long_text_is_cut_in_the_file_by_both_writers(tmp_path: Path):
             assert got == "😀" * (MAX_TEXT // 2), (fast, reader)
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_libreoffice_shows_exactly_the_text(tmp_path: Path):
     for fast in (True, False):
@@ -170,6 +172,7 @@ def excel_like(path: Path, texts: list[str]) -> Path:
     return path
 
 
+@pytest.mark.slow
 @needs_libreoffice
 def test_the_studios_own_text_survives_a_write_by_either_writer(tmp_path: Path):
     typed = ["_x0041_", "abx005F_cd", "bell\x07", "price _x00e9_ ok"]

@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
+import pytest
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -57,6 +58,7 @@ def test_cli_prints_url_serves_and_stops(tmp_path: Path) -> None:
         assert proc.wait(timeout=10) == 0
 
 
+@pytest.mark.slow
 def test_cli_keeps_data_across_restarts(tmp_path: Path) -> None:
     from localsheets import service_account_info
     from localsheets.client import gspread_client
