@@ -19,7 +19,7 @@ import pytest
 from sheetsync.cells import CellError
 from sheetsync.ledger import payment_shares
 from sheetsync.model import Payment
-from sheetsync.plan import plan
+from sheetsync.plan import IdMaker, plan
 from sheetsync.read import read_snapshot
 from sheetsync.schedule import HORIZON, parse_schedule
 from sheetsync.schedule import slots as expand
@@ -553,6 +553,34 @@ GA            | C1        | P4         | 2026-12-01 |          |          | G1
     assert problems(store) == []
 
 
+def test_every_row_of_an_enrollment_follows_its_client_s_name_and_id():
+    """E1 is planned for Ayse and two sessions are held by 12-04. The studio renames her
+    "Ayse K." and the next sync writes the new name on all four rows. Then it notices E1
+    belongs to Mehmet (C2) and fixes the enrollment: all four rows read C2, Mehmet.
+    Kills the client_id or client_name of `replace(a, client_id=..., client_name=...)`
+    being dropped or set to None."""
+    store = studio(AYSE)
+    sync(store, at("2026-12-04T10:00"))
+    edit(store, "Clients", {"client_id": "C1"}, name="Ayse K.")
+    sync(store, at("2026-12-04T10:00"))
+    assert {(r["client_id"], r["client_name"]) for r in appointments(store, "E1")} == {
+        ("C1", "Ayse K.")}
+    edit(store, "Enrollments", {"enrollment_id": "E1"}, client_id="C2")
+    sync(store, at("2026-12-04T10:00"))
+    assert {(r["client_id"], r["client_name"]) for r in appointments(store, "E1")} == {
+        ("C2", "Mehmet")}
+    assert slots(store, "E1") == FIRST_FOUR
+
+
+def test_new_ids_continue_after_the_highest_number_even_with_gaps():
+    """Rows E1-1-01, -03, ..., -99 exist (the even ones were deleted): the next id of period
+    1 is E1-1-100, then E1-1-101; gaps are never refilled. Kills `IdMaker` keeping the
+    last number it read instead of the highest (`self.highest.get(prefix, 0)` ->
+    `.get(None, 0)`), whatever order the set of ids is read in (49 of 50 orders)."""
+    ids = IdMaker({f"E1-1-{n:02d}" for n in range(1, 100, 2)})
+    assert [ids.next("E1", 1), ids.next("E1", 1)] == ["E1-1-100", "E1-1-101"]
+
+
 # --- balances: the next session, an empty period, closed with sessions left (ledger) ------
 
 def test_the_next_session_is_the_next_pending_one_and_may_start_right_now():
@@ -641,9 +669,10 @@ def test_a_new_own_price_recomputes_a_frozen_commission():
     # day ranges in capitals and with dots: the range is split whatever the case
     ("MON TO WED 8AM", "Mon 08:00, Tue 08:00, Wed 08:00"),
     ("Tues. - Thurs. 18:00", "Tue 18:00, Wed 18:00, Thu 18:00"),
-    # `6-7PM` is 18:00 to 19:00; `11AM-1PM` keeps its own AM
+    # `6-7PM` is 18:00 to 19:00; `11AM-1PM` keeps its own AM; `to` joins a range too
     ("Sat 6-7PM", "Sat 18:00-19:00"),
     ("Sat 11AM-1PM", "Sat 11:00-13:00"),
+    ("Wed 6pm to 7pm", "Wed 18:00-19:00"),
     # an RRULE may leave out `RRULE:`; FREQ=DAILY is a rule too
     ("FREQ=WEEKLY;BYDAY=MO;BYHOUR=9", "RRULE:FREQ=WEEKLY;BYDAY=MO;BYHOUR=9"),
     ("RRULE:FREQ=DAILY;BYHOUR=9", "RRULE:FREQ=DAILY;BYHOUR=9"),
@@ -653,7 +682,8 @@ def test_a_new_own_price_recomputes_a_frozen_commission():
 def test_spellings_a_studio_types_are_read_and_kept_as_typed(typed: str, read_as: str):
     """Each cell reads as the rule beside it, and the schedule keeps the text as typed (the
     Problems tab and alerts quote it). Kills `_days` splitting ranges case-sensitively or
-    keeping the dots, the AM/PM suffix tests losing re.I, the `FREQ=` prefix and DAILY
+    keeping the dots, the AM/PM suffix tests losing re.I, `_times` splitting on `TO`
+    instead of `to`, the `FREQ=` prefix and DAILY
     being dropped, `interval <= 52` -> `< 52`, and `Schedule(text=None, ...)`."""
     schedule = parse_schedule(typed)
     assert schedule.describe() == read_as
