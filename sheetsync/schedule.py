@@ -158,7 +158,7 @@ def _day(word: str, raw: str) -> int:
 
 
 def _times(value: str, raw: str) -> tuple[time, time | None]:
-    parts = re.split(r"\s*(?:-|–|—|\bto\b)\s*", value.strip(), maxsplit=1)
+    parts = re.split(r"\s*(?:-|–|—|\bto\b)\s*", value.strip(), maxsplit=1, flags=re.I)
     try:
         if len(parts) == 1:
             return parse_clock(parts[0]), None
@@ -185,7 +185,7 @@ def _parse_rrule(raw: str) -> Schedule:
         raise CellError(f"'{raw}': an RRULE needs BYHOUR (and BYMINUTE) for the session time")
     if "DTSTART" in body.upper():
         raise CellError(f"'{raw}': leave DTSTART out; the start date comes from the sheet")
-    text = "RRULE:" + body.strip()
+    text = "RRULE:" + re.sub(r"\s*([;=,])\s*", r"\1", body.strip())  # `; BYDAY = MO` too
     try:
         _build_rrule(text, date(2026, 1, 1), datetime(2026, 2, 1))
     except (ValueError, TypeError) as err:

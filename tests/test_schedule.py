@@ -118,3 +118,19 @@ def test_expansion_matches_counting_every_week_from_the_anchor(anchor, later, in
                   bysecond=0, dtstart=datetime.combine(anchor, time()), wkst=MO)
     expected = list(islice(naive.xafter(start, inc=True), 6))
     assert [s.start for s in fast] == expected
+
+
+def test_an_end_time_after_an_uppercase_to_reads_like_a_lowercase_one():
+    """`MON TO WED` read; `6pm TO 7pm` did not (the split of times ignored case)."""
+    upper, lower = parse_schedule("Wed 6pm TO 7pm"), parse_schedule("Wed 6pm to 7pm")
+    assert upper.entries == lower.entries
+    assert upper.entries[0].end == time(19, 0)
+
+
+def test_an_rrule_typed_with_spaces_reads_as_the_same_rule():
+    spaced = parse_schedule("RRULE:FREQ=WEEKLY; BYDAY=MO, TH; BYHOUR = 9")
+    tight = parse_schedule("RRULE:FREQ=WEEKLY;BYDAY=MO,TH;BYHOUR=9")
+    def first_four(schedule):  # type: ignore[no-untyped-def]
+        found = slots(schedule, date(2026, 12, 1), datetime(2026, 12, 1), timedelta(hours=1))
+        return list(islice(found, 4))
+    assert first_four(spaced) == first_four(tight) and len(first_four(tight)) == 4
