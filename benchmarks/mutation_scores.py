@@ -11,6 +11,7 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections import Counter, defaultdict
+from pathlib import Path
 
 CAUGHT = {"killed", "timeout"}
 LEFT_OUT = {"skipped", "not checked"}
@@ -29,7 +30,8 @@ def scores(lines: list[str]) -> dict[str, Counter[str]]:
 
 def main() -> int:
     floor = float(sys.argv[1]) if len(sys.argv) > 1 else 0.0
-    out = subprocess.run(["mutmut", "results", "--all", "true"], capture_output=True,
+    mutmut = Path(sys.executable).parent / "mutmut"  # beside this Python: no activation needed
+    out = subprocess.run([str(mutmut), "results", "--all", "true"], capture_output=True,
                          text=True, check=True).stdout
     worst = 100.0
     for module, counts in sorted(scores(out.splitlines()).items()):

@@ -129,15 +129,24 @@ class LibreOfficeRows:
                 continue
         self.process = None
 
+    def _run_script(self, job: Path, result: Path,
+                    timeout: float) -> subprocess.CompletedProcess[str]:
+        return subprocess.run([UNO_PYTHON, str(UNO_SCRIPT), self.pipe, str(job), str(result)],
+                              capture_output=True, text=True, timeout=timeout, check=False)
+
     def apply(self, cases: list[Case], timeout: float = 300) -> None:
         """Run every case in LibreOffice; each case's `error` says what went wrong, if anything."""
         job = self.folder / f"job-{uuid.uuid4().hex}.json"
         result = job.with_suffix(".result.json")
         job.write_text(json.dumps([{"source": str(c.source), "target": str(c.target),
                                     "steps": c.steps} for c in cases]), encoding="utf-8")
-        ran = subprocess.run([UNO_PYTHON, str(UNO_SCRIPT), self.pipe, str(job), str(result)],
-                             capture_output=True, text=True, timeout=timeout, check=False)
-        assert ran.returncode == 0, f"the LibreOffice script failed: {ran.stderr[-2000:]}"
+        ran = self._run_script(job, result, timeout)
+        if ran.returncode != 0:  # LibreOffice itself died under load: once more, a fresh one
+            self.stop()
+            self.__enter__()
+            ran = self._run_script(job, result, timeout)
+        assert ran.returncode == 0, (f"the LibreOffice script failed (exit {ran.returncode}): "
+                                     f"{ran.stdout[-1000:]} {ran.stderr[-2000:]}")
         for case, error in zip(cases, json.loads(result.read_text(encoding="utf-8")),
                                strict=True):
             case.error = error
