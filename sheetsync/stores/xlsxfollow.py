@@ -33,6 +33,7 @@ from xml.sax.saxutils import unescape as _sax_unescape
 from openpyxl.formula.tokenizer import Token, TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
 
+from .package import ATTRIBUTE, Parts
 from .rowmoves import (
     LAST_ROW,
     OWN_ROW,
@@ -53,22 +54,6 @@ class Unfollowable(Exception):
     """Something on a moved row cannot be moved safely; the write must not happen this way."""
 
 
-@dataclass
-class Package:
-    """The workbook's parts as bytes: the originals, and the ones rewritten so far."""
-
-    read_original: Callable[[str], bytes]
-    names: set[str]
-    replaced: dict[str, bytes] = field(default_factory=dict)
-
-    def read(self, part: str) -> bytes:
-        return self.replaced[part] if part in self.replaced else self.read_original(part)
-
-    def write(self, part: str, data: bytes) -> None:
-        if data != self.read(part):
-            self.replaced[part] = data
-
-
 @dataclass(frozen=True)
 class SheetChanges:
     """What happened to one sheet: its rows' moves, and cells written (in read coordinates)."""
@@ -79,7 +64,7 @@ class SheetChanges:
 
 # -- shared formulas ---------------------------------------------------------------------------
 _F_OPEN = re.compile(rb"<f\b([^>]*?)(/>|>)")
-_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_ATTR = ATTRIBUTE
 
 
 def needs_unsharing(xml: bytes, title: str, moved: Mapping[str, RowMoves]) -> bool:
@@ -331,7 +316,7 @@ _DEFINED_NAME = re.compile(rb"(<definedName\b([^>]*)>)(.*?)(</definedName>)", re
 _SHEET_ENTRY = re.compile(rb"<sheet\b[^>]*?/>")
 
 
-def follow(package: Package, sheet_parts: Mapping[str, str], changes: Mapping[str, SheetChanges],
+def follow(package: Parts, sheet_parts: Mapping[str, str], changes: Mapping[str, SheetChanges],
            workbook_part: str, plain: Collection[str] = ()) -> None:
     """Make every part agree with the rows moved and cells written in `changes` (by title).
 
@@ -342,7 +327,7 @@ def follow(package: Package, sheet_parts: Mapping[str, str], changes: Mapping[st
     with_formulas = {t: p for t, p in sheet_parts.items() if t not in skipped}
     if moves:
         for title, part in with_formulas.items():
-            if title in changes or part not in package.names:
+            if title in changes or not package.has(part):
                 continue  # changed sheets were unshared by the caller before their rows moved
             xml = package.read(part)
             if needs_unsharing(xml, title, moves):
@@ -516,12 +501,12 @@ def _drop_empty(xml: bytes, parent: bytes) -> bytes:
 _REL = re.compile(rb"<Relationship\b[^>]*?/>")
 
 
-def related_parts(package: Package, part: str) -> dict[str, list[str]]:
+def related_parts(package: Parts, part: str) -> dict[str, list[str]]:
     """The parts a sheet links to, by relationship type (the last word of its URI)."""
     folder, _, name = part.rpartition("/")
     rels = f"{folder}/_rels/{name}.rels"
     found: dict[str, list[str]] = {}
-    if rels not in package.names:
+    if not package.has(rels):
         return found
     for element in _REL.findall(package.read(rels)):
         attrs = dict(_ATTR.findall(element))
@@ -546,26 +531,26 @@ def join_part(folder: str, target: str) -> str:
     return "/".join(pieces)
 
 
-def _follow_related(package: Package, part: str, row_moves: RowMoves) -> None:
+def _follow_related(package: Parts, part: str, row_moves: RowMoves) -> None:
     related = related_parts(package, part)
     deleted_notes: set[tuple[int, int]] = set()
     for comments in related.get("comments", []):
-        if comments in package.names:
+        if package.has(comments):
             xml, gone = _moved_comments(package.read(comments), row_moves)
             package.write(comments, xml)
             deleted_notes |= gone
     for vml in related.get("vmlDrawing", []):
-        if vml in package.names:
+        if package.has(vml):
             package.write(vml, _moved_vml(package.read(vml), row_moves, deleted_notes))
     for threaded in related.get("threadedComment", []):
-        if threaded in package.names:
+        if package.has(threaded):
             xml, _ = _moved_comments(package.read(threaded), row_moves, b"threadedComment")
             package.write(threaded, xml)
     for drawing in related.get("drawing", []):
-        if drawing in package.names:
+        if package.has(drawing):
             package.write(drawing, _moved_anchors(package.read(drawing), row_moves))
     for table in related.get("table", []):
-        if table in package.names:
+        if package.has(table):
             package.write(table, _moved_table(package.read(table), row_moves))
 
 
@@ -652,10 +637,10 @@ _CHART_F = re.compile(rb"(<((?:\w+:)?)f>)(.*?)(</\2f>)", re.DOTALL)  # c:f, or u
 _PIVOT_SOURCE = re.compile(rb"<worksheetSource\b[^>]*?/>")
 
 
-def _follow_charts_and_pivots(package: Package, sheet_parts: Mapping[str, str],
+def _follow_charts_and_pivots(package: Parts, sheet_parts: Mapping[str, str],
                               moves: Mapping[str, RowMoves]) -> None:
     folded = {t.casefold(): m for t, m in moves.items()}
-    for part in sorted(package.names):
+    for part in package.names():
         if part.startswith("xl/charts/chart") and part.endswith(".xml"):
             xml = package.read(part)
             package.write(part, _CHART_F.sub(
@@ -690,7 +675,7 @@ def _refresh_on_load(xml: bytes) -> bytes:
 
 
 # -- formulas: moved, and their stale results dropped ------------------------------------------
-def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
+def _follow_formulas(package: Parts, sheet_parts: Mapping[str, str],
                      with_formulas: Mapping[str, str],
                      changes: Mapping[str, SheetChanges], moves: Mapping[str, RowMoves],
                      workbook_part: str) -> None:
@@ -702,7 +687,7 @@ def _follow_formulas(package: Package, sheet_parts: Mapping[str, str],
     sheets: dict[str, list[FormulaCell]] = {}
     texts: dict[str, bytes] = {}
     for title, part in with_formulas.items():
-        if part not in package.names:
+        if not package.has(part):
             continue
         xml = package.read(part)
         if b"<f" not in xml:
@@ -768,14 +753,14 @@ def _names(workbook: bytes, titles: Mapping[str, str]) -> dict[str, list[Area]]:
 _TABLE_NAME = re.compile(rb"<table\b[^>]*?\b(?:displayName|name)=\"([^\"]*)\"")
 
 
-def _tables(package: Package, sheet_parts: Mapping[str, str]) -> dict[str, str]:
+def _tables(package: Parts, sheet_parts: Mapping[str, str]) -> dict[str, str]:
     """Table names -> the casefolded title of the sheet that holds them."""
     found: dict[str, str] = {}
     for title, part in sheet_parts.items():
-        if part not in package.names:
+        if not package.has(part):
             continue
         for table in related_parts(package, part).get("table", []):
-            if table in package.names:
+            if package.has(table):
                 for name in _TABLE_NAME.findall(package.read(table)):
                     found[unescape(name.decode()).casefold()] = title.casefold()
     return found

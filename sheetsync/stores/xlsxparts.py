@@ -31,6 +31,7 @@ from xml.sax.saxutils import escape
 from ..month import Month, month_of
 from ..schema import Column, Kind, header_key
 from .layout import NewTab, Step, column_letter
+from .package import ATTRIBUTE, Parts
 from .xlsx_chart import CHART_TITLE
 from .xlsxfollow import join_part
 from .xlsxpatch import (
@@ -70,47 +71,6 @@ WORKSHEET_ORDER = (
     "drawing", "legacyDrawing", "legacyDrawingHF", "drawingHF", "picture", "oleObjects",
     "controls", "webPublishItems", "tableParts", "extLst",
 )
-
-
-class Parts:
-    """The package as patch_workbook holds it: parts as read, replaced, dropped and added."""
-
-    def __init__(self, zin: zipfile.ZipFile, replaced: dict[str, bytes],
-                 dropped: set[str]) -> None:
-        self.zin, self.replaced, self.dropped = zin, replaced, dropped
-        self.added: dict[str, bytes] = {}
-        self._present = set(zin.namelist())
-
-    def has(self, name: str) -> bool:
-        return name in self.added or (name in self._present and name not in self.dropped)
-
-    def read(self, name: str) -> bytes:
-        if name in self.added:
-            return self.added[name]
-        if name in self.replaced:
-            return self.replaced[name]
-        return self.zin.read(name)
-
-    def write(self, name: str, data: bytes) -> None:
-        if name in self._present:
-            self.replaced[name] = data
-            self.dropped.discard(name)
-        else:
-            self.added[name] = data
-
-    def drop(self, name: str) -> None:
-        self.added.pop(name, None)
-        self.replaced.pop(name, None)
-        if name in self._present:
-            self.dropped.add(name)
-
-    def free_name(self, pattern: str) -> str:
-        """The first `pattern % n` (n = 1, 2, ...) that names no part."""
-        taken = {n.lower() for n in self._present | self.added.keys()}
-        number = 1
-        while (pattern % number).lower() in taken:
-            number += 1
-        return pattern % number
 
 
 # -- a brand-new workbook --------------------------------------------------------------------
@@ -170,9 +130,7 @@ def package_edit(steps: Sequence[Step] = (), chart: tuple[str, str] | None = Non
                  ) -> PartsEdit:
     """The edit that adds the tabs and columns of `steps` (layout.layout_steps), then, when
     `chart` names a Commissions tab (and the currency), draws that tab's chart again."""
-    def edit(zin: zipfile.ZipFile, replaced: dict[str, bytes], dropped: set[str],
-             styles: Styles) -> dict[str, bytes]:
-        parts = Parts(zin, replaced, dropped)
+    def edit(parts: Parts, styles: Styles) -> None:
         for step in steps:
             if isinstance(step, NewTab):
                 add_worksheet(parts, step.tab.name, new_sheet_xml(step.tab.columns, styles))
@@ -182,7 +140,6 @@ def package_edit(steps: Sequence[Step] = (), chart: tuple[str, str] | None = Non
                                                styles))
         if chart is not None:
             refresh_chart(parts, *chart)
-        return parts.added
     return edit
 
 
@@ -388,7 +345,7 @@ def _column_index(letters: bytes) -> int:
 
 _COLS = re.compile(rb"<cols\b[^>]*?(?:/>|>(.*?)</cols>)", re.DOTALL)
 _COL = re.compile(rb"<col\b[^>]*?/>")
-_ATTRS = re.compile(rb'([\w:]+)="([^"]*)"')
+_ATTRS = ATTRIBUTE
 
 
 def _with_cols(xml: bytes, looks: Sequence[ColumnLook]) -> bytes:

@@ -43,9 +43,9 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
+from .package import ATTRIBUTE, Parts
 from .rowmoves import RowMoves
 from .xlsxfollow import (
-    Package,
     SheetChanges,
     Unfollowable,
     follow,
@@ -87,8 +87,8 @@ def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChange
                    edit: PartsEdit | None = None, plain: Collection[str] = ()) -> None:
     """Write to `target` the workbook read from `source` with `changes` applied.
 
-    `edit` (xlsxparts.py), when given, runs after the worksheets are patched: it may change
-    `replaced` parts, add names to `dropped`, use the styles, and returns new parts to add.
+    `edit` (xlsxparts.py), when given, runs after the worksheets are patched: it reads and
+    writes, adds or drops parts through the package's Parts and may use the styles.
     `plain`: titles of worksheets the reader found without any formula (not looked into).
     """
     moves = {title: RowMoves(frozenset(tab.deletes)) for title, tab in changes.tabs.items()
@@ -120,7 +120,7 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
         parts = sheet_parts(workbook, zin.read(WORKBOOK_RELS))
         epoch = CALENDAR_MAC_1904 if _date1904(workbook) else CALENDAR_WINDOWS_1900
         styles = Styles(zin.read(STYLES) if STYLES in names else None)
-        package = Package(zin.read, names)
+        package = Parts(zin.read, names)
         sheets: dict[str, SheetChanges] = {}
         for title in sorted(set(changes.tabs) | set(moves)):
             tab = changes.tabs.get(title) or TabChanges()
@@ -138,28 +138,25 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
                     xml = unshare(xml)
             except Unfollowable as err:
                 raise Unpatchable(str(err)) from None
-            package.replaced[part] = patch_sheet(xml, tab, styles, epoch, row_moves)
+            package.write(part, patch_sheet(xml, tab, styles, epoch, row_moves))
             sheets[title] = SheetChanges(row_moves, frozenset(tab.updates))
         try:
             follow(package, parts, sheets, WORKBOOK, plain)
         except Unfollowable as err:
             raise Unpatchable(str(err)) from None
-        replaced = package.replaced
-        dropped: set[str] = set()
-        if styles.changed:
-            if STYLES not in names:
-                raise Unpatchable("no styles part")
-            replaced[STYLES] = styles.xml()
-        if CALC_CHAIN in names and replaced:
+        if styles.changed and STYLES not in names:
+            raise Unpatchable("no styles part")
+        if CALC_CHAIN in names and package.replaced:
             # Excel's list of formula cells in calculation order; with rows moved it could
             # point at cells that are gone. Excel rebuilds it (openpyxl drops it too).
-            dropped.add(CALC_CHAIN)
-            replaced[WORKBOOK_RELS] = _without_calc_chain_rel(zin.read(WORKBOOK_RELS))
-            replaced[CONTENT_TYPES] = _without_calc_chain_type(zin.read(CONTENT_TYPES))
-        added = edit(zin, replaced, dropped, styles) if edit is not None else {}
-        if styles.changed and STYLES in names:
-            replaced[STYLES] = styles.xml()
-        copy_zip(zin, source, target, replaced, dropped, added)
+            package.drop(CALC_CHAIN)
+            package.write(WORKBOOK_RELS, _without_calc_chain_rel(package.read(WORKBOOK_RELS)))
+            package.write(CONTENT_TYPES, _without_calc_chain_type(package.read(CONTENT_TYPES)))
+        if edit is not None:
+            edit(package, styles)
+        if styles.changed:
+            package.write(STYLES, styles.xml())
+        copy_zip(zin, source, target, package.replaced, package.dropped, package.added)
 
 
 # -- the workbook's parts ------------------------------------------------------------------
@@ -199,7 +196,7 @@ _XF = re.compile(rb"<xf\b[^>]*?(?:/>|>.*?</xf>)", re.DOTALL)
 _CELL_XFS = re.compile(rb"<cellXfs\b[^>]*?(?:/>|>(.*?)</cellXfs>)", re.DOTALL)
 _NUM_FMTS = re.compile(rb"<numFmts\b[^>]*?(?:/>|>(.*?)</numFmts>)", re.DOTALL)
 _NUM_FMT = re.compile(rb"<numFmt\b[^>]*?/>")
-_ATTR = re.compile(rb"([\w:]+)=\"([^\"]*)\"")
+_ATTR = ATTRIBUTE
 _FONTS = re.compile(rb"<fonts\b[^>]*?(?:/>|>(.*?)</fonts>)", re.DOTALL)
 _FONT = re.compile(rb"<font\b[^>]*?(?:/>|>.*?</font>)", re.DOTALL)
 _BOLD = re.compile(rb"<b(?:\s+val=\"(?:1|true)\")?\s*/>")
@@ -672,4 +669,4 @@ def iter_parts(path: str) -> Iterator[tuple[str, bytes]]:
 Writer = Callable[[IO[bytes]], None]
 # Extra part edits for patch_workbook: (zip as read, replaced parts, dropped parts, styles)
 # -> parts to add. See xlsxparts.py.
-PartsEdit = Callable[[zipfile.ZipFile, dict[str, bytes], set[str], "Styles"], dict[str, bytes]]
+PartsEdit = Callable[[Parts, "Styles"], None]  # more than cells: new tabs, columns, a chart
