@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, time
 from pathlib import Path
 
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
@@ -202,7 +203,7 @@ def _marks(xml: bytes) -> Iterator[Mark]:
         cell_type = kind.group(1) if kind else b"n"
         found_value = _VALUE.search(body)
         value = found_value.group(1) or b"" if found_value else b""
-        row, col = int(found.group(2)), _column_number(found.group(1).decode())
+        row, col = int(found.group(2)), column_index_from_string(found.group(1).decode())
         if cell_type == b"e":
             yield Mark(row, col, ERROR, _text(value) or "#N/A")
         elif _uncached(cell_type, value) and (formula := _FORMULA.search(body)) is not None:
@@ -218,13 +219,6 @@ def _uncached(cell_type: bytes, value: bytes) -> bool:
 
 def _text(raw: bytes) -> str:
     return html.unescape(raw.decode("utf-8", "replace"))
-
-
-def _column_number(letters: str) -> int:
-    number = 0
-    for letter in letters:
-        number = number * 26 + ord(letter) - 64
-    return number
 
 
 def apply_marks(tables: dict[str, Table], marks: dict[str, list[Mark]]) -> None:

@@ -32,6 +32,7 @@ from xml.sax.saxutils import unescape as _sax_unescape
 
 from openpyxl.formula.tokenizer import Token, TokenizerError
 from openpyxl.formula.translate import Translator, TranslatorError
+from openpyxl.utils.cell import column_index_from_string as column_index
 
 from .package import ATTRIBUTE, Parts
 from .rowmoves import (
@@ -172,13 +173,6 @@ def _formula_cells(xml: bytes) -> Iterator[FormulaCell]:
         yield FormulaCell(f"{letters}{number}", number, column_index(letters), start, end, at,
                           f_end, attrs, text)
         pos = end
-
-
-def column_index(letters: str) -> int:
-    index = 0
-    for letter in letters.upper():
-        index = index * 26 + ord(letter) - 64
-    return index
 
 
 def _escape(text: str) -> bytes:

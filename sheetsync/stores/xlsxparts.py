@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from openpyxl.utils.cell import column_index_from_string
+
 from ..month import Month, month_of
 from ..schema import Column, Kind, header_key
 from .layout import NewTab, Step, column_letter
@@ -327,20 +329,13 @@ def _with_headers(xml: bytes, looks: Sequence[ColumnLook], bold: int) -> bytes:
     position = 0
     for cell in _CELL.findall(found.group(1) or b""):
         ref = _CELL_COLUMN.search(cell.split(b">", 1)[0])
-        position = _column_index(ref.group(1)) if ref else position + 1
+        position = column_index_from_string(ref.group(1).decode()) if ref else position + 1
         cells[position] = cell
     cells.update(new)
     opening = found.group(0).split(b">", 1)[0].rstrip(b"/")
     opening = re.sub(rb"\sspans=\"[^\"]*\"", b"", opening)  # a hint we would falsify
     row = opening + b">" + b"".join(cells[i] for i in sorted(cells)) + b"</row>"
     return xml[:found.start()] + row + xml[found.end():]
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index
 
 
 _COLS = re.compile(rb"<cols\b[^>]*?(?:/>|>(.*?)</cols>)", re.DOTALL)
@@ -443,7 +438,7 @@ def _wider_dimension(xml: bytes, last_column: int) -> bytes:
         return xml
     right = found.group(3) or found.group(1)
     bottom = found.group(4) or found.group(2)
-    if _column_index(right) >= last_column:
+    if column_index_from_string(right.decode()) >= last_column:
         return xml
     ref = b"%s%s:%s%s" % (found.group(1), found.group(2), column_letter(last_column).encode(),
                          bottom)
@@ -576,7 +571,7 @@ def _sheet_values(sheet: bytes, shared: list[str]) -> dict[int, dict[int, object
             ref = re.match(r"([A-Z]+)", cell.get("r", ""))
             if ref is None:
                 raise Unpatchable("a cell without its reference")
-            values[_column_index(ref.group(1).encode())] = _value(cell, shared)
+            values[column_index_from_string(ref.group(1))] = _value(cell, shared)
     return rows
 
 

@@ -38,6 +38,7 @@ from typing import IO
 from xml.etree import ElementTree
 from xml.sax.saxutils import escape
 
+from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from ..schema import Kind
@@ -478,7 +479,7 @@ def _patched_row(row_xml: bytes, number: int, values: dict[int, Cell], changes: 
     column = 0
     for cell in _CELL.findall(inner):
         ref = _CELL_REF.search(cell.split(b">", 1)[0])
-        column = _column_index(ref.group(1)) if ref else column + 1
+        column = column_index_from_string(ref.group(1).decode()) if ref else column + 1
         cells[column] = cell
     for col, value in values.items():
         old = cells.get(col)
@@ -506,13 +507,6 @@ def _patched_row(row_xml: bytes, number: int, values: dict[int, Cell], changes: 
 def _row_number(opening: bytes) -> int:
     match = re.match(rb"<row r=\"(\d+)\"", opening)
     return int(match.group(1)) if match else -1
-
-
-def _column_index(letters: bytes) -> int:
-    index = 0
-    for letter in letters:
-        index = index * 26 + letter - 64
-    return index
 
 
 def cell_xml(ref: str, value: Cell, style: int, kind: Kind | None, styles: Styles,
@@ -572,7 +566,7 @@ def _with_dimension(xml: bytes, body: bytes, widest: int) -> bytes:
     last_row = _row_number(body[last:last + 40]) if last >= 0 else 1
     first_col = found.group(1) or b"A"
     first_row = found.group(2) or b"1"
-    old_col = _column_index(found.group(3)) if found.group(3) else _column_index(first_col)
+    old_col = column_index_from_string((found.group(3) or first_col).decode())
     width = max(old_col, widest, 1)
     ref = b"%s%s:%s%d" % (first_col, first_row, column_letter(width).encode(), max(last_row, 1))
     return xml[:found.start()] + b'<dimension ref="%s"/>' % ref + xml[found.end():]
