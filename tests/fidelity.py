@@ -36,6 +36,8 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
+from openpyxl.utils.cell import column_index_from_string, get_column_letter
+
 from sheetsync.schema import ALL_TABS, OWNED_TABS, TABS_BY_NAME, Kind
 from sheetsync.stores.base import Table
 from tests.libreoffice import EVERY_SHEET_AS_SHOWN
@@ -554,18 +556,10 @@ def split_ref(ref: str) -> tuple[int, int]:
     """'$AB$12' -> (row 12, column 28)."""
     found = re.fullmatch(r"\$?([A-Z]+)\$?(\d+)", ref)
     assert found, ref
-    col = 0
-    for letter in found.group(1):
-        col = col * 26 + ord(letter) - 64
-    return int(found.group(2)), col
+    return int(found.group(2)), column_index_from_string(found.group(1))
 
 
-def letters(col: int) -> str:
-    text = ""
-    while col:
-        col, rest = divmod(col - 1, 26)
-        text = chr(65 + rest) + text
-    return text
+letters = get_column_letter  # 28 -> 'AB'
 
 
 def _outside_strings(formula: str, change: Callable[[str], str]) -> str:
