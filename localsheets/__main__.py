@@ -12,7 +12,7 @@ import sys
 import threading
 from types import FrameType
 
-from .limits import parse_fail_option
+from .limits import GOOGLE_CELL_LIMIT, parse_fail_option
 from .server import DEFAULT_QUOTA_PER_MINUTE, LocalSheets
 
 
@@ -48,6 +48,13 @@ def build_parser() -> argparse.ArgumentParser:
         help="reads and writes allowed per user per rolling minute (0: no quota; default 60)",
     )
     parser.add_argument(
+        "--cell-limit",
+        type=int,
+        default=GOOGLE_CELL_LIMIT,
+        metavar="N",
+        help="grid cells a spreadsheet may hold, as Google's cap (0: no cap; default 10000000)",
+    )
+    parser.add_argument(
         "--fail",
         metavar="N:STATUS",
         type=_fail_option,
@@ -67,6 +74,7 @@ def main(argv: list[str] | None = None) -> int:
         trust=args.trust,
         data_dir=args.data,
         fail=args.fail,
+        cell_limit=args.cell_limit or None,
     ).start()
     stop = threading.Event()
 

@@ -6,7 +6,9 @@ it (stats, fault position), applies an injected fault, authenticates the bearer
 token (401), charges the account's quota (429, Sheets only: GET = read, other
 methods = write), then runs the method. Writes run on a clone of the spreadsheet
 which replaces the stored one only on success, so a failed request changes
-nothing. One lock serialises all model access.
+nothing. One lock serialises all model access. A request that would grow the grid
+past the cell cap (``cell_limit``, Google's 10,000,000 by default) fails with
+Google's 400 and changes nothing.
 """
 
 from __future__ import annotations
@@ -26,7 +28,7 @@ from . import batch, valueops
 from .auth import GrantError, TokenAuthority
 from .errors import ApiError, bad_request, not_found, quota_exceeded
 from .fieldmask import filter_fields, parse_mask
-from .limits import Fault, FaultPlan, Quota, Stats
+from .limits import GOOGLE_CELL_LIMIT, Fault, FaultPlan, Quota, Stats, grid_cells, over_cell_limit
 from .model import Spreadsheet, new_spreadsheet_id
 from .store import Store
 
@@ -73,6 +75,7 @@ class Reply:
     cut: bool = False
     delay: float = 0.0
     headers: dict[str, str] = field(default_factory=dict)
+    route: str = ""  # the API method answered, for the statistics of bytes
 
 
 @dataclass(frozen=True)
@@ -107,8 +110,10 @@ class SheetsService:
         authority: TokenAuthority,
         quota: Quota,
         clock: Callable[[], float] = time.time,
+        cell_limit: int | None = GOOGLE_CELL_LIMIT,
     ) -> None:
         self.store = store
+        self.cell_limit = cell_limit
         self.authority = authority
         self.quota = quota
         self.clock = clock
@@ -156,6 +161,7 @@ class SheetsService:
             traceback.print_exc()
             reply = Reply(500, ApiError(500).body())
         reply.delay = delay
+        reply.route = route.name
         return reply
 
     def _fault_reply(self, fault: Fault, request: Request) -> Reply:
@@ -174,6 +180,12 @@ class SheetsService:
         if book is None:
             raise not_found()
         return book
+
+    def check_growth(self, before: int, book: Spreadsheet) -> None:
+        """Refuse a write that would take the spreadsheet over the cell cap."""
+        over = over_cell_limit(before, grid_cells(book.sheets), self.cell_limit)
+        if over:
+            raise bad_request(over)
 
     def commit(self, book: Spreadsheet, cells_written: int = 0) -> None:
         book.drive["modifiedTime"] = _now_rfc3339()
@@ -202,6 +214,7 @@ def _create(service: SheetsService, request: Request, user: str, _: tuple[str, .
     body = request.json()
     title = (body.get("properties") or {}).get("title") or DEFAULT_TITLE
     book = service.new_book(title, body)
+    service.check_growth(0, book)
     service.commit(book)
     return Reply(200, book.to_json())
 
@@ -216,7 +229,9 @@ def _get(service: SheetsService, request: Request, user: str, groups: tuple[str,
 def _batch_update(
     service: SheetsService, request: Request, user: str, groups: tuple[str, ...]
 ) -> Reply:
-    book, body, written = batch.batch_update(service.book(groups[0]), request.json())
+    book, body, written = batch.batch_update(
+        service.book(groups[0]), request.json(), service.cell_limit
+    )
     service.commit(book, written)
     return Reply(200, body)
 
@@ -242,10 +257,12 @@ def _write(
     def run(service: SheetsService, request: Request, user: str, groups: tuple[str, ...]) -> Reply:
         body = request.json()
         work = service.book(groups[0]).clone()
+        before = grid_cells(work.sheets)
         if with_range:
             reply, written = operation(work, groups[1], body, request.params())
         else:
             reply, written = operation(work, body)
+        service.check_growth(before, work)
         service.commit(work, written)
         return Reply(200, reply)
 

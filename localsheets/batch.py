@@ -6,6 +6,10 @@ signals a bad request by raising :class:`RequestError` with Google's wording;
 the error reaching the client names the request (``Invalid
 requests[1].deleteDimension: ...``). Handlers return the reply for their request
 (``None`` for the empty reply ``{}``).
+
+The cell cap is checked after each request, as Google does (it applies a
+rowCount change, then counts): a request that grows the spreadsheet's grid past
+``Context.cell_limit`` fails the whole batch with Google's message.
 """
 
 from __future__ import annotations
@@ -19,6 +23,7 @@ from typing import Any
 from .a1 import format_range
 from .errors import bad_request, unknown_field
 from .fieldmask import apply_mask, parse_mask
+from .limits import grid_cells, over_cell_limit
 from .model import Sheet, Spreadsheet, sheet_properties_json
 from .moves import Move, follow
 
@@ -108,6 +113,7 @@ class RequestError(ValueError):
 class Context:
     book: Spreadsheet
     cells_written: int = 0
+    cell_limit: int | None = None
 
 
 Handler = Callable[[Context, dict[str, Any]], dict[str, Any] | None]
@@ -618,14 +624,20 @@ def _apply_one(ctx: Context, index: int, request: Any) -> dict[str, Any]:
             f"Invalid requests[{index}].{kind}: localsheets does not support this request type."
         )
     try:
+        before = grid_cells(ctx.book.sheets)
         reply = handler(ctx, body if isinstance(body, dict) else {})
+        over = over_cell_limit(before, grid_cells(ctx.book.sheets), ctx.cell_limit)
+        if over:
+            raise RequestError(over)
     except (RequestError, TypeError, KeyError) as error:
         message = str(error) if isinstance(error, RequestError) else f"Malformed request: {error}"
         raise bad_request(f"Invalid requests[{index}].{kind}: {message}") from None
     return {kind: reply} if reply else {}
 
 
-def batch_update(book: Spreadsheet, body: Any) -> tuple[Spreadsheet, dict[str, Any], int]:
+def batch_update(
+    book: Spreadsheet, body: Any, cell_limit: int | None = None
+) -> tuple[Spreadsheet, dict[str, Any], int]:
     """Apply a batchUpdate body to a copy; returns (new state, reply, cells written)."""
     if not isinstance(body, dict):
         raise bad_request("Invalid JSON payload received.")
@@ -635,7 +647,7 @@ def batch_update(book: Spreadsheet, body: Any) -> tuple[Spreadsheet, dict[str, A
     requests = body.get("requests") or []
     if not isinstance(requests, list) or not requests:
         raise bad_request("Must specify at least one request.")
-    ctx = Context(book.clone())
+    ctx = Context(book.clone(), cell_limit=cell_limit)
     replies = [_apply_one(ctx, i, request) for i, request in enumerate(requests)]
     out: dict[str, Any] = {"spreadsheetId": book.spreadsheet_id, "replies": replies}
     if body.get("includeSpreadsheetInResponse"):

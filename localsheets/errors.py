@@ -68,6 +68,14 @@ def bad_request(message: str) -> ApiError:
     return ApiError(400, message)
 
 
+def cell_limit_message(limit: int) -> str:
+    """Google's words when a request would grow the spreadsheet past its cell cap."""
+    return (
+        "This action would increase the number of cells in the workbook above the limit "
+        f"of {limit} cells."
+    )
+
+
 def not_found() -> ApiError:
     return ApiError(404)
 

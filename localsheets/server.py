@@ -5,11 +5,16 @@ keep-alive from a ThreadingHTTPServer on a background thread, and offers helpers
 for tests: creating spreadsheets, reading values for assertions, statistics,
 and fault injection (error status, cut connection, delay). :meth:`stop` shuts
 the server down and joins its thread; use it as a context manager.
+
+Replies are indented JSON, as Google serves them; a client that sends
+``Accept-Encoding: gzip`` gets them gzipped (``Content-Encoding: gzip``), as from
+Google. ``cell_limit`` is the spreadsheet cell cap (Google's 10,000,000 by default).
 """
 
 from __future__ import annotations
 
 import contextlib
+import gzip
 import json
 import socket
 import sys
@@ -23,8 +28,8 @@ from typing import Any
 from .a1 import quote_title
 from .api import Reply, Request, SheetsService
 from .auth import TokenAuthority, load_trusted, service_account_info
-from .errors import ApiError
-from .limits import Fault, Quota, Stats
+from .errors import ApiError, bad_request
+from .limits import GOOGLE_CELL_LIMIT, Fault, Quota, Stats, grid_cells, over_cell_limit
 from .model import Spreadsheet
 from .store import Store
 from .valueops import ReadOptions, read_values
@@ -32,6 +37,16 @@ from .valueops import ReadOptions, read_values
 HOST = "127.0.0.1"
 DEFAULT_QUOTA_PER_MINUTE = 60
 POLL_SECONDS = 0.05
+GZIP_LEVEL = 6  # gzip's default, what a web server typically uses
+
+
+def accepts_gzip(accept_encoding: str | None) -> bool:
+    """Whether an Accept-Encoding header asks for gzip (and does not refuse it with q=0)."""
+    for part in (accept_encoding or "").split(","):
+        coding, _, params = part.strip().partition(";")
+        if coding.strip().lower() in ("gzip", "*"):
+            return params.replace(" ", "").lower() not in ("q=0", "q=0.0", "q=0.00", "q=0.000")
+    return False
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -52,20 +67,31 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.cut:
             self._cut()
             return
-        self._send(reply)
+        self._send(reply, accepts_gzip(request.headers.get("accept-encoding")), len(body))
 
     def _cut(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _send(self, reply: Reply) -> None:
+    def _send(self, reply: Reply, gzipped: bool, request_bytes: int) -> None:
         payload = b""
         if reply.body is not None:
             payload = json.dumps(reply.body, indent=2, ensure_ascii=False).encode()
+        served = len(payload)
+        gzipped = gzipped and reply.body is not None
+        if gzipped:
+            payload = gzip.compress(payload, GZIP_LEVEL, mtime=0)
+        if reply.route:
+            service = self.server.service
+            with service.lock:
+                service.stats.sizes(reply.route, request_bytes, served, len(payload), gzipped)
         self.send_response(reply.status)
         if reply.body is not None:
             self.send_header("Content-Type", "application/json; charset=UTF-8")
+            self.send_header("Vary", "Origin, X-Origin, Referer")
+        if gzipped:
+            self.send_header("Content-Encoding", "gzip")
         self.send_header("Content-Length", str(len(payload)))
         for key, value in reply.headers.items():
             self.send_header(key, value)
@@ -97,11 +123,15 @@ class LocalSheets:
         data_dir: str | Path | None = None,
         fail: Iterable[tuple[int, int]] = (),
         clock: Callable[[], float] = time.monotonic,
+        cell_limit: int | None = GOOGLE_CELL_LIMIT,
     ) -> None:
         self.port = port
         self.store = Store(data_dir)
         self.service = SheetsService(
-            self.store, TokenAuthority(load_trusted(trust)), Quota(quota_per_minute, clock)
+            self.store,
+            TokenAuthority(load_trusted(trust)),
+            Quota(quota_per_minute, clock),
+            cell_limit=cell_limit,
         )
         for position, status in fail:
             self.inject_fault(position, status)
@@ -163,11 +193,17 @@ class LocalSheets:
         locale: str | None = None,
         time_zone: str | None = None,
     ) -> str:
-        """Create a spreadsheet directly (no request counted); returns its id."""
+        """Create a spreadsheet directly (no request counted); returns its id.
+
+        Raises ApiError, as spreadsheets.create would answer, when it is over the cell cap.
+        """
         specs = [{"title": s} if isinstance(s, str) else s for s in sheets]
         body = {"properties": {"locale": locale, "timeZone": time_zone}, "sheets": specs}
         with self.service.lock:
             book = self.service.new_book(title, body)
+            over = over_cell_limit(0, grid_cells(book.sheets), self.service.cell_limit)
+            if over:
+                raise bad_request(over)
             self.service.commit(book)
         return book.spreadsheet_id
 
@@ -203,6 +239,16 @@ class LocalSheets:
     def stats(self) -> dict[str, Any]:
         with self.service.lock:
             return self.service.stats.as_dict()
+
+    def traffic(self) -> dict[str, dict[str, int]]:
+        """Bytes per API method since the last reset: largest request and reply, sums."""
+        with self.service.lock:
+            return self.service.stats.traffic()
+
+    def set_cell_limit(self, cells: int | None) -> None:
+        """Change the cell cap (``None`` switches it off); existing spreadsheets stay."""
+        with self.service.lock:
+            self.service.cell_limit = cells
 
     def reset_stats(self) -> None:
         """Zero the statistics; request positions for fault injection restart at 1."""
