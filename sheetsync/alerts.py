@@ -28,23 +28,32 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
+from .ledger import ACTIVE, ENDED
+from .messages import (
+    CLIENT,
+    FAILED,
+    MANAGER,
+    NOTICE_PENDING,
+    PACKAGE_ENDED,
+    PACKAGE_ENDING,
+    QUEUED,
+    SKIPPED,
+    STAFF,
+    Outgoing,
+    Result,
+    alert_key,
+)
 from .model import PENDING, Balance, Client, Enrollment, Snapshot, Staff
-from .notify import FAILED, QUEUED, SKIPPED, Outgoing, Result
 from .plan import Plan
 
 RECENT = timedelta(days=14)
-ENDING, ENDED = "package_ending", "package_ended"
-RETRYABLE = ("pending", FAILED)
+RETRYABLE = (NOTICE_PENDING, FAILED)  # notification statuses that are tried again
 
 
 @dataclass(slots=True)
 class AlertPlan:
     send: list[Outgoing] = field(default_factory=list)
     skip: list[Result] = field(default_factory=list)  # retries that must not go out any more
-
-
-def alert_key(enrollment_id: str, period: int, event: str, role: str, person: str) -> str:
-    return f"{enrollment_id}/{period}/{event}/{role}:{person}"
 
 
 def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
@@ -74,7 +83,7 @@ def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
             continue
         by_period = {b.period: b for b in rows}
         for b in rows:
-            current = b.state != "ended" or _recent(b, now)
+            current = b.state != ENDED or _recent(b, now)
             for outgoing in _for_period(snap, enrollment, client, b, by_period, upcoming, now,
                                         ending_at, studio_name, currency, retrying):
                 notice = snap.notices.get(outgoing.key)
@@ -114,28 +123,28 @@ def _for_period(snap: Snapshot, enrollment: Enrollment, client: Client, b: Balan
     """The alerts of one period; an ended one that is no longer recent only while some of
     its alerts are still being retried."""
     eid = enrollment.enrollment_id
-    if b.state == "ended":
-        prefix = f"{eid}/{b.period}/{ENDED}/"  # the keys of this period's ended alerts
+    if b.state == ENDED:
+        prefix = f"{eid}/{b.period}/{PACKAGE_ENDED}/"  # the keys of this period's ended alerts
         if not (_recent(b, now) or any(key.startswith(prefix) for key in retrying)):
             return
-        event = ENDED
-    elif b.state == "active" and 0 < b.remaining <= ending_at:
-        event = ENDING
+        event = PACKAGE_ENDED
+    elif b.state == ACTIVE and 0 < b.remaining <= ending_at:
+        event = PACKAGE_ENDING
     else:
         return
     staff = _staff_of(snap, enrollment)
     context = _context(snap, enrollment, client, staff, b, by_period,
                        upcoming.get((eid, b.period)), studio_name, currency)
-    yield _message(eid, b.period, event, "client", client.client_id, client.name, client.email,
+    yield _message(eid, b.period, event, CLIENT, client.client_id, client.name, client.email,
                    context)
-    if event != ENDED:
+    if event != PACKAGE_ENDED:
         return
     if staff is not None:
-        yield _message(eid, b.period, event, "staff", staff.staff_id, staff.name, staff.email,
+        yield _message(eid, b.period, event, STAFF, staff.staff_id, staff.name, staff.email,
                        context)
     for manager in sorted(snap.staff.values(), key=lambda s: s.staff_id):
         if manager.manager and (staff is None or manager.staff_id != staff.staff_id):
-            yield _message(eid, b.period, event, "manager", manager.staff_id, manager.name,
+            yield _message(eid, b.period, event, MANAGER, manager.staff_id, manager.name,
                            manager.email, context)
 
 

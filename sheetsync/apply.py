@@ -15,8 +15,8 @@ from collections.abc import Iterable, Mapping
 from datetime import datetime
 
 from . import cells
+from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Appointment, Balance, Notice, Problem
-from .notify import FAILED, QUEUED, SENT, Outgoing, Result
 from .plan import Plan
 from .schema import APPOINTMENTS, BALANCES, NOTIFICATIONS, PROBLEMS, RUNS, Tab
 from .sheet import Columns, TabWriter, holds_nothing_known, last_used_row

@@ -23,8 +23,8 @@ from . import crashpoints
 from .alerts import due_alerts
 from .apply import append_row, build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
+from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Problem, Snapshot
-from .notify import FAILED, QUEUED, SENT, Outgoing, Result
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import read_snapshot

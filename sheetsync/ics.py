@@ -54,9 +54,9 @@ from icalendar import Calendar, Component, Event
 
 from .atomic import write_atomically
 from .config import FEED_KINDS
+from .formatting import format_short_day, one_line
 from .ledger import makeups, session_positions
 from .model import CANCELLED, PAID_CANCEL, Appointment, Snapshot
-from .notify import format_short_day, one_line
 from .plan import Plan
 
 STAFF, CLIENT, GROUP, STUDIO = FEED_KINDS

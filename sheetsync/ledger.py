@@ -39,6 +39,7 @@ from .model import (
     Staff,
 )
 
+# Balance states (Balances.state); the alert event `package_ended` is messages.PACKAGE_ENDED.
 ACTIVE, ENDED, CLOSED, STOPPED = "active", "ended", "closed", "stopped"
 
 

@@ -12,6 +12,8 @@ from decimal import Decimal
 
 from .schedule import Schedule
 
+# Appointment statuses (Appointments.status); a notification not yet tried is
+# messages.NOTICE_PENDING, a different word spelled the same.
 PENDING, COMPLETED, CANCELLED, PAID_CANCEL = "pending", "completed", "cancelled", "paid_cancel"
 USED = (COMPLETED, PAID_CANCEL)
 
@@ -197,7 +199,7 @@ class Notice:
     """A row of the Notifications tab: one alert to one recipient, and what became of it."""
 
     key: str
-    status: str  # pending | sent | queued | failed | skipped
+    status: str  # a notification status of messages.py (NOTICE_PENDING, SENT, ...)
     attempts: int = 0
     row: int | None = None
 

@@ -23,8 +23,9 @@ Invariants:
 Templates (see templates/README.md): for each event and role a text template
 `{event}.{role}.txt` and an HTML template `{event}.{role}.html`. The text template's
 first line is `Subject: ...`; the rest is the text body. The HTML template sees the
-same variables plus `subject`. Filters `money`, `day`, `time`, `when` and `plural`
-format amounts and dates for people.
+same variables plus `subject`. The filters `money`, `day`, `time`, `when`, `plural` and
+`shortday` come from formatting.py; the records and words (`Outgoing`, `Result`, the
+statuses, events and roles) from messages.py.
 """
 
 from __future__ import annotations
@@ -40,16 +41,14 @@ import smtplib
 import socket
 import ssl
 import traceback
-import unicodedata
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, tzinfo
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from dataclasses import dataclass
+from datetime import datetime, tzinfo
+from decimal import Decimal
 from email import policy
 from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
-from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -59,18 +58,26 @@ from jinja2.sandbox import SandboxedEnvironment
 from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError, disk_refused
+from .formatting import filters, one_line
 
-SENT, QUEUED, FAILED, SKIPPED, PENDING = "sent", "queued", "failed", "skipped", "pending"
-PACKAGE_ENDING, PACKAGE_ENDED = "package_ending", "package_ended"
-CLIENT, STAFF, MANAGER = "client", "staff", "manager"
+# re-exported for cli.py until it imports messages; remove then: cli.py takes CLIENT, FAILED,
+# QUEUED, SENT, SKIPPED, STATEMENT, Outgoing and Result from here (this module needs them too).
+from .messages import (
+    CLIENT,
+    FAILED,
+    KINDS,
+    OPTIONAL_KINDS,
+    QUEUED,
+    SENT,
+    SKIPPED,
+    STATEMENT,
+    Outgoing,
+    Result,
+    template_names,
+)
+from .statement import sample_statements
 
-#: Every (event, role) that has templates; a templates_dir must hold all of them.
-KINDS = ((PACKAGE_ENDING, CLIENT), (PACKAGE_ENDED, CLIENT), (PACKAGE_ENDED, STAFF),
-         (PACKAGE_ENDED, MANAGER))
-STATEMENT = "statement"
-#: Kinds a templates_dir may leave out: the built-in templates stand in for them (a folder
-#: copied before they existed keeps working); a copy that is there is checked like the rest.
-OPTIONAL_KINDS = ((STATEMENT, CLIENT),)
+
 def _builtin_templates() -> Path:
     """The templates shipped inside the installed package, or, in a source checkout
     installed in editable mode, the repository's own templates/ folder."""
@@ -99,100 +106,9 @@ def copy_templates(folder: Path, *, replace: bool = False) -> list[str]:
     for name in names:
         write_atomically(folder / name, (BUILTIN_TEMPLATES / name).read_bytes())
     return names
+
+
 MAX_ERROR = 500
-
-
-@dataclass(frozen=True, slots=True)
-class Outgoing:
-    """One alert to one recipient.
-
-    `key` is unique per (enrollment, period, event, recipient), e.g.
-    `E1/2/package_ended/staff:ST1`; the Message-ID is derived from it.
-    `to_address` is empty when the recipient has no usable address (the message
-    is then skipped). `context` holds the template variables.
-    """
-
-    key: str
-    event: str  # package_ending | package_ended
-    role: str  # client | staff | manager
-    to_name: str
-    to_address: str
-    context: Mapping[str, Any] = field(default_factory=dict)
-
-
-@dataclass(frozen=True, slots=True)
-class Result:
-    key: str
-    status: str  # sent | queued | failed | skipped
-    subject: str = ""
-    error: str = ""  # why it failed or was skipped; where a queued one lies
-    sent_at: datetime | None = None  # when an SMTP server accepted it
-    needs_action: bool = False  # a failure no retry can mend before the studio acts
-
-
-def template_names(event: str, role: str) -> tuple[str, str]:
-    """The text and HTML template of one kind of message."""
-    return f"{event}.{role}.txt", f"{event}.{role}.html"
-
-
-# ---------------------------------------------------------------------------
-# Filters: the one place that formats money and dates for people.
-
-_WEEKDAYS = ("Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday")
-_MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-           "September", "October", "November", "December")
-_CENT = Decimal("0.01")
-
-
-def format_money(value: object, currency: str = "") -> str:
-    """`4,000.00 TRY`: cents rounded half-up, the currency after the amount (if any)."""
-    if value is None or value == "":
-        return ""
-    try:
-        amount = Decimal(str(value)).quantize(_CENT, rounding=ROUND_HALF_UP)
-    except InvalidOperation:
-        return str(value)
-    return f"{amount:,.2f} {currency}".strip()
-
-
-def format_day(value: date | None) -> str:
-    """`Monday 4 January 2027` (English, whatever the machine's locale)."""
-    if value is None:
-        return ""
-    return f"{_WEEKDAYS[value.weekday()]} {value.day} {_MONTHS[value.month - 1]} {value.year}"
-
-
-def format_time(value: datetime | None) -> str:
-    """`14:00` (24-hour clock)."""
-    return "" if value is None else f"{value:%H:%M}"
-
-
-def format_short_day(value: date | None) -> str:
-    """`Mon 4 Jan 2027`, for tables (English, whatever the machine's locale)."""
-    if value is None:
-        return ""
-    return f"{_WEEKDAYS[value.weekday()][:3]} {value.day} {_MONTHS[value.month - 1][:3]} " \
-           f"{value.year}"
-
-
-def format_when(value: datetime | date | None) -> str:
-    """`Monday 4 January 2027 at 14:00`; a plain date gives the day only."""
-    if value is None:
-        return ""
-    if not isinstance(value, datetime):
-        return format_day(value)
-    return f"{format_day(value)} at {format_time(value)}"
-
-
-def plural(count: int, word: str, many: str = "") -> str:
-    """`1 session`, `3 sessions` (or the given plural form)."""
-    return f"{count} {word if count == 1 else (many or word + 's')}"
-
-
-def filters(currency: str) -> dict[str, Callable[..., str]]:
-    return {"money": partial(format_money, currency=currency), "day": format_day,
-            "time": format_time, "when": format_when, "plural": plural,
-            "shortday": format_short_day}
 
 
 # ---------------------------------------------------------------------------
@@ -204,13 +120,6 @@ _LABEL = re.compile(r"(?!-)[A-Za-z0-9-]{1,63}(?<!-)")
 
 class BadAddress(ValueError):
     """An address sheetsync will not send to; the message says why."""
-
-
-def one_line(text: object) -> str:
-    """`text` on one line: control characters and line breaks become spaces, runs collapse."""
-    cleaned = "".join(" " if unicodedata.category(ch) in ("Cc", "Cs", "Zl", "Zp") else ch
-                      for ch in str(text))
-    return " ".join(cleaned.split())
 
 
 def clean_address(address: str) -> str:
@@ -315,12 +224,6 @@ def _check_contexts() -> list[dict[str, Any]]:
                                     "price": Decimal("0"), "due": Decimal("0")},
                        period_due=Decimal("0"), total_due=Decimal("0"), remaining=3),
     ]
-
-
-def _statement_contexts() -> list[dict[str, Any]]:
-    from .statement import sample_statements  # statement.py uses this module's filters
-
-    return sample_statements()
 
 
 class _CompiledOnce(jinja2.BytecodeCache):
@@ -433,7 +336,7 @@ class Templates:
     def _check(self) -> list[str]:
         problems: list[str] = []
         for event, role in KINDS + OPTIONAL_KINDS:
-            for context in _statement_contexts() if event == STATEMENT else _check_contexts():
+            for context in sample_statements() if event == STATEMENT else _check_contexts():
                 try:
                     self.render(event, role, {**context, "recipient": {"name": "Sam",
                                                                       "role": role}})

@@ -20,9 +20,9 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
+from .formatting import format_short_day
 from .ledger import ACTIVE, ENDED, makeups, payment_shares, session_positions
 from .model import CANCELLED, COMPLETED, PAID_CANCEL, PENDING, Appointment, Balance, Snapshot
-from .notify import format_short_day
 from .plan import Plan
 
 STATUS_LABELS = {COMPLETED: "completed", PAID_CANCEL: "paid cancel", CANCELLED: "cancelled",

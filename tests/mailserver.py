@@ -30,7 +30,8 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 from sheetsync.config import Email, Smtp
-from sheetsync.notify import Outgoing, sample_context
+from sheetsync.messages import Outgoing
+from sheetsync.notify import sample_context
 
 SENDER = "Studio Example <studio@studio.example>"
 NOW = datetime(2027, 1, 7, 15, 30)

@@ -6,7 +6,7 @@ from datetime import datetime
 from decimal import Decimal
 
 from sheetsync.alerts import due_alerts
-from sheetsync.notify import FAILED, SKIPPED
+from sheetsync.messages import FAILED, SKIPPED
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
 from tests.studio import edit, studio, sync

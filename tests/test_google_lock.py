@@ -24,7 +24,8 @@ from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.config import Email
 from sheetsync.errors import WorkbookBusy
-from sheetsync.notify import Mailer, Outgoing, Result
+from sheetsync.messages import Outgoing, Result
+from sheetsync.notify import Mailer
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_lock
 from sheetsync.stores.base import Layout

@@ -6,7 +6,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from sheetsync.config import Email
-from sheetsync.notify import FAILED, QUEUED, SKIPPED, Mailer, message_id, outbox_name
+from sheetsync.messages import FAILED, QUEUED, SKIPPED
+from sheetsync.notify import Mailer, message_id, outbox_name
 from tests.mailserver import NOW, SENDER, ended_for_everyone, outgoing, parse
 
 

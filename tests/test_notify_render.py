@@ -15,23 +15,22 @@ from hypothesis import strategies as st
 
 from sheetsync.config import Email
 from sheetsync.errors import UserError
-from sheetsync.notify import (
-    BUILTIN_TEMPLATES,
-    FAILED,
-    KINDS,
-    SKIPPED,
-    BadAddress,
-    Mailer,
-    clean_address,
+from sheetsync.formatting import (
     format_day,
     format_money,
     format_time,
     format_when,
-    message_id,
     one_line,
-    outbox_name,
     plural,
-    template_names,
+)
+from sheetsync.messages import FAILED, KINDS, SKIPPED, template_names
+from sheetsync.notify import (
+    BUILTIN_TEMPLATES,
+    BadAddress,
+    Mailer,
+    clean_address,
+    message_id,
+    outbox_name,
 )
 from tests.mailserver import NOW, SENDER, outgoing, parse
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from sheetsync.config import Email
-from sheetsync.notify import FAILED, SENT, SKIPPED, Mailer, Result, message_id
+from sheetsync.messages import FAILED, SENT, SKIPPED, Result
+from sheetsync.notify import Mailer, message_id
 from tests.mailserver import (
     NOW,
     SENDER,
