@@ -1,6 +1,7 @@
 """Calendar feeds: the studio's sessions as RFC 5545 (.ics) calendars to subscribe to.
 
-Pure up to `publish` and `write_file`, the only functions that touch files.
+Pure up to the Files section: `feed_files` reads the files there are (to carry their stamps
+over) and builds what each should hold; `publish` and `write_file` write them.
 
 What each feed holds (README, "Calendar feeds"):
 
@@ -450,20 +451,39 @@ def build(feed: Feed, found: Sessions, timezone: str, now: datetime,
     return render(calendar_name(feed, studio_name), events, timezone, now, previous), len(events)
 
 
+@dataclass(frozen=True, slots=True)
+class FeedFile:
+    """A feed's file as it should be: what it holds, and whether that differs from now."""
+
+    written: Written
+    data: bytes
+
+
+def feed_file(path: Path, feed: Feed, found: Sessions, timezone: str, now: datetime, *,
+              studio_name: str = "") -> FeedFile:
+    """The .ics that `path` should hold, its stamps carried over from what it holds now."""
+    previous = read_previous(path)
+    data, count = build(feed, found, timezone, now, previous, studio_name)
+    return FeedFile(Written(feed, path, count, data != previous), data)
+
+
+def feed_files(folder: Path, feeds: Iterable[Feed], found: Sessions, timezone: str,
+               now: datetime, *, secret: str = "", studio_name: str = "") -> list[FeedFile]:
+    """Each feed's file in `folder` under `file_name`; nothing is written."""
+    return [feed_file(folder / file_name(feed, secret), feed, found, timezone, now,
+                      studio_name=studio_name) for feed in feeds]
+
+
 def publish(folder: Path, feeds: Iterable[Feed], found: Sessions, timezone: str,
             now: datetime, *, secret: str = "", studio_name: str = "",
             dry_run: bool = False) -> list[Written]:
     """Write each feed into `folder` under `file_name`, only when its bytes change."""
-    written = []
-    for feed in feeds:
-        path = folder / file_name(feed, secret)
-        previous = read_previous(path)
-        data, count = build(feed, found, timezone, now, previous, studio_name)
-        changed = data != previous
-        if changed and not dry_run:
-            write_file(path, data)
-        written.append(Written(feed, path, count, changed))
-    return written
+    files = feed_files(folder, feeds, found, timezone, now, secret=secret,
+                       studio_name=studio_name)
+    for file in files:
+        if file.written.changed and not dry_run:
+            write_file(file.written.path, file.data)
+    return [file.written for file in files]
 
 
 def read_previous(path: Path) -> bytes | None:

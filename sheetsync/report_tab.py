@@ -1,7 +1,7 @@
 """A month's rows into the Commissions tab, replacing only that month.
 
 Pure but for `publish`: the tab as read + the month's rows -> WorkbookChanges in
-read coordinates, which `publish` hands to the store.
+read coordinates (`month_changes`), which the caller hands to the store.
 
 Invariants:
 - rows of other months, and rows whose month cannot be read, are kept with
@@ -88,16 +88,25 @@ def _same_raw(have: Cell, wanted: Cell) -> bool:
     return type(have) is type(wanted) and have == wanted
 
 
-def publish(store: Store, tables: dict[str, Table], report: CommissionReport) -> WorkbookChanges:
-    """Write the report's month into the Commissions tab through `store`; what was written.
+def month_changes(tables: dict[str, Table], report: CommissionReport) -> WorkbookChanges:
+    """The changes that make the Commissions tab hold the report's month; nothing is written.
 
-    Nothing is written when the tab already says the same (`store.write` is not called).
+    Empty when the tab already says the same.
     """
     cols = locate(tables, COMMISSIONS)[0]
     if cols is None or not {"month", "staff_id"} <= cols.index.keys():
         raise UserError("The Commissions tab or its month and staff_id columns are missing; "
                         "run 'sheetsync init' on this workbook to add them.")
-    changes = commission_changes(cols, report.month, report.tab_rows())
+    return commission_changes(cols, report.month, report.tab_rows())
+
+
+def publish(store: Store, tables: dict[str, Table], report: CommissionReport) -> WorkbookChanges:
+    """Write the report's month into the Commissions tab through `store`; what was written.
+
+    Nothing is written when the tab already says the same (`store.write` is not called).
+    The command line writes through usecases.commissions, under the store's lock.
+    """
+    changes = month_changes(tables, report)
     if changes:
         store.write(changes)
     return changes
