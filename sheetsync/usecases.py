@@ -1,0 +1,392 @@
+"""sheetsync as a library: one function per command, each returning a report object.
+
+A studio can script sheetsync with these functions without click: each takes its inputs
+explicitly (a store, `now` in naive studio time, the pieces of the configuration it needs)
+and returns a report the caller renders (render.py does it for the command line).
+
+Invariants:
+- nothing here prints, exits or reads the clock; errors a studio owner can act on are
+  `UserError`s with one sentence;
+- every command that writes the workbook holds the store's lock from its read to its
+  write (sync, check, commissions), and reads with the public holidays a sync counts, so
+  its numbers are those a sync at `now` writes;
+- files (calendar feeds, report exports) are replaced atomically and only when they change.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from . import engine, ics
+from . import status as health
+from .atomic import write_atomically
+from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings
+from .demo import demo_layout
+from .errors import UserError
+from .model import Balance
+from .notify import (
+    CLIENT,
+    QUEUED,
+    SENT,
+    STATEMENT,
+    BadAddress,
+    Outgoing,
+    Rendered,
+    RenderError,
+    Result,
+    Templates,
+    clean_address,
+)
+from .publicholidays import HolidaySettings
+from .schema import ALL_TABS, STUDIO_TABS, find_tab
+from .statement import statement as build_statement
+from .stores import is_google
+from .stores.base import Layout, Store, WorkbookChanges
+
+if TYPE_CHECKING:
+    from .month import Month
+    from .report import CommissionReport  # imported when used: pandas is slow to load
+
+Progress = Callable[[str], None]
+
+
+def _quiet(message: str) -> None:
+    return None
+
+
+# -- init, templates, demo -------------------------------------------------------------------
+def init(store: Store, workbook: str, *, demo_today: date | None = None) -> list[str]:
+    """Add every tab and column the workbook lacks (with a demo studio when `demo_today` is
+    given, only into a new, empty workbook); a sentence for each thing added."""
+    layout = Layout(tabs=ALL_TABS)
+    if demo_today is not None:
+        if _holds_a_studio(store, workbook):
+            raise UserError(f"{workbook} already holds studio data; --demo only fills a new, "
+                            "empty workbook.")
+        layout = demo_layout(demo_today)
+    return store.lay_out(layout)
+
+
+def _holds_a_studio(store: Store, workbook: str) -> bool:
+    if not is_google(workbook):
+        return Path(workbook).exists()
+    tables = store.read()
+    return any(tables[title].rows for tab in STUDIO_TABS
+               if (title := find_tab(list(tables), tab)) is not None)
+
+
+def templates(folder: Path, *, replace: bool = False) -> list[str]:
+    """Copy the e-mail templates into `folder` for a studio to edit; the names copied."""
+    from .notify import copy_templates
+
+    return copy_templates(folder, replace=replace)
+
+
+@dataclass(frozen=True, slots=True)
+class DemoReport:
+    report: engine.SyncReport
+    path: Path
+    fresh: bool  # the demo workbook was made by this run
+    today: date
+
+
+def demo(store: Store, path: Path, now: datetime, *, started_at: datetime,
+         holidays: HolidaySettings | None = None, progress: Progress = _quiet) -> DemoReport:
+    """Make the demo studio at `path` when it is not there yet, then sync it."""
+    fresh = not path.exists()
+    if fresh:
+        store.lay_out(demo_layout(now.date()))
+    report = engine.sync(store, now, started_at=started_at, progress=progress,
+                         holidays=holidays)
+    return DemoReport(report, path, fresh, now.date())
+
+
+# -- sync and check --------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class Publishing:
+    """Where and how the calendar feeds go: calendar.* of sheetsync.yaml, its secret read."""
+
+    out_dir: Path
+    timezone: str
+    kinds: tuple[str, ...] = FEED_KINDS
+    history_months: int = HISTORY_MONTHS
+    secret: str = ""
+    studio_name: str = ""
+
+
+def feed_secret(settings: CalendarSettings | None) -> str:
+    """The secret that makes feed file names unguessable (empty when none is configured)."""
+    if settings is None or not settings.secret_env:
+        return ""
+    secret = os.environ.get(settings.secret_env, "")
+    if not secret:
+        raise UserError(f"The environment variable {settings.secret_env} (calendar.secret_env) "
+                        "is not set; without it the calendar files would get other names.")
+    return secret
+
+
+def publishing(settings: CalendarSettings | None, timezone: str,
+               studio_name: str = "") -> Publishing | None:
+    """The feeds a sync refreshes, or None; a missing secret is told before anything runs."""
+    if settings is None:
+        return None
+    return Publishing(settings.out_dir, timezone, settings.feeds, settings.history_months,
+                      feed_secret(settings), studio_name)
+
+
+@dataclass(slots=True)
+class SyncOutcome:
+    report: engine.SyncReport
+    feeds: list[ics.Written] | None = None  # the calendars refreshed (None: none were)
+    feeds_folder: Path | None = None
+    feeds_error: str = ""  # why the calendars were not refreshed after a good sync
+
+    @property
+    def exit_code(self) -> int:
+        return 2 if self.feeds_error else self.report.exit_code
+
+
+def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = False,
+         alerting: engine.Alerting | None = None, holidays: HolidaySettings | None = None,
+         calendars: Publishing | None = None, progress: Progress = _quiet) -> SyncOutcome:
+    """Bring the workbook up to date at `now`, then its calendar feeds."""
+    report = engine.sync(store, now, started_at=started_at, dry_run=dry_run,
+                         alerting=alerting, holidays=holidays, progress=progress)
+    outcome = SyncOutcome(report)
+    if calendars is None or report.structural or not (report.wrote or report.dry_run):
+        return outcome
+    outcome.feeds_folder = calendars.out_dir
+    found = ics.sessions(report.snapshot, report.plan,
+                         ics.history_start(report.plan.now, calendars.history_months))
+    try:
+        outcome.feeds = _publish(calendars.out_dir, ics.all_feeds(report.snapshot,
+                                                                  calendars.kinds),
+                                 found, calendars, report.plan.now, dry_run=report.dry_run)
+    except OSError as err:
+        outcome.feeds_error = (f"The workbook was synced, but the calendars in "
+                               f"{calendars.out_dir} were not refreshed: {err.strerror or err}")
+    return outcome
+
+
+def _publish(folder: Path, feeds: Sequence[ics.Feed], found: ics.Sessions, how: Publishing,
+             now: datetime, *, dry_run: bool = False) -> list[ics.Written]:
+    files = ics.feed_files(folder, feeds, found, how.timezone, now, secret=how.secret,
+                           studio_name=how.studio_name)
+    if not dry_run:
+        for file in files:
+            if file.written.changed:
+                _write_feed(file.written.path, file.data)
+    return [file.written for file in files]
+
+
+def _write_feed(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_atomically(path, data, mode=0o644)  # made to be published: readable by a web server
+
+
+def check(store: Store, now: datetime, *, holidays: HolidaySettings | None = None,
+          progress: Progress = _quiet) -> engine.CheckReport:
+    """Every problem of the workbook; the Problems tab is rewritten with them."""
+    return engine.check(store, now, progress=progress, holidays=holidays)
+
+
+# -- balances --------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class BalanceReport:
+    rows: list[Balance]
+    held: list[str]  # enrollments held by problems, not shown
+    filtered: bool  # narrowed by --due or --ending
+    due_only: bool
+
+    @property
+    def total_due(self) -> Any:
+        return sum(b.due for b in self.rows)
+
+
+def balances(store: Store, now: datetime, workbook: str, *, client_id: str | None = None,
+             due: bool = False, ending_days: int | None = None,
+             holidays: HolidaySettings | None = None,
+             progress: Progress = _quiet) -> BalanceReport:
+    """The balances a sync at `now` writes: each enrollment's current period and any earlier
+    one with money due; `due` keeps those with money due, `ending_days` those ending soon."""
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    if client_id and client_id not in snapshot.clients:
+        raise UserError(f"There is no client {client_id} in {workbook}.")
+    rows = current_periods([b for b in plan.balances if client_id in (None, b.client_id)])
+    if due:
+        rows = [b for b in rows if b.due > 0]
+    if ending_days is not None:
+        rows = ending_within(rows, now + timedelta(days=ending_days))
+    held = sorted(e for e in plan.held
+                  if client_id is None or (e in snapshot.enrollments
+                                           and snapshot.enrollments[e].client_id == client_id))
+    return BalanceReport(rows, held, filtered=due or ending_days is not None, due_only=due)
+
+
+def current_periods(rows: list[Balance]) -> list[Balance]:
+    """The latest period of each enrollment, plus any earlier one with money still due."""
+    latest: dict[str, int] = {}
+    for b in rows:
+        latest[b.enrollment_id] = max(latest.get(b.enrollment_id, 0), b.period)
+    return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
+
+
+def ending_within(rows: list[Balance], horizon: datetime) -> list[Balance]:
+    """Active periods whose last session is at or before `horizon`."""
+    return [b for b in rows if b.state == "active" and b.last_session is not None
+            and b.last_session <= horizon]
+
+
+# -- commissions -----------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class CommissionsOutcome:
+    report: CommissionReport
+    changes: WorkbookChanges  # what was written into the Commissions tab
+    saved: Path | None  # the --out file
+
+    @property
+    def rows(self) -> int:
+        return len(self.report.tab_rows())
+
+    @property
+    def exit_code(self) -> int:
+        return 1 if self.report.problems else 0
+
+
+def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
+                out: Path | None = None, currency: str = "",
+                holidays: HolidaySettings | None = None,
+                progress: Progress = _quiet) -> CommissionsOutcome:
+    """The month's commissions, as a sync at `now` leaves the sessions (public holidays
+    counted), written into the Commissions tab under the store's lock, and to `out`."""
+    from .report import commission_report
+    from .report_files import save
+    from .report_tab import month_changes
+
+    with store.lock():
+        tables, snapshot, _ = engine.read_and_plan(store, now, progress, holidays)
+        if snapshot.structural:
+            missing = " ".join(p.problem for p in snapshot.problems)
+            raise UserError(f"{workbook} cannot be reported on: {missing}")
+        report = commission_report(snapshot, month, now)
+        changes = month_changes(tables, report)
+        if changes:
+            store.write(changes)
+        if out is not None:
+            save(report, out, currency)
+    return CommissionsOutcome(report, changes, out)
+
+
+# -- statement -------------------------------------------------------------------------------
+@dataclass(frozen=True, slots=True)
+class StatementReport:
+    client_name: str
+    client_email: str
+    rendered: Rendered
+    held: list[str]  # enrollments left out, held by problems
+    sent: Result | None = None  # with a sender: how the e-mail went
+
+
+def statement(store: Store, now: datetime, workbook: str, client_id: str, *,
+              templates: Templates, sender: engine.Sender | None = None,
+              studio_name: str = "", currency: str = "",
+              holidays: HolidaySettings | None = None,
+              progress: Progress = _quiet) -> StatementReport:
+    """A client's statement as a sync at `now` sees it; with a `sender`, e-mailed to them."""
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    if snapshot.structural:
+        raise UserError(f"{workbook} is missing tabs or columns; run 'sheetsync check'.")
+    client = snapshot.clients.get(client_id)
+    if client is None:
+        raise UserError(f"There is no client {client_id} in {workbook}.")
+    context = build_statement(snapshot, plan, client_id, studio_name=studio_name,
+                              currency=currency)
+    try:
+        rendered = templates.render(STATEMENT, CLIENT, context)
+    except RenderError as err:
+        raise UserError(f"The statement template failed: {err}") from None
+    report = StatementReport(client.name, client.email, rendered, list(context["held"]))
+    if sender is None:
+        return report
+    if report.held:
+        raise UserError(f"{', '.join(report.held)} of {client_id} cannot be read (see "
+                        "'sheetsync check'), so the statement would be incomplete; fix it "
+                        "first. Nothing was sent.")
+    if not client.email:
+        raise UserError(f"{client.name} ({client_id}) has no e-mail address; add one in the "
+                        "Clients tab. Nothing was sent.")
+    try:
+        clean_address(client.email)
+    except BadAddress as err:
+        raise UserError(f"Cannot send to {client.name} ({client_id}): {err}. "
+                        "Nothing was sent.") from None
+    message = Outgoing(key=f"statement/{client_id}/{now:%Y-%m-%dT%H:%M:%S}", event=STATEMENT,
+                       role=CLIENT, to_name=client.name, to_address=client.email,
+                       context=context)
+    result = sender.send([message], now)[0]
+    if result.status not in (SENT, QUEUED):
+        raise UserError(f"The statement was not sent to {client.email}: {result.error}")
+    return StatementReport(client.name, client.email, rendered, report.held, result)
+
+
+# -- calendars -------------------------------------------------------------------------------
+@dataclass(slots=True)
+class CalendarReport:
+    held: list[str]  # enrollments shown as they stand in the workbook
+    printed: bytes = b""  # the one calendar, for --out -
+    one: ics.Written | None = None  # the one calendar written to --out FILE
+    written: list[ics.Written] = field(default_factory=list)  # the feeds of --out-dir
+    folder: Path | None = None
+    history_start: date | None = None
+
+
+def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
+              chosen: Sequence[tuple[str, str]] = (), out: str | None = None,
+              holidays: HolidaySettings | None = None,
+              progress: Progress = _quiet) -> CalendarReport:
+    """The calendar of each `chosen` (kind, id) into `out` ('-': returned, not written), or,
+    without `out`, every feed of `how.kinds` (or the chosen ones) into `how.out_dir`."""
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    if snapshot.structural:
+        raise UserError(f"{workbook} is missing tabs or columns, so no calendar was written "
+                        "(the feeds would lose their sessions); run 'sheetsync check'.")
+    feeds = []
+    for kind, key in chosen:
+        feed = ics.feed_for(snapshot, kind, key)
+        if feed is None:
+            raise UserError(f"There is no {kind} {key} in {workbook}.")
+        feeds.append(feed)
+    found = ics.sessions(snapshot, plan, ics.history_start(now, how.history_months))
+    report = CalendarReport(held=sorted(plan.held))
+    try:
+        if out == "-":
+            report.printed = ics.build(feeds[0], found, how.timezone, now,
+                                       studio_name=how.studio_name)[0]
+        elif out:
+            path = Path(out)
+            file = ics.feed_file(path, feeds[0], found, how.timezone, now,
+                                 studio_name=how.studio_name)
+            if file.written.changed:
+                _write_feed(path, file.data)
+            report.one = file.written
+        else:
+            report.folder, report.history_start = how.out_dir, found.since
+            report.written = _publish(how.out_dir, feeds or ics.all_feeds(snapshot, how.kinds),
+                                      found, how, now)
+    except OSError as err:
+        raise UserError(f"Cannot write the calendar: {err.strerror or err}"
+                        + (f" ({err.filename})" if err.filename else "")) from None
+    return report
+
+
+# -- status ----------------------------------------------------------------------------------
+def status(store: Store, now: datetime, *, max_age: timedelta | None,
+           smtp: bool) -> health.Status:
+    """Is sheetsync working? Read from the Runs, Notifications and Problems tabs; it writes
+    nothing and waits for no lock, so it answers while a sync runs."""
+    return health.status(store.read(), now, max_age=max_age, smtp=smtp)
