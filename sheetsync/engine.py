@@ -120,15 +120,21 @@ def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
                   ) -> tuple[dict[str, Table], Snapshot, Plan]:
     progress(f"Reading {store.label} ...")
     tables = store.read()
-    snapshot = read_snapshot(tables)
-    if holidays is not None:
-        first = min((e.start_date.year for e in snapshot.enrollments.values()),
-                    default=now.year)
-        snapshot.closures.extend(holiday_closures(
-            holidays, range(min(first, now.year), now.year + 7), snapshot.openings))
+    snapshot = with_holidays(read_snapshot(tables), holidays, now)
     rows = sum(len(t.rows) for t in tables.values())
     progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
     return tables, snapshot, plan(snapshot, now)
+
+
+def with_holidays(snapshot: Snapshot, holidays: HolidaySettings | None,
+                  now: datetime) -> Snapshot:
+    """The snapshot with the public holidays as closures, from the first enrollment's year
+    to six years ahead; the Closures rows that open the studio keep it open."""
+    if holidays is None:
+        return snapshot
+    first = min((e.start_date.year for e in snapshot.enrollments.values()), default=now.year)
+    years = range(min(first, now.year), now.year + 7)
+    return snapshot.with_closures(holiday_closures(holidays, years, snapshot.openings))
 
 
 def located_owned(tables: dict[str, Table]) -> dict[str, Columns | None]:

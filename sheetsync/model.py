@@ -6,7 +6,9 @@ Times are naive wall-clock datetimes in the studio's zone (see schedule.py).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from collections.abc import Iterable, Sequence
+from collections.abc import Set as AbstractSet
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
@@ -204,9 +206,48 @@ class Notice:
     row: int | None = None
 
 
-@dataclass(slots=True)
+@dataclass(frozen=True, slots=True)
 class Snapshot:
-    """Everything read from the workbook, typed, with the problems found on the way."""
+    """Everything read from the workbook, typed, with the problems found on the way.
+
+    Frozen, like every record here: its sequences are stored as tuples and its id sets as
+    frozensets, whatever they were built from. What the core adds (the public-holiday
+    closures) makes a new Snapshot (`with_closures`), so a snapshot never changes under a
+    reader's feet.
+    """
+
+    packages: dict[str, Package] = field(default_factory=dict)
+    clients: dict[str, Client] = field(default_factory=dict)
+    staff: dict[str, Staff] = field(default_factory=dict)
+    groups: dict[str, Group] = field(default_factory=dict)
+    enrollments: dict[str, Enrollment] = field(default_factory=dict)
+    payments: Sequence[Payment] = ()
+    closures: Sequence[Closure] = ()
+    openings: Sequence[Closure] = ()  # Closures rows whose reason is open
+    appointments: Sequence[Appointment] = ()
+    notices: dict[str, Notice] = field(default_factory=dict)  # by key
+    problems: Sequence[Problem] = ()
+    # Enrollments held as they are because something they depend on cannot be read.
+    held: AbstractSet[str] = frozenset()
+    # Every appointment id in the sheet, readable or not, so new ids never collide.
+    taken_ids: AbstractSet[str] = frozenset()
+    # The workbook cannot be written safely (missing tabs or columns).
+    structural: bool = False
+
+    def __post_init__(self) -> None:
+        for name in ("payments", "closures", "openings", "appointments", "problems"):
+            object.__setattr__(self, name, tuple(getattr(self, name)))
+        for name in ("held", "taken_ids"):
+            object.__setattr__(self, name, frozenset(getattr(self, name)))
+
+    def with_closures(self, more: Iterable[Closure]) -> Snapshot:
+        """This snapshot with `more` closures after its own (e.g. public holidays)."""
+        return replace(self, closures=(*self.closures, *more))
+
+
+@dataclass(slots=True)
+class SnapshotDraft:
+    """A Snapshot while the reader fills it in; `freeze` gives the finished one."""
 
     packages: dict[str, Package] = field(default_factory=dict)
     clients: dict[str, Client] = field(default_factory=dict)
@@ -215,13 +256,18 @@ class Snapshot:
     enrollments: dict[str, Enrollment] = field(default_factory=dict)
     payments: list[Payment] = field(default_factory=list)
     closures: list[Closure] = field(default_factory=list)
-    openings: list[Closure] = field(default_factory=list)  # Closures rows whose reason is open
+    openings: list[Closure] = field(default_factory=list)
     appointments: list[Appointment] = field(default_factory=list)
-    notices: dict[str, Notice] = field(default_factory=dict)  # by key
+    notices: dict[str, Notice] = field(default_factory=dict)
     problems: list[Problem] = field(default_factory=list)
-    # Enrollments held as they are because something they depend on cannot be read.
     held: set[str] = field(default_factory=set)
-    # Every appointment id in the sheet, readable or not, so new ids never collide.
     taken_ids: set[str] = field(default_factory=set)
-    # The workbook cannot be written safely (missing tabs or columns).
     structural: bool = False
+
+    def freeze(self) -> Snapshot:
+        return Snapshot(
+            packages=self.packages, clients=self.clients, staff=self.staff, groups=self.groups,
+            enrollments=self.enrollments, payments=self.payments, closures=self.closures,
+            openings=self.openings, appointments=self.appointments, notices=self.notices,
+            problems=self.problems, held=self.held, taken_ids=self.taken_ids,
+            structural=self.structural)

@@ -21,7 +21,7 @@ Rules (SPEC section 2):
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
@@ -121,7 +121,7 @@ class ClosureIndex:
     grows with the studio; filtering all of them for every enrollment was quadratic.
     """
 
-    def __init__(self, closures: list[Closure]) -> None:
+    def __init__(self, closures: Sequence[Closure]) -> None:
         self.closures = closures
         self.by_key: dict[tuple[str, str], list[int]] = defaultdict(list)
         for i, c in enumerate(closures):

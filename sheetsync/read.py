@@ -39,6 +39,7 @@ from .model import (
     Payment,
     Problem,
     Snapshot,
+    SnapshotDraft,
     Staff,
 )
 from .schedule import parse_schedule
@@ -206,7 +207,7 @@ class _Reader:
     """Reads one workbook; each `_read_*` method fills the snapshot for one tab."""
 
     def __init__(self, tables: dict[str, Table]) -> None:
-        self.snap = Snapshot()
+        self.snap = SnapshotDraft()
         self.problems = self.snap.problems
         self.cols: dict[str, Columns | None] = {}
         for tab in ALL_TABS:
@@ -234,7 +235,7 @@ class _Reader:
                 unique[rid] = rec
         return unique
 
-    def read(self) -> Snapshot:
+    def read(self) -> SnapshotDraft:
         if self.snap.structural:
             return self.snap  # row problems would only echo the missing tab or column
         self._read_packages()
@@ -527,4 +528,4 @@ def _minutes(value: object) -> int:
 
 def read_snapshot(tables: dict[str, Table]) -> Snapshot:
     """Read every tab into a Snapshot; problems are collected, never raised."""
-    return _Reader(tables).read()
+    return _Reader(tables).read().freeze()
