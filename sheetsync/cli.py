@@ -1,8 +1,9 @@
-"""The `sheetsync` command: parse, call the engine, print, exit. The only place that prints.
+"""The `sheetsync` command: parse, call one use case, render, exit. The only place that prints.
 
-Exit codes: 0 done, 1 done but problems were found, 2 bad usage or configuration
-(one clear sentence, no traceback), 3 sheetsync itself failed (`--verbose`
-shows the traceback).
+Each command builds its inputs from the options and sheetsync.yaml, calls one function of
+usecases.py, echoes what render.py makes of the report and maps the outcome to an exit code:
+0 done, 1 done but problems were found, 2 bad usage or configuration (one clear sentence,
+no traceback), 3 sheetsync itself failed (`--verbose` shows the traceback).
 """
 
 from __future__ import annotations
@@ -13,52 +14,25 @@ import os
 import shutil
 import sys
 import traceback
-from collections import Counter
-from collections.abc import Callable, Sequence
-from datetime import date, datetime, timedelta
-from decimal import Decimal
+from collections.abc import Callable, Iterable
+from datetime import datetime
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NoReturn, TypeVar
+from typing import Any, NoReturn, TypeVar
 
 import click
 
-from . import __version__, engine, ics
+from . import __version__, engine, ics, render, usecases
 from . import status as health
 from .config import HISTORY_MONTHS, Config, load_config
-from .demo import demo_layout
 from .errors import UserError, cannot_write, disk_refused
-from .model import Appointment, Balance, Closure, Problem
-from .notify import (
-    BUILTIN_TEMPLATES,
-    CLIENT,
-    FAILED,
-    QUEUED,
-    SENT,
-    SKIPPED,
-    STATEMENT,
-    BadAddress,
-    Mailer,
-    Outgoing,
-    RenderError,
-    Result,
-    Templates,
-    clean_address,
-)
-from .plan import Plan
-from .schema import ALL_TABS, STUDIO_TABS, find_tab
-from .statement import statement as build_statement
+from .notify import BUILTIN_TEMPLATES, Mailer, Templates
 from .stores import is_google
 from .stores import open_store as _open_store
-from .stores.base import Layout, Store
-
-if TYPE_CHECKING:
-    from .report import CommissionReport  # imported when used: pandas is slow to load
-
+from .stores.base import Store
 
 F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = "sheetsync-demo.xlsx"
-HOLIDAYS_AHEAD = timedelta(days=90)
 
 
 class Failure(click.ClickException):
@@ -125,6 +99,11 @@ def _progress() -> Callable[[str], None]:
     return lambda message: click.echo(message, err=True)
 
 
+def _echo(lines: Iterable[str], err: bool = False) -> None:
+    for line in lines:
+        click.echo(line, err=err)
+
+
 def open_store(workbook: str, config: Config, rewrite: bool = False) -> Store:
     """The workbook's store; what it warns about (a key file others can read) goes to stderr."""
     store = _open_store(workbook, config, rewrite=rewrite)
@@ -178,27 +157,10 @@ def init(workbook: str, demo: bool, rewrite: bool) -> None:
     """
     config = _config()
     store = open_store(workbook, config, rewrite)
-    layout = Layout(tabs=ALL_TABS)
-    if demo:
-        if _holds_a_studio(store, workbook):
-            raise UserError(f"{workbook} already holds studio data; --demo only fills a new, "
-                            "empty workbook.")
-        layout = demo_layout(_now(config, None).date())
-    added = store.lay_out(layout)
-    if added:
-        for line in added:
-            click.echo(f"  {line}")
-        click.echo(f"{workbook} is ready" + (" with a demo studio." if demo else "."))
-    else:
-        click.echo(f"{workbook} already has every tab and column; nothing to do.")
-
-
-def _holds_a_studio(store: Store, workbook: str) -> bool:
-    if not is_google(workbook):
-        return Path(workbook).exists()
-    tables = store.read()
-    return any(tables[title].rows for tab in STUDIO_TABS
-               if (title := find_tab(list(tables), tab)) is not None)
+    added = usecases.init(store, workbook, demo_today=_now(config, None).date() if demo else None)
+    _echo(f"  {line}" for line in added)
+    click.echo(f"{workbook} is ready" + (" with a demo studio." if demo else ".") if added
+               else f"{workbook} already has every tab and column; nothing to do.")
 
 
 # -- sync ------------------------------------------------------------------------------------
@@ -246,166 +208,42 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: boo
     name = _workbook(config, workbook)
     now = _now(config, now_text)
     alerting = _alerting(config)
-    feed_secret = _calendar_secret(config)  # checked before anything is written
-    report = engine.sync(open_store(name, config, rewrite), now, dry_run=dry_run,
-                         started_at=_now(config, None), progress=_progress(),
-                         holidays=config.holidays, alerting=alerting)
-    _print_sync(report, name, config, alerting)
-    code = report.exit_code
-    try:
-        _refresh_feeds(config, report, feed_secret)
-    except UserError as err:
-        click.echo(f"Error: {err}", err=True)
-        code = 2
-    click.echo(_summary_line(report, code, outbox=alerting is not None
-                             and not alerting.sender.delivers))
+    calendars = usecases.publishing(config.calendar, config.timezone, _studio_name(config))
+    outcome = usecases.sync(open_store(name, config, rewrite), now, dry_run=dry_run,
+                            started_at=_now(config, None), progress=_progress(),
+                            holidays=config.holidays, alerting=alerting, calendars=calendars)
+    report = outcome.report
+    channel = None if alerting is None else render.AlertChannel(
+        None if alerting.sender.delivers or config.email is None else config.email.outbox_dir,
+        alerting.sender.preview)
+    _echo(render.sync_lines(report, name, config.timezone, holidays=config.holidays,
+                            alerts=channel))
+    if outcome.feeds is not None and outcome.feeds_folder is not None:
+        click.echo(render.feeds_line(outcome.feeds, outcome.feeds_folder, report.dry_run))
+    if outcome.feeds_error:
+        click.echo(f"Error: {outcome.feeds_error}", err=True)
+    click.echo(render.summary_line(report, outcome.exit_code, outbox=alerting is not None
+                                   and not alerting.sender.delivers))
     click.get_current_context().meta[SUMMED_UP] = True
-    sys.exit(code)
+    sys.exit(outcome.exit_code)
 
 
 def _alerting(config: Config) -> engine.Alerting | None:
     """The alert channel, or None when sheetsync.yaml has no email section."""
     if config.email is None:
         return None
-    mailer = Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
-                    zone=config.zone)
-    studio_name = parseaddr(config.email.sender)[0]
-    return engine.Alerting(mailer, ending_at=config.ending_at, studio_name=studio_name,
-                           currency=config.currency)
+    return engine.Alerting(_mailer(config), ending_at=config.ending_at,
+                           studio_name=_studio_name(config), currency=config.currency)
 
 
-def _print_sync(report: engine.SyncReport, name: str, config: Config,
-                alerting: engine.Alerting | None = None) -> None:
-    plan = report.plan
-    if report.dry_run:
-        click.echo(f"Dry run of {name} at {plan.now:%Y-%m-%d %H:%M} ({config.timezone}); "
-                   "nothing was written.")
-        _print_details(plan)
-        _print_holidays(report.snapshot.closures, plan.now, config)
-    elif report.wrote:
-        click.echo(f"Synced {name} at {plan.now:%Y-%m-%d %H:%M} ({config.timezone}).")
-    verb = "would be " if report.dry_run else ""
-    if not report.structural:
-        click.echo(f"  {len(plan.added):4} appointment(s) {verb}created")
-        click.echo(f"  {len(plan.completed):4} {verb}completed")
-        click.echo(f"  {sum(c.moved for c in plan.changed):4} {verb}re-planned")
-        click.echo(f"  {len(plan.deleted):4} {verb}deleted")
-        click.echo(f"  {len(plan.renewals):4} period(s) {verb}renewed")
-        if not report.dry_run:
-            click.echo(f"  {report.changes.cells_written:4} cell(s) written "
-                       f"in {report.seconds:.1f}s")
-    if alerting is not None:
-        _print_alerts(report, alerting, config)
-    for note in report.notes:
-        click.echo(note)
-    _print_problems_summary(report.problems)
-    if report.failed and report.problems:
-        click.echo(f"Exit 4: alerts could not be sent (see above), and {len(report.problems)} "
-                   "problem(s) were found in the workbook (see the Problems tab).")
+def _mailer(config: Config) -> Mailer:
+    assert config.email is not None
+    return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
+                  zone=config.zone)
 
 
-def _print_alerts(report: engine.SyncReport, alerting: engine.Alerting,
-                  config: Config) -> None:
-    outbox = "" if alerting.sender.delivers or config.email is None else (
-        f"queued in the outbox {config.email.outbox_dir}")
-    if report.dry_run:
-        click.echo(f"  {len(report.alerts):4} alert(s) would be {outbox or 'sent'}")
-        for message in report.alerts:
-            click.echo(f"    {alerting.sender.preview(message)}")
-        return
-    counts = Counter(r.status for r in report.outcomes)
-    lead = (f"{counts[QUEUED]:4} alert(s) {outbox} (nothing left the machine)" if outbox
-            else f"{counts[SENT]:4} alert(s) sent")
-    click.echo(f"  {lead}" + "".join(
-        f", {counts[status]} {status}" for status in (FAILED, SKIPPED) if counts[status]))
-    for line in _failure_lines(report.failed):
-        click.echo(line)
-
-
-def _failure_lines(failed: Sequence[Result]) -> list[str]:
-    """One sentence per cause of failed alerts; a cause no retry mends says so."""
-    causes: dict[tuple[str, bool], list[str]] = {}
-    for result in failed:
-        causes.setdefault((result.error.rstrip("."), result.needs_action), []).append(result.key)
-    lines = []
-    for (error, needs_action), keys in causes.items():
-        label = "Alerts" if len(causes) == 1 else f"{len(keys)} alert(s)"
-        then = ("They stay in Notifications and go out at the first sync that can send them."
-                if needs_action else "This may pass by itself: they stay in Notifications as "
-                "failed and every sync tries them again.")
-        lines.append(f"{label} could not be sent: {error or 'no reason given'}. {then}")
-        shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
-        lines.append(f"    not sent: {shown}")
-    return lines
-
-
-def _summary_line(report: engine.SyncReport, code: int, outbox: bool) -> str:
-    """`sync: 12 created, 3 completed, 1 renewed, 2 alerts sent, 1 failed, 0 problems
-    (exit 4)`: one line a log or a person reads at a glance."""
-    plan = report.plan
-    created, completed = len(plan.added), len(plan.completed)
-    renewed, problems = len(plan.renewals), len(report.problems)
-    if report.dry_run:
-        alerts = f"{'queue' if outbox else 'send'} {len(report.alerts)} alerts"
-        return (f"sync --dry-run: would create {created}, complete {completed}, renew "
-                f"{renewed}, {alerts}; {problems} problems (exit {code})")
-    if report.structural:
-        created = completed = renewed = 0  # nothing was written
-    queued = f", {report.queued} queued in the outbox" if report.queued else ""
-    return (f"sync: {created} created, {completed} completed, {renewed} renewed, "
-            f"{report.sent} alerts sent{queued}, {len(report.failed)} failed, "
-            f"{problems} problems (exit {code})")
-
-
-def _print_details(plan: Plan) -> None:
-    for a in plan.added:
-        click.echo(f"  + {_describe(a)}" + ("  (in the past: completed)"
-                                            if a.status != "pending" else ""))
-    for change in plan.changed:
-        if change.completed:
-            click.echo(f"  done {_describe(change.after)}")
-        if change.moved:
-            click.echo(f"  moved {_describe(change.before)} -> {change.after.placement}")
-    for a in plan.deleted:
-        click.echo(f"  - {_describe(a)}")
-    for r in plan.renewals:
-        first = f" from {r.first_session:%a %Y-%m-%d %H:%M}" if r.first_session else ""
-        click.echo(f"  renew {r.enrollment_id} ({r.client_id}) period {r.period}{first}")
-
-
-def _describe(a: Appointment) -> str:
-    return (f"{a.appointment_id}  {a.client_name}  {a.date:%a %Y-%m-%d} "
-            f"{a.start:%H:%M}-{a.end:%H:%M}  {a.staff_id}")
-
-
-def _print_holidays(closures: list[Closure], now: datetime, config: Config) -> None:
-    """The public holidays that close the studio soon, so nobody wonders about a gap."""
-    if config.holidays is None:
-        return
-    soon = [c for c in closures if c.public_holiday
-            and now.date() <= c.start_date <= now.date() + HOLIDAYS_AHEAD]
-    where = config.holidays.country + (f"-{config.holidays.subdiv}"
-                                       if config.holidays.subdiv else "")
-    click.echo(f"Public holidays ({where}) closing the studio in the next "
-               f"{HOLIDAYS_AHEAD.days} days: " + (", ".join(
-                   f"{c.start_date:%a %Y-%m-%d} {c.reason.removeprefix('Public holiday: ')}"
-                   for c in soon) or "none"))
-
-
-def _print_problems_summary(problems: list[Problem]) -> None:
-    if not problems:
-        return
-    click.echo(f"{len(problems)} problem(s) found; the rows concerned were left as they are:")
-    for p in problems[:5]:
-        click.echo(f"  {_problem_line(p)}")
-    if len(problems) > 5:
-        click.echo(f"  ... and {len(problems) - 5} more: see the Problems tab or run "
-                   "'sheetsync check'.")
-
-
-def _problem_line(p: Problem) -> str:
-    where = p.tab + (f" row {p.row}" if p.row else "") + (f", {p.column}" if p.column else "")
-    return f"{where}: {p.problem}"
+def _studio_name(config: Config) -> str:
+    return parseaddr(config.email.sender)[0] if config.email else ""
 
 
 # -- check -----------------------------------------------------------------------------------
@@ -422,22 +260,15 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     config = _config()
     name = _workbook(config, workbook)
     now = _now(config, now_text)
-    report = engine.check(open_store(name, config), now, progress=_progress(),
-                          holidays=config.holidays)
+    report = usecases.check(open_store(name, config), now, progress=_progress(),
+                            holidays=config.holidays)
     if as_json:
-        click.echo(json.dumps([
-            {"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
-             "problem": p.problem} for p in report.problems], indent=2, ensure_ascii=False))
-    elif report.problems:
-        click.echo(f"{len(report.problems)} problem(s) in {name}:")
-        for p in report.problems:
-            click.echo(f"  {_problem_line(p)}" + (f"  (value: {p.value})" if p.value else ""))
+        click.echo(json.dumps(render.problems_json(report.problems), indent=2,
+                              ensure_ascii=False))
     else:
-        click.echo(f"No problems in {name}.")
-    if not as_json:
-        _print_holidays(report.snapshot.closures, now, config)
-    for note in report.notes:
-        click.echo(note, err=True)
+        _echo(render.check_lines(report.problems, name))
+        _echo(render.holiday_lines(report.snapshot.closures, now, config.holidays))
+    _echo(report.notes, err=True)
     sys.exit(report.exit_code)
 
 
@@ -482,63 +313,14 @@ def workbook_status(workbook: str | None, now_text: str | None, max_age_text: st
     now = _now(config, now_text)
     max_age = health.parse_duration(max_age_text) or None
     smtp = config.email is not None and config.email.smtp is not None
-    found = health.status(open_store(name, config).read(), now, max_age=max_age, smtp=smtp)
+    found = usecases.status(open_store(name, config), now, max_age=max_age, smtp=smtp)
     if as_json:
         click.echo(json.dumps({"workbook": name, **health.as_dict(found)}, indent=2,
                               ensure_ascii=False))
     else:
-        _print_status(found, name, config)
+        _echo(render.status_lines(found, name, config.timezone))
+        _echo(found.notes, err=True)
     sys.exit(found.exit_code)
-
-
-def _print_status(found: health.Status, name: str, config: Config) -> None:
-    verdict = "healthy" if found.healthy else f"needs attention (exit {found.exit_code})"
-    click.echo(f"{name} at {found.now:%Y-%m-%d %H:%M} ({config.timezone}): {verdict}.")
-    run = found.last_run
-    if run is None:
-        click.echo("  last run        none recorded in the Runs tab")
-    else:
-        counts = ", ".join(f"{'?' if n is None else n} {key}" for key, n in run.counts.items())
-        click.echo(f"  last run        {_when(run)}: {run.result or '(no result)'}; {counts}")
-    limit = (f"; --max-age {health.describe_age(found.max_age)}" if found.max_age
-             else "; age not checked")
-    if found.last_success is None or found.age is None:
-        click.echo("  last good sync  none")
-    else:
-        ago = (f"{health.describe_age(found.age)} ago" if found.age >= timedelta(0)
-               else f"{health.describe_age(-found.age)} after this moment")
-        click.echo(f"  last good sync  {ago} ({found.last_success.moment:%Y-%m-%d %H:%M}"
-                   f"{limit})")
-    queued = (f"{found.queued_alerts} queued" + ("" if found.smtp or not found.queued_alerts
-                                                 else " in the outbox folder (no email.smtp: "
-                                                 "nothing leaves the machine)"))
-    click.echo(f"  alerts          {found.failed_alerts} failed, {queued}")
-    for a in found.waiting:
-        when = f"{a.created_at:%Y-%m-%d %H:%M} " if a.created_at else ""
-        click.echo(f"    {a.status:6}  {when}{a.key}  {a.event}  to {a.to or '(nobody)'}"
-                   + (f": {a.error}" if a.error else ""))
-    if found.failed_alerts + found.queued_alerts > len(found.waiting):
-        click.echo(f"    ... and {found.failed_alerts + found.queued_alerts - len(found.waiting)}"
-                   " more in the Notifications tab")
-    click.echo(f"  open problems   {found.open_problems}")
-    for p in found.first_problems:
-        click.echo(f"    {_problem_line(p)}")
-    if found.open_problems > len(found.first_problems):
-        click.echo(f"    ... and {found.open_problems - len(found.first_problems)} more in the "
-                   "Problems tab")
-    for reason in found.reasons:
-        click.echo(reason)
-    for note in found.notes:
-        click.echo(note, err=True)
-
-
-def _when(run: health.Run) -> str:
-    """When a run started, and the time it synced as when that differs (sync --now)."""
-    started = f"{run.started_at:%Y-%m-%d %H:%M}" if run.started_at else "(start unreadable)"
-    if run.now is None or (run.started_at and abs(run.now - run.started_at)
-                           < timedelta(minutes=1)):
-        return started
-    return f"{started} (synced as of {run.now:%Y-%m-%d %H:%M})"
 
 
 # -- balance ---------------------------------------------------------------------------------
@@ -568,62 +350,14 @@ def balance(args: tuple[str, ...], now_text: str | None, due: bool,
     elif args:
         client_id = args[0]
     name = _workbook(config, workbook)
-    now = _now(config, now_text)
-    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
-                                             config.holidays)
-    if client_id and client_id not in snapshot.clients:
-        raise UserError(f"There is no client {client_id} in {name}.")
-    rows = _current_periods([b for b in plan.balances if client_id in (None, b.client_id)])
-    if due:
-        rows = [b for b in rows if b.due > 0]
-    if ending is not None:
-        horizon = now + timedelta(days=ending)
-        rows = [b for b in rows if b.state == "active" and b.last_session is not None
-                and b.last_session <= horizon]
-    click.echo(_balance_table(rows, config.currency, filtered=due or ending is not None))
-    if due and rows:
-        total = sum(b.due for b in rows)
-        click.echo(f"Total due: {total:,.2f} {config.currency}".rstrip())
-    held = sorted(e for e in plan.held
-                  if client_id is None or (e in snapshot.enrollments
-                                           and snapshot.enrollments[e].client_id == client_id))
-    if held:
-        click.echo(f"Not shown, held by problems: {', '.join(held)} (run 'sheetsync check').")
+    found = usecases.balances(open_store(name, config), _now(config, now_text), name,
+                              client_id=client_id, due=due, ending_days=ending,
+                              holidays=config.holidays, progress=_progress())
+    _echo(render.balance_lines(found, config.currency))
 
 
 def _looks_like_workbook(arg: str) -> bool:
     return arg.lower().endswith(".xlsx") or is_google(arg) or Path(arg).exists()
-
-
-def _current_periods(rows: list[Balance]) -> list[Balance]:
-    """The latest period of each enrollment, plus any earlier one with money still due."""
-    latest: dict[str, int] = {}
-    for b in rows:
-        latest[b.enrollment_id] = max(latest.get(b.enrollment_id, 0), b.period)
-    return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
-
-
-def _balance_table(rows: list[Balance], currency: str, filtered: bool = False) -> str:
-    headers = ("client", "package", "period", "used", "remaining", "next session", "due")
-    table = [headers] + [
-        (f"{b.client_name} ({b.client_id})", b.package_id, str(b.period),
-         f"{b.used}/{b.sessions}", str(b.remaining),
-         f"{b.next_session:%a %Y-%m-%d %H:%M}" if b.next_session else "-",
-         f"{b.due:,.2f} {currency}".strip())
-        for b in sorted(rows, key=lambda b: (b.client_name.lower(), b.enrollment_id, b.period))
-    ]
-    if len(table) == 1:
-        return ("Nothing matches." if filtered
-                else "No balances yet: the workbook has no planned sessions.")
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    right = {2, 3, 4, 6}
-    lines = []
-    for r in table:
-        cells = [c.rjust(w) if i in right else c.ljust(w) for i, (c, w) in
-                 enumerate(zip(r, widths, strict=True))]
-        lines.append("  ".join(cells).rstrip())
-    lines.insert(1, "  ".join("-" * w for w in widths))
-    return "\n".join(lines)
 
 
 # -- report ----------------------------------------------------------------------------------
@@ -651,10 +385,7 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
     --month it reports the month before this one: run it on the 1st.
     """
     from .month import Month
-    from .read import read_snapshot
-    from .report import commission_report
-    from .report_files import check_out_path, save
-    from .report_tab import publish
+    from .report_files import check_out_path
 
     config = _config()
     name = _workbook(config, workbook)
@@ -668,96 +399,11 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
             raise UserError(f"--month {month_text} is not a month; write it like "
                             f"{Month.before(now.date())}.") from None
     path = check_out_path(out, name) if out else None
-    store = open_store(name, config, rewrite)
-    progress = _progress()
-    progress(f"Reading {store.label} ...")
-    tables = store.read()
-    snapshot = read_snapshot(tables)
-    if snapshot.structural:
-        missing = " ".join(p.problem for p in snapshot.problems)
-        raise UserError(f"{name} cannot be reported on: {missing}")
-    result = commission_report(snapshot, month, now)
-    changes = publish(store, tables, result)
-    if path is not None:
-        save(result, path, config.currency)
-    click.echo(f"Commissions for {month.label} ({month}) in {name}")
-    click.echo("")
-    if result.empty:
-        click.echo(f"No session was completed or paid-cancelled in {month}: "
-                   "no commission was earned.")
-    else:
-        click.echo(_staff_table(result, config.currency))
-        click.echo("")
-        click.echo("By package:")
-        click.echo(_package_table(result, config.currency))
-    click.echo("")
-    rows = len(result.tab_rows())
-    if changes and rows:
-        click.echo(f"Wrote {rows} row(s) for {month} into the Commissions tab "
-                   f"({changes.cells_written} cell(s) changed); other months are kept.")
-    elif changes:
-        click.echo(f"Removed the rows for {month} from the Commissions tab; other months are "
-                   "kept.")
-    elif rows:
-        click.echo(f"The Commissions tab already holds these {rows} row(s) for {month}; "
-                   "nothing was written.")
-    else:
-        click.echo(f"The Commissions tab has no rows for {month}; nothing was written.")
-    if path is not None:
-        click.echo(f"Saved the report to {path}.")
-    for note in result.notes:
-        click.echo(f"Note: {note}")
-    sys.exit(1 if result.problems else 0)
-
-
-def _money(amount: Decimal, currency: str) -> str:
-    return f"{amount:,.2f} {currency}".strip()
-
-
-def _staff_label(staff_id: str, staff_name: str) -> str:
-    if not staff_id:
-        return "(no staff member)"
-    return f"{staff_name} ({staff_id})" if staff_name else staff_id
-
-
-def _staff_table(result: CommissionReport, currency: str) -> str:
-    rows = [(_staff_label(r["staff_id"], r["staff_name"]), str(r["sessions"]),
-             _money(r["revenue"], currency), _money(r["commission"], currency))
-            for r in result.by_staff.to_dict("records")]
-    total = ("Total", str(result.total_sessions), _money(result.total_revenue, currency),
-             _money(result.total_commission, currency))
-    return _text_table(("staff", "sessions", "revenue", "commission"), rows, total,
-                       right={1, 2, 3})
-
-
-def _package_table(result: CommissionReport, currency: str) -> str:
-    rows = []
-    previous = None
-    for r in result.by_package.to_dict("records"):
-        staff = _staff_label(r["staff_id"], r["staff_name"])
-        package = (f"{r['package_name']} ({r['package_id']})" if r["package_id"]
-                   else "(package unknown)")
-        rows.append(("" if staff == previous else staff, package, str(r["sessions"]),
-                     _money(r["revenue"], currency), _money(r["commission"], currency)))
-        previous = staff
-    return _text_table(("staff", "package", "sessions", "revenue", "commission"), rows, None,
-                       right={2, 3, 4})
-
-
-def _text_table(headers: tuple[str, ...], rows: Sequence[tuple[str, ...]],
-                total: tuple[str, ...] | None, right: set[int]) -> str:
-    table = [headers, *rows, *([total] if total else [])]
-    widths = [max(len(r[i]) for r in table) for i in range(len(headers))]
-    rule = "  ".join("-" * w for w in widths)
-
-    def line(r: tuple[str, ...]) -> str:
-        return "  ".join(c.rjust(w) if i in right else c.ljust(w)
-                         for i, (c, w) in enumerate(zip(r, widths, strict=True))).rstrip()
-
-    lines = [line(headers), rule, *map(line, rows)]
-    if total:
-        lines += [rule, line(total)]
-    return "\n".join(lines)
+    outcome = usecases.commissions(open_store(name, config, rewrite), month, now, name,
+                                   out=path, currency=config.currency,
+                                   holidays=config.holidays, progress=_progress())
+    _echo(render.commission_lines(outcome, name, config.currency))
+    sys.exit(outcome.exit_code)
 
 
 # -- calendar --------------------------------------------------------------------------------
@@ -804,100 +450,19 @@ def calendar_feeds(workbook: str | None, staff_id: str | None, client_id: str | 
             raise UserError("Where should the calendars go? Give --out FILE.ics or --out-dir "
                             "DIR, or set calendar.out_dir in sheetsync.yaml.")
         out_dir = str(settings.out_dir)
-    secret = _calendar_secret(config) if out_dir else ""
+    how = usecases.Publishing(
+        Path(out_dir or "."), config.timezone,
+        kinds=settings.feeds if settings else ics.FEED_KINDS,
+        history_months=settings.history_months if settings else HISTORY_MONTHS,
+        secret=usecases.feed_secret(settings) if out_dir else "",
+        studio_name=_studio_name(config))
     name = _workbook(config, workbook)
-    now = _now(config, now_text)
-    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
-                                             config.holidays)
-    if snapshot.structural:
-        raise UserError(f"{name} is missing tabs or columns, so no calendar was written "
-                        "(the feeds would lose their sessions); run 'sheetsync check'.")
-    feeds = []
-    for kind, key in chosen:
-        feed = ics.feed_for(snapshot, kind, key)
-        if feed is None:
-            raise UserError(f"There is no {kind} {key} in {name}.")
-        feeds.append(feed)
-    history = settings.history_months if settings else HISTORY_MONTHS
-    found = ics.sessions(snapshot, plan, ics.history_start(now, history))
-    studio_name = _studio_name(config)
-    try:
-        if out:
-            _write_one_calendar(out, feeds[0], found, config, now, studio_name)
-        else:
-            assert out_dir is not None
-            kinds = settings.feeds if settings else ics.FEED_KINDS
-            written = ics.publish(Path(out_dir), feeds or ics.all_feeds(snapshot, kinds), found,
-                                  config.timezone, now, secret=secret, studio_name=studio_name)
-            _print_feeds(written, Path(out_dir), config, history_start=found.since)
-    except OSError as err:
-        raise UserError(f"Cannot write the calendar: {err.strerror or err}"
-                        + (f" ({err.filename})" if err.filename else "")) from None
-    held = sorted(plan.held)
-    if held:
-        click.echo(f"Held by problems, shown as they stand in the workbook: {', '.join(held)} "
-                   "(run 'sheetsync check').")
-
-
-def _write_one_calendar(out: str, feed: ics.Feed, found: ics.Sessions, config: Config,
-                        now: datetime, studio_name: str) -> None:
-    if out == "-":
-        data, _ = ics.build(feed, found, config.timezone, now, studio_name=studio_name)
-        click.echo(data.decode("utf-8"), nl=False)
-        return
-    path = Path(out)
-    data, count = ics.build(feed, found, config.timezone, now, ics.read_previous(path),
-                            studio_name)
-    changed = ics.write_file(path, data)
-    click.echo(f"{'Wrote' if changed else 'Up to date:'} {path}: {feed.label}, "
-               f"{count} event(s).")
-
-
-def _print_feeds(written: list[ics.Written], folder: Path, config: Config,
-                 history_start: date | None) -> None:
-    changed = [w for w in written if w.changed]
-    since = f", sessions from {history_start:%Y-%m-%d}" if history_start else ""
-    click.echo(f"Calendars in {folder} ({config.timezone}{since}):")
-    width = max((len(w.path.name) for w in changed), default=0)
-    for w in changed:
-        click.echo(f"  wrote {w.path.name.ljust(width)}  {w.feed.label}, {w.events} event(s)")
-    click.echo(f"  {len(changed)} written, {len(written) - len(changed)} unchanged.")
-
-
-def _calendar_secret(config: Config) -> str:
-    """The secret that makes feed file names unguessable (empty when none is configured)."""
-    settings = config.calendar
-    if settings is None or not settings.secret_env:
-        return ""
-    secret = os.environ.get(settings.secret_env, "")
-    if not secret:
-        raise UserError(f"The environment variable {settings.secret_env} (calendar.secret_env) "
-                        "is not set; without it the calendar files would get other names.")
-    return secret
-
-
-def _studio_name(config: Config) -> str:
-    return parseaddr(config.email.sender)[0] if config.email else ""
-
-
-def _refresh_feeds(config: Config, report: engine.SyncReport, secret: str) -> None:
-    """After a sync: bring calendar.out_dir's feeds up to date with what it wrote."""
-    settings = config.calendar
-    if settings is None or report.structural or not (report.wrote or report.dry_run):
-        return
-    plan = report.plan
-    found = ics.sessions(report.snapshot, plan,
-                         ics.history_start(plan.now, settings.history_months))
-    try:
-        written = ics.publish(settings.out_dir, ics.all_feeds(report.snapshot, settings.feeds),
-                              found, config.timezone, plan.now, secret=secret,
-                              studio_name=_studio_name(config), dry_run=report.dry_run)
-    except OSError as err:
-        raise UserError(f"The workbook was synced, but the calendars in {settings.out_dir} "
-                        f"were not refreshed: {err.strerror or err}") from None
-    verb = "would be rewritten" if report.dry_run else "rewritten"
-    click.echo(f"  {sum(w.changed for w in written):4} of {len(written)} calendar(s) {verb} "
-               f"in {settings.out_dir}")
+    found = usecases.calendars(open_store(name, config), _now(config, now_text), name, how,
+                               chosen=chosen, out=out, holidays=config.holidays,
+                               progress=_progress())
+    if found.printed:
+        click.echo(found.printed.decode("utf-8"), nl=False)
+    _echo(render.calendar_lines(found, config.timezone))
 
 
 # -- statement -------------------------------------------------------------------------------
@@ -931,58 +496,23 @@ def client_statement(args: tuple[str, ...], form: str, send: bool,
     templates = mailer.templates if mailer else Templates(
         config.templates_dir or BUILTIN_TEMPLATES, config.currency)
     name = _workbook(config, workbook)
-    now = _now(config, now_text)
-    _, snapshot, plan = engine.read_and_plan(open_store(name, config), now, _progress(),
-                                             config.holidays)
-    if snapshot.structural:
-        raise UserError(f"{name} is missing tabs or columns; run 'sheetsync check'.")
-    client = snapshot.clients.get(client_id)
-    if client is None:
-        raise UserError(f"There is no client {client_id} in {name}.")
-    context = build_statement(snapshot, plan, client_id, studio_name=_studio_name(config),
-                              currency=config.currency)
-    try:
-        rendered = templates.render(STATEMENT, CLIENT, context)
-    except RenderError as err:
-        raise UserError(f"The statement template failed: {err}") from None
-    if mailer is None:
-        click.echo(rendered.html if form == "html" else rendered.text, nl=form == "html")
-        if context["held"]:
-            click.echo(f"Not in the statement, held by problems: {', '.join(context['held'])} "
-                       "(run 'sheetsync check').", err=True)
+    found = usecases.statement(open_store(name, config), _now(config, now_text), name,
+                               client_id, templates=templates, sender=mailer,
+                               studio_name=_studio_name(config), currency=config.currency,
+                               holidays=config.holidays, progress=_progress())
+    if found.sent is None:
+        click.echo(found.rendered.html if form == "html" else found.rendered.text,
+                   nl=form == "html")
+        if found.held:
+            click.echo(render.held_statement_line(found.held), err=True)
         return
-    if context["held"]:
-        raise UserError(f"{', '.join(context['held'])} of {client_id} cannot be read (see "
-                        "'sheetsync check'), so the statement would be incomplete; fix it "
-                        "first. Nothing was sent.")
-    if not client.email:
-        raise UserError(f"{client.name} ({client_id}) has no e-mail address; add one in the "
-                        "Clients tab. Nothing was sent.")
-    try:
-        clean_address(client.email)
-    except BadAddress as err:
-        raise UserError(f"Cannot send to {client.name} ({client_id}): {err}. "
-                        "Nothing was sent.") from None
-    message = Outgoing(key=f"statement/{client_id}/{now:%Y-%m-%dT%H:%M:%S}", event=STATEMENT,
-                       role=CLIENT, to_name=client.name, to_address=client.email,
-                       context=context)
-    result = mailer.send([message], now)[0]
-    if result.status not in (SENT, QUEUED):
-        raise UserError(f"The statement was not sent to {client.email}: {result.error}")
     assert config.email is not None
-    where = (f"through {config.email.smtp.host}" if config.email.smtp
-             else f"into {config.email.outbox_dir} (outbox: nothing left the machine)")
-    click.echo(f"Sent the statement to {client.name} <{client.email}> {where}: "
-               f"{result.subject}")
+    click.echo(render.sent_line(found.client_name, found.client_email, found.sent.subject,
+                                config.email.smtp.host if config.email.smtp else None,
+                                config.email.outbox_dir))
 
 
-def _mailer(config: Config) -> Mailer:
-    assert config.email is not None
-    return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
-                  zone=config.zone)
-
-
-# -- demo ------------------------------------------------------------------------------------
+# -- templates, demo -------------------------------------------------------------------------
 @cli.command("templates")
 @click.argument("folder", type=click.Path(path_type=Path))
 @click.option("--replace", is_flag=True, help="Overwrite templates already in FOLDER.")
@@ -993,9 +523,7 @@ def templates(folder: Path, replace: bool) -> None:
     Then set `templates_dir: FOLDER` in sheetsync.yaml; FOLDER/README.md lists the
     variables and filters a template may use.
     """
-    from .notify import copy_templates
-
-    copied = copy_templates(folder, replace=replace)
+    copied = usecases.templates(folder, replace=replace)
     click.echo(f"Copied {len(copied)} templates into {folder}. Edit them, then add to "
                f"sheetsync.yaml:\n  templates_dir: {folder}")
 
@@ -1012,33 +540,10 @@ def demo(folder: str) -> None:
     config = _config()
     path = Path(folder) / DEMO_FILE
     store = open_store(str(path), config)
-    today = _now(config, None).date()
-    fresh = not path.exists()
-    if fresh:
-        store.lay_out(demo_layout(today))
-    report = engine.sync(store, _now(config, None), started_at=_now(config, None),
-                         progress=_progress(), holidays=config.holidays)
-    _print_demo(report, path, fresh, today)
-    sys.exit(report.exit_code)
-
-
-def _print_demo(report: engine.SyncReport, path: Path, fresh: bool, today: date) -> None:
-    plan = report.plan
-    snap = report.snapshot
-    if fresh:
-        click.echo(f"Made a demo studio in {path}: {len(snap.packages)} packages, "
-                   f"{len(snap.clients)} clients, {len(snap.staff)} staff, "
-                   f"{len(snap.groups)} group, {len(snap.enrollments)} enrollments.")
-    click.echo(f"Synced it at {plan.now:%Y-%m-%d %H:%M}: {len(plan.added)} appointments "
-               f"created ({sum(a.status == 'completed' for a in plan.added)} of them in the "
-               f"past, so already completed), {len(plan.completed)} completed, "
-               f"{len(plan.renewals)} period(s) renewed.")
-    due = sum((b.due for b in plan.balances if b.due > 0), start=0)
-    click.echo(f"Balances: {len(plan.balances)} periods, {due:,.2f} still due in total.")
-    command = _invoked_as()
-    click.echo(f"Open {path} and look at the Appointments and Balances tabs, or run:\n"
-               f"  {command} balance {path}\n"
-               f"  {command} sync {path} --dry-run --now {today.isoformat()}T23:00")
+    found = usecases.demo(store, path, _now(config, None), started_at=_now(config, None),
+                          holidays=config.holidays, progress=_progress())
+    _echo(render.demo_lines(found, _invoked_as()))
+    sys.exit(found.report.exit_code)
 
 
 def _invoked_as() -> str:

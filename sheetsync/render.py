@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING
 
 from . import engine, ics
 from . import status as health
+from .messages import FAILED, QUEUED, SENT, SKIPPED, Outgoing, Result
 from .model import Appointment, Balance, Closure, Problem
-from .notify import FAILED, QUEUED, SENT, SKIPPED, Outgoing, Result
 from .plan import Plan
 from .publicholidays import HolidaySettings
 

@@ -28,20 +28,9 @@ from .atomic import write_atomically
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings
 from .demo import demo_layout
 from .errors import UserError
+from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result
 from .model import Balance
-from .notify import (
-    CLIENT,
-    QUEUED,
-    SENT,
-    STATEMENT,
-    BadAddress,
-    Outgoing,
-    Rendered,
-    RenderError,
-    Result,
-    Templates,
-    clean_address,
-)
+from .notify import BadAddress, Rendered, RenderError, Templates, clean_address
 from .publicholidays import HolidaySettings
 from .schema import ALL_TABS, STUDIO_TABS, find_tab
 from .statement import statement as build_statement
