@@ -22,7 +22,7 @@ marked skipped with the reason, their outbox copy staying where it is.
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
@@ -43,8 +43,7 @@ from .messages import (
     Result,
     alert_key,
 )
-from .model import PENDING, Balance, Client, Enrollment, Snapshot, Staff
-from .plan import Plan
+from .model import PENDING, Appointment, Balance, Client, Enrollment, Snapshot, Staff
 
 RECENT = timedelta(days=14)
 RETRYABLE = (NOTICE_PENDING, FAILED)  # notification statuses that are tried again
@@ -56,27 +55,39 @@ class AlertPlan:
     skip: list[Result] = field(default_factory=list)  # retries that must not go out any more
 
 
-def due_alerts(snap: Snapshot, plan: Plan, now: datetime, *, ending_at: int = 1,
-               studio_name: str = "", currency: str = "",
-               deliver_queued: bool = False) -> AlertPlan:
-    """The alerts to send now, and the retries to mark skipped.
+@dataclass(frozen=True, slots=True)
+class AlertRules:
+    """What decides which alerts are due, besides the workbook.
 
     `deliver_queued`: alerts leave the machine now (SMTP), so queued ones of current
     periods go out too.
     """
+
+    ending_at: int = 1
+    studio_name: str = ""
+    currency: str = ""
+    deliver_queued: bool = False
+
+
+def due_alerts(snap: Snapshot, balances: Iterable[Balance], appointments: Iterable[Appointment],
+               now: datetime, rules: AlertRules) -> AlertPlan:
+    """The alerts to send now, and the retries to mark skipped, given the planned balances
+    and appointments (plan.py calls this: the due alerts are part of the Plan)."""
+    ending_at, studio_name, currency = rules.ending_at, rules.studio_name, rules.currency
+    deliver_queued = rules.deliver_queued
     result = AlertPlan()
     retrying = {key for key, notice in snap.notices.items() if notice.status in RETRYABLE}
-    balances: dict[str, list[Balance]] = defaultdict(list)
-    for b in plan.balances:
-        balances[b.enrollment_id].append(b)
+    by_enrollment: dict[str, list[Balance]] = defaultdict(list)
+    for b in balances:
+        by_enrollment[b.enrollment_id].append(b)
     upcoming: dict[tuple[str, int], datetime] = {}
-    for a in plan.appointments:
+    for a in appointments:
         key = (a.enrollment_id, a.period)
         if a.status == PENDING and a.starts_at >= now and (
                 key not in upcoming or a.starts_at < upcoming[key]):
             upcoming[key] = a.starts_at
     wanted: set[str] = set()
-    for enrollment_id, rows in balances.items():
+    for enrollment_id, rows in by_enrollment.items():
         enrollment = snap.enrollments[enrollment_id]
         client = snap.clients[enrollment.client_id]
         if not (client.active and enrollment.active):

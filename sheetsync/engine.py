@@ -20,7 +20,7 @@ from datetime import datetime
 from typing import Protocol
 
 from . import crashpoints
-from .alerts import due_alerts
+from .alerts import AlertPlan, AlertRules
 from .apply import append_row, build_changes, problem_cells, write_rows_in_order
 from .errors import WorkbookBusy
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
@@ -59,6 +59,12 @@ class Alerting:
     ending_at: int = 1
     studio_name: str = ""
     currency: str = ""
+
+    @property
+    def rules(self) -> AlertRules:
+        """What decides which alerts are due; queued ones go out again once SMTP is set up."""
+        return AlertRules(ending_at=self.ending_at, studio_name=self.studio_name,
+                          currency=self.currency, deliver_queued=self.sender.delivers)
 
 
 @dataclass(slots=True)
@@ -116,14 +122,17 @@ def run_result(problems: bool, alerts_failed: bool) -> str:
 
 
 def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
-                  holidays: HolidaySettings | None = None,
+                  holidays: HolidaySettings | None = None, *,
+                  alert_rules: AlertRules | None = None,
                   ) -> tuple[dict[str, Table], Snapshot, Plan]:
+    """Read the workbook (public holidays merged in as closures) and plan at `now`; with
+    `alert_rules` the plan holds the alerts due as well."""
     progress(f"Reading {store.label} ...")
     tables = store.read()
     snapshot = with_holidays(read_snapshot(tables), holidays, now)
     rows = sum(len(t.rows) for t in tables.values())
     progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
-    return tables, snapshot, plan(snapshot, now)
+    return tables, snapshot, plan(snapshot, now, alert_rules=alert_rules)
 
 
 def with_holidays(snapshot: Snapshot, holidays: HolidaySettings | None,
@@ -158,28 +167,18 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
           alerting: Alerting | None, holidays: HolidaySettings | None, progress: Progress,
           clock: Callable[[], float]) -> SyncReport:
     began = clock()
-    tables, snapshot, result = read_and_plan(store, now, progress, holidays)
-    report = SyncReport(result, WorkbookChanges(), snapshot, dry_run)
+    tables, snapshot, result = read_and_plan(
+        store, now, progress, holidays, alert_rules=alerting.rules if alerting else None)
+    report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
     if snapshot.structural:
         report.notes.append("The workbook is missing tabs or columns, so nothing was written; "
                             "run 'sheetsync init' on it to add them.")
         report.seconds = clock() - began
         return report
     outcomes: list[tuple[Outgoing | None, Result]] = []
-    if alerting is not None:
-        due = due_alerts(snapshot, result, now, ending_at=alerting.ending_at,
-                         studio_name=alerting.studio_name, currency=alerting.currency,
-                         deliver_queued=alerting.sender.delivers)
-        report.alerts = due.send
-        if not dry_run:
-            store.check_writable()  # never send what could not be recorded
-            if due.send:
-                store.claim()  # and never what another sync is sending
-                progress(f"Sending {len(due.send)} alert(s) ...")
-            sent = alerting.sender.send(due.send, now)
-            crashpoints.reached("alerts-sent")
-            outcomes = [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
-            report.outcomes = [r for _, r in outcomes]
+    if alerting is not None and not dry_run:
+        outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress)
+        report.outcomes = [r for _, r in outcomes]
     run = None if dry_run else {
         "started_at": started_at, "now": now, "mode": "sync",
         "created": len(result.added), "completed": len(result.completed),
@@ -202,6 +201,21 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         progress(f"Saved {cells:,} cells.")
     report.seconds = clock() - began
     return report
+
+
+def send_alerts(store: Store, sender: Sender, due: AlertPlan, now: datetime,
+                progress: Progress) -> list[tuple[Outgoing | None, Result]]:
+    """Send the due alerts: each with its Result, then the retries no longer due (skipped).
+
+    Never sends what could not be recorded (the workbook must be writable) nor what another
+    sync is sending (the store's claim)."""
+    store.check_writable()
+    if due.send:
+        store.claim()
+        progress(f"Sending {len(due.send)} alert(s) ...")
+    sent = sender.send(due.send, now)
+    crashpoints.reached("alerts-sent")
+    return [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
 
 
 def _count_own_requests(store: Store, changes: WorkbookChanges, run: dict[str, object],

@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from .alerts import AlertPlan, AlertRules, due_alerts
 from .ledger import balances_for, with_commission
 from .model import (
     CANCELLED,
@@ -78,6 +79,7 @@ class Plan:
     balances: list[Balance] = field(default_factory=list)
     held: set[str] = field(default_factory=set)
     problems: list[Problem] = field(default_factory=list)
+    alerts: AlertPlan = field(default_factory=AlertPlan)  # due now (planned with alert rules)
 
     @property
     def completed(self) -> list[Change]:
@@ -171,8 +173,12 @@ def group_anchors(snap: Snapshot) -> dict[str, date]:
     return anchors
 
 
-def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON) -> Plan:
-    """Decide every change a sync at `now` makes. `now` is naive studio wall-clock time."""
+def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON, *,
+         alert_rules: AlertRules | None = None) -> Plan:
+    """Decide every change a sync at `now` makes. `now` is naive studio wall-clock time.
+
+    With `alert_rules`, the plan also holds the alerts due (`Plan.alerts`); without, none.
+    """
     result = Plan(now=now, held=set(snap.held), problems=list(snap.problems))
     by_enrollment: dict[str, list[Appointment]] = defaultdict(list)
     for appointment in snap.appointments:
@@ -199,6 +205,8 @@ def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON) -> Plan:
         result.balances.extend(balances_for(terms.enrollment, terms.package, terms.client,
                                             planner.final(), payments[enrollment_id], now))
     result.problems.sort(key=Problem.sort_key)
+    if alert_rules is not None:
+        result.alerts = due_alerts(snap, result.balances, result.appointments, now, alert_rules)
     return result
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from decimal import Decimal
 
-from sheetsync.alerts import due_alerts
+from sheetsync.alerts import AlertRules
 from sheetsync.messages import FAILED, SKIPPED
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
@@ -15,7 +15,7 @@ from tests.studios import BASE, PHYSIO
 
 def alerts_at(store, now: datetime, **settings):
     snap = read_snapshot(store.read())
-    return due_alerts(snap, plan(snap, now), now, **settings)
+    return plan(snap, now, alert_rules=AlertRules(**settings)).alerts
 
 
 def keys(alert_plan) -> list[str]:
