@@ -2,12 +2,17 @@
 
 Four packages, three staff (one manager), six clients, two individual
 enrollments (one at an overridden price), a Pilates group with three members,
-a few payments and one studio closure.
+a few payments and one studio closure. `command_name` is how the demo's hints name the
+program, so a hint works when copied.
 """
 
 from __future__ import annotations
 
+import os
+import shutil
+import sys
 from datetime import date, timedelta
+from pathlib import Path
 
 from .schema import ALL_TABS
 from .stores.base import Cell, Layout
@@ -82,3 +87,15 @@ def demo_layout(today: date) -> Layout:
 
 def _r(**values: Cell) -> dict[str, Cell]:
     return values
+
+
+def command_name() -> str:
+    """`sheetsync` when that name finds this program, else the path it was started by
+    (`.venv/bin/sheetsync` right after Quick start), so a hint works when copied."""
+    started = sys.argv[0] if sys.argv else ""
+    if Path(started).name != "sheetsync" or not Path(started).parent.parts:
+        return "sheetsync"
+    on_path = shutil.which("sheetsync")
+    if on_path and Path(on_path).resolve() == Path(started).resolve():
+        return "sheetsync"
+    return os.path.relpath(started)

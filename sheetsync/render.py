@@ -7,8 +7,10 @@ echo. The words are the studio's: every line reads without knowing the code.
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
@@ -23,7 +25,13 @@ from .publicholidays import HolidaySettings
 
 if TYPE_CHECKING:
     from .report import CommissionReport
-    from .usecases import BalanceReport, CalendarReport, CommissionsOutcome, DemoReport
+    from .usecases import (
+        BalanceReport,
+        CalendarReport,
+        CommissionsOutcome,
+        DemoReport,
+        SyncOutcome,
+    )
 
 HOLIDAYS_AHEAD = timedelta(days=90)
 SHOWN_PROBLEMS = 5
@@ -63,13 +71,13 @@ def sync_lines(report: engine.SyncReport, name: str, timezone: str, *,
     return lines
 
 
+@dataclass(frozen=True, slots=True)
 class AlertChannel:
     """How a sync's alerts went out, as its output tells: the outbox folder (None when they
     leave the machine) and the one-line preview of a message."""
 
-    def __init__(self, outbox: Path | None, preview: Callable[[Outgoing], str]) -> None:
-        self.outbox = outbox
-        self.preview = preview
+    outbox: Path | None
+    preview: Callable[[Outgoing], str]
 
 
 def alert_lines(report: engine.SyncReport, channel: AlertChannel) -> list[str]:
@@ -100,6 +108,24 @@ def failure_lines(failed: Sequence[Result]) -> list[str]:
         shown = ", ".join(keys[:5]) + (f" and {len(keys) - 5} more" if len(keys) > 5 else "")
         lines.append(f"    not sent: {shown}")
     return lines
+
+
+def sync_outcome_lines(outcome: SyncOutcome, name: str, timezone: str, *,
+                       holidays: HolidaySettings | None = None,
+                       alerting: engine.Alerting | None = None,
+                       outbox: Path | None = None) -> list[tuple[str, bool]]:
+    """The whole output of `sync`, in order: (line, True when it goes to stderr). `outbox`:
+    the folder alerts are queued in when they do not leave the machine."""
+    report = outcome.report
+    channel = None if alerting is None else AlertChannel(outbox, alerting.sender.preview)
+    lines = [(line, False) for line in sync_lines(report, name, timezone, holidays=holidays,
+                                                  alerts=channel)]
+    if outcome.feeds is not None and outcome.feeds_folder is not None:
+        lines.append((feeds_line(outcome.feeds, outcome.feeds_folder, report.dry_run), False))
+    if outcome.feeds_error:
+        lines.append((f"Error: {outcome.feeds_error}", True))
+    queues = alerting is not None and not alerting.sender.delivers
+    return [*lines, (summary_line(report, outcome.exit_code, outbox=queues), False)]
 
 
 def feeds_line(written: Sequence[ics.Written], folder: Path, dry_run: bool) -> str:
@@ -177,6 +203,10 @@ def problems_summary(problems: Sequence[Problem]) -> list[str]:
 def problem_line(p: Problem) -> str:
     where = p.tab + (f" row {p.row}" if p.row else "") + (f", {p.column}" if p.column else "")
     return f"{where}: {p.problem}"
+
+
+def as_json(value: object) -> str:
+    return json.dumps(value, indent=2, ensure_ascii=False)
 
 
 # -- check -----------------------------------------------------------------------------------

@@ -34,6 +34,33 @@ from .sheet import Columns, locate
 from .stores.base import Table
 
 HEALTHY, PROBLEMS_FOUND, ALERTS_FAILING, STALE = 0, 1, 4, 6
+#: `sheetsync status --help`: what the command reads, its exit codes and the keys of `as_dict`.
+HELP = """Is sheetsync working? Tell it from the workbook, for a person or for monitoring.
+
+    Reads the Runs, Notifications and Problems tabs (it writes nothing and waits for
+    no lock): the last run, how long since the last successful sync (result ok or
+    problems), alerts that failed or wait queued in the outbox, and the open problems.
+
+    \b
+    Exit codes, the worst that holds:
+      6  no successful sync within --max-age, or none recorded at all
+      4  alerts failed, or queued alerts wait although email.smtp is set
+      1  the last run found problems in the workbook
+      0  healthy
+
+    \b
+    --json prints one object with these keys:
+      workbook, now, healthy, exit_code, reasons (sentences, worst first),
+      max_age_seconds (null: not checked), stale, runs (readable Runs rows),
+      last_run and last_success (null, or {row, started_at, now, result,
+        counts: {created, completed, deleted, renewed, notified, problems}}),
+      age_seconds (since last_success's now; null without one),
+      alerts {failed, queued, queued_is_failure,
+        oldest: [{row, key, event, to, status, created_at, error}], failed first},
+      problems {open, first: [{tab, row, column, value, problem}]},
+      notes (tabs or rows that could not be read).
+    Times are ISO 8601 in the studio's time zone; counts that do not read are null.
+    """
 DEFAULT_MAX_AGE = timedelta(hours=1)
 SHOWN = 5  # alerts and problems listed by name; the rest are counted
 

@@ -18,19 +18,28 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, tzinfo
+from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from . import engine, ics
 from . import status as health
 from .atomic import write_atomically
-from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings
+from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
 from .demo import demo_layout
 from .errors import UserError
 from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result
 from .model import Balance
-from .notify import BadAddress, Rendered, RenderError, Templates, clean_address
+from .notify import (
+    BUILTIN_TEMPLATES,
+    BadAddress,
+    Mailer,
+    Rendered,
+    RenderError,
+    Templates,
+    clean_address,
+)
 from .publicholidays import HolidaySettings
 from .schema import ALL_TABS, STUDIO_TABS, find_tab
 from .statement import statement as build_statement
@@ -46,6 +55,133 @@ Progress = Callable[[str], None]
 
 def _quiet(message: str) -> None:
     return None
+
+
+# -- inputs from sheetsync.yaml and the command line ----------------------------------------
+def workbook_name(config: Config, given: str | None) -> str:
+    """The workbook named on the command line, else the one of sheetsync.yaml."""
+    workbook = given or config.workbook
+    if not workbook:
+        raise UserError("Which workbook? Name it (sheetsync sync studio.xlsx) or set "
+                        "'workbook:' in sheetsync.yaml.")
+    return workbook
+
+
+def studio_time(zone: tzinfo, given: str | None, clock: Callable[[tzinfo], datetime]) -> datetime:
+    """`--now` (an ISO moment; with an offset, turned into the zone's time), else `clock`'s
+    time: naive wall-clock time in the studio's zone, to the second."""
+    if not given:
+        return clock(zone).replace(tzinfo=None, microsecond=0)
+    try:
+        moment = datetime.fromisoformat(given)
+    except ValueError:
+        raise UserError(f"--now {given} is not a date and time; write it like "
+                        "2026-12-01T14:30") from None
+    if moment.tzinfo is not None:
+        moment = moment.astimezone(zone).replace(tzinfo=None)
+    return moment
+
+
+def studio_name(config: Config) -> str:
+    """The name in the sender address of sheetsync.yaml (`Studio Flow <...>`), else ""."""
+    return parseaddr(config.email.sender)[0] if config.email else ""
+
+
+def mailer_for(config: Config) -> Mailer:
+    """The mailer of sheetsync.yaml's email section (SMTP, or the outbox folder)."""
+    if config.email is None:
+        raise UserError("--email needs an 'email:' section in sheetsync.yaml (see "
+                        "config.example.yaml): the sender address and the SMTP server or "
+                        "outbox folder.")
+    return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
+                  zone=config.zone)
+
+
+def alerting_for(config: Config) -> engine.Alerting | None:
+    """The alert channel, or None when sheetsync.yaml has no email section."""
+    if config.email is None:
+        return None
+    return engine.Alerting(mailer_for(config), ending_at=config.ending_at,
+                           studio_name=studio_name(config), currency=config.currency)
+
+
+def outbox_of(config: Config, channel: engine.Alerting | None) -> Path | None:
+    """The outbox folder alerts are queued in, or None when they leave the machine."""
+    if channel is None or channel.sender.delivers or config.email is None:
+        return None
+    return config.email.outbox_dir
+
+
+def month_to_report(given: str | None, today: date) -> Month:
+    """`--month YYYY-MM`, else the month before `today`."""
+    from .month import Month
+
+    if given is None:
+        return Month.before(today)
+    try:
+        return Month.parse(given)
+    except ValueError:
+        raise UserError(f"--month {given} is not a month; write it like "
+                        f"{Month.before(today)}.") from None
+
+
+def calendar_target(config: Config, *, staff_id: str | None = None,
+                    client_id: str | None = None, group_id: str | None = None,
+                    whole_studio: bool = False, out: str | None = None,
+                    out_dir: str | None = None) -> tuple[list[tuple[str, str]], Publishing]:
+    """The (kind, id) of the one calendar asked for, and where the calendars go: `out`, else
+    `out_dir`, else calendar.out_dir of sheetsync.yaml (with its secret)."""
+    chosen = [(kind, key) for kind, key in ((ics.STAFF, staff_id), (ics.CLIENT, client_id),
+                                            (ics.GROUP, group_id)) if key is not None]
+    chosen += [(ics.STUDIO, "")] if whole_studio else []
+    if len(chosen) > 1:
+        raise UserError("Choose one calendar: --staff ID, --client ID, --group ID or --all.")
+    if out and out_dir:
+        raise UserError("Use either --out FILE.ics (one calendar) or --out-dir DIR (all of "
+                        "them), not both.")
+    if out and not chosen:
+        raise UserError("Whose calendar goes into " + out + "? Add --staff ID, --client ID, "
+                        "--group ID or --all (or use --out-dir DIR for every calendar).")
+    settings = config.calendar
+    if not out and not out_dir:
+        if settings is None:
+            raise UserError("Where should the calendars go? Give --out FILE.ics or --out-dir "
+                            "DIR, or set calendar.out_dir in sheetsync.yaml.")
+        out_dir = str(settings.out_dir)
+    return chosen, Publishing(
+        Path(out_dir or "."), config.timezone,
+        kinds=settings.feeds if settings else FEED_KINDS,
+        history_months=settings.history_months if settings else HISTORY_MONTHS,
+        secret=feed_secret(settings) if out_dir else "", studio_name=studio_name(config))
+
+
+def balance_arguments(args: Sequence[str]) -> tuple[str | None, str | None]:
+    """`[WORKBOOK] [CLIENT_ID]` -> (workbook, client id); one argument is the workbook when it
+    looks like one (an .xlsx name, a Google Sheet, an existing file)."""
+    if len(args) > 2:
+        raise UserError("balance takes at most a workbook and a client id.")
+    if len(args) == 2:
+        return args[0], args[1]
+    if len(args) == 1 and _looks_like_workbook(args[0]):
+        return args[0], None
+    return None, (args[0] if args else None)
+
+
+def _looks_like_workbook(arg: str) -> bool:
+    return arg.lower().endswith(".xlsx") or is_google(arg) or Path(arg).exists()
+
+
+def statement_arguments(args: Sequence[str]) -> tuple[str | None, str]:
+    """`[WORKBOOK] CLIENT_ID` -> (workbook, client id)."""
+    if not args or len(args) > 2:
+        raise UserError("Name the client: sheetsync statement [WORKBOOK] CLIENT_ID.")
+    return (None, args[0]) if len(args) == 1 else (args[0], args[1])
+
+
+def templates_for(config: Config, sender: Mailer | None) -> Templates:
+    """The mailer's templates, else those of templates_dir (or the built-in ones)."""
+    return sender.templates if sender else Templates(
+        config.templates_dir or BUILTIN_TEMPLATES, config.currency)
 
 
 # -- init, templates, demo -------------------------------------------------------------------

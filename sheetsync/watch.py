@@ -31,13 +31,17 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
+from io import StringIO
 from pathlib import Path
 from types import FrameType
 from typing import Any
 
+import click
+
 from .durations import describe_duration, parse_duration
 from .errors import UserError
+from .stores import is_google
 from .stores.base import Layout, Store, Table, WorkbookChanges
 from .stores.lockfiles import find_lock, is_lock_name
 
@@ -89,6 +93,54 @@ def summary(outcome: Outcome) -> str:
     if outcome.code in (2, 3):
         return " ".join(lines[-2:])  # the error, and the summary line
     return lines[-1]
+
+
+def sync_arguments(options: dict[str, Any], workbook: str, rewrite: bool) -> list[str]:
+    """`sheetsync [OPTIONS] sync WORKBOOK`: the options given before `watch` (progress is never
+    shown), for each of its syncs."""
+    given = ["--config", options["config_path"]] if options.get("config_path") else []
+    return [*given, *(["--verbose"] if options.get("verbose") else []), "--quiet", "sync",
+            workbook, *(["--rewrite"] * rewrite)]
+
+
+def run_in_process(command: click.Command, arguments: list[str]) -> Outcome:
+    """`command ARGUMENTS` run here, its output kept: the exit code and what it printed."""
+    printed = StringIO()
+    with contextlib.redirect_stdout(printed), contextlib.redirect_stderr(printed):
+        try:
+            returned = command.main(args=arguments, prog_name="sheetsync",
+                                    standalone_mode=False)
+            code = returned if isinstance(returned, int) else 0
+        except SystemExit as done:
+            code = done.code if isinstance(done.code, int) else (0 if done.code is None else 3)
+        except click.ClickException as err:
+            err.show()
+            code = err.exit_code
+        except click.Abort:
+            code = 3
+    return Outcome(code, printed.getvalue())
+
+
+def serve(command: click.Command, options: dict[str, Any], workbook: str, every_text: str,
+          rewrite: bool, echo: Callable[[str], None], clock: Callable[[], datetime]) -> None:
+    """`sheetsync watch`: run `command`'s sync of `workbook` in this process until stopped,
+    logging one line per run with `clock`'s time (the full output too with --verbose)."""
+    every = parse_interval(every_text)
+    local = None if is_google(workbook) else Path(workbook)
+    arguments = sync_arguments(options, workbook, rewrite)
+
+    def run_sync() -> Outcome:
+        outcome = run_in_process(command, arguments)
+        if options.get("verbose"):
+            echo(outcome.output.rstrip())
+        return outcome
+
+    def log(line: str) -> None:
+        echo(f"{clock():%Y-%m-%d %H:%M:%S} {line}")
+
+    log(f"watching {workbook}: a sync every {describe_interval(every)}"
+        + (", and after each save once it is closed." if local else "."))
+    Watcher(workbook, local, every, run_sync, log).serve()
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
