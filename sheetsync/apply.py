@@ -11,7 +11,8 @@ wanted; the Balances rows of held enrollments stay as they are.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import asdict, dataclass, replace
 from datetime import datetime
 
 from . import cells
@@ -147,22 +148,78 @@ def write_notices(cols: Columns, notices: Mapping[str, Notice],
                            **values})
 
 
+@dataclass(frozen=True, slots=True)
+class RunRecord:
+    """One row of the Runs tab: what one sync did and what it cost.
+
+    `reads` and `writes` count the store's requests of the whole sync, its own write
+    included (the store tells what that write costs: `Store.requests_for`).
+    """
+
+    started_at: datetime
+    now: datetime
+    mode: str
+    created: int
+    completed: int
+    deleted: int
+    renewed: int
+    notified: int
+    problems: int
+    reads: int
+    writes: int
+    seconds: float
+    result: str
+
+    def cells(self) -> dict[str, Cell]:
+        return asdict(self)
+
+
+def run_record(plan: Plan, *, started_at: datetime, notified: int, seconds: float,
+               result: str) -> RunRecord:
+    """The Runs row of a sync that carried out `plan`; its request counts are filled in by
+    `with_run`, once the rest of the write is known."""
+    return RunRecord(started_at=started_at, now=plan.now, mode="sync", created=len(plan.added),
+                     completed=len(plan.completed), deleted=len(plan.deleted),
+                     renewed=len(plan.renewals), notified=notified,
+                     problems=len(plan.problems), reads=0, writes=0,
+                     seconds=round(seconds, 2), result=result)
+
+
+def _located(located: Mapping[str, Columns | None], t: Tab) -> Columns:
+    cols = located[t.name]
+    assert cols is not None, "a structural problem stops the sync before writing"
+    return cols
+
+
 def build_changes(plan: Plan, located: Mapping[str, Columns | None],
-                  run: Mapping[str, Cell] | None,
                   notices: Mapping[str, Notice] | None = None,
                   outcomes: Iterable[tuple[Outgoing | None, Result]] = ()) -> WorkbookChanges:
-    """Everything a sync writes, given the located owned tabs (by canonical name)."""
+    """Everything a sync writes but its Runs row, given the located owned tabs (by
+    canonical name)."""
     changes = WorkbookChanges()
-
-    def tab(t: Tab) -> Columns:
-        cols = located[t.name]
-        assert cols is not None, "a structural problem stops the sync before writing"
-        return cols
-
-    write_appointments(plan, tab(APPOINTMENTS), changes)
-    write_balances(plan, tab(BALANCES), changes)
-    write_rows_in_order(tab(PROBLEMS), (problem_cells(p) for p in plan.problems), changes)
-    write_notices(tab(NOTIFICATIONS), notices or {}, outcomes, plan.now, changes)
-    if run is not None:
-        append_row(tab(RUNS), run, changes)
+    write_appointments(plan, _located(located, APPOINTMENTS), changes)
+    write_balances(plan, _located(located, BALANCES), changes)
+    write_rows_in_order(_located(located, PROBLEMS),
+                        (problem_cells(p) for p in plan.problems), changes)
+    write_notices(_located(located, NOTIFICATIONS), notices or {}, outcomes, plan.now, changes)
     return changes
+
+
+def with_run_row(changes: WorkbookChanges, located: Mapping[str, Columns | None],
+                 run: RunRecord) -> WorkbookChanges:
+    """`changes` and the Runs row, as a new batch (`changes` is left as it was)."""
+    runs = _located(located, RUNS)
+    out = WorkbookChanges(dict(changes.tabs))
+    assert not out.tabs.pop(runs.table.title, None), "only the Runs row goes into Runs"
+    append_row(runs, run.cells(), out)
+    return out
+
+
+def with_run(changes: WorkbookChanges, located: Mapping[str, Columns | None], run: RunRecord,
+             cost: Callable[[WorkbookChanges], tuple[int, int]], reads: int,
+             writes: int) -> WorkbookChanges:
+    """`changes` and the Runs row, whose counts add what writing this very batch costs
+    (`cost`, the store's `requests_for`) to the `reads` and `writes` made so far."""
+    own_reads, own_writes = cost(with_run_row(changes, located, run))
+    counted = replace(run, reads=reads + own_reads, writes=writes + own_writes)
+    return with_run_row(changes, located, counted)

@@ -21,14 +21,14 @@ from typing import Protocol
 
 from . import crashpoints
 from .alerts import AlertPlan, AlertRules
-from .apply import append_row, build_changes, problem_cells, write_rows_in_order
+from .apply import build_changes, problem_cells, run_record, with_run, write_rows_in_order
 from .errors import WorkbookBusy
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Problem, Snapshot
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import read_snapshot
-from .schema import OWNED_TABS, PROBLEMS, RUNS
+from .schema import OWNED_TABS, PROBLEMS
 from .sheet import Columns, locate
 from .stores.base import Store, Table, WorkbookChanges
 
@@ -166,6 +166,7 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
 def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
           alerting: Alerting | None, holidays: HolidaySettings | None, progress: Progress,
           clock: Callable[[], float]) -> SyncReport:
+    """read -> plan -> send -> write, each step a function of its own."""
     began = clock()
     tables, snapshot, result = read_and_plan(
         store, now, progress, holidays, alert_rules=alerting.rules if alerting else None)
@@ -179,26 +180,15 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     if alerting is not None and not dry_run:
         outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress)
         report.outcomes = [r for _, r in outcomes]
-    run = None if dry_run else {
-        "started_at": started_at, "now": now, "mode": "sync",
-        "created": len(result.added), "completed": len(result.completed),
-        "deleted": len(result.deleted), "renewed": len(result.renewals),
-        "notified": report.sent,
-        "problems": len(result.problems), "reads": store.reads, "writes": store.writes + 1,
-        "seconds": round(clock() - began, 2),
-        "result": report.result,
-    }
     located = located_owned(tables)
-    report.changes = build_changes(result, located, run, snapshot.notices, outcomes)
-    if run is not None:
-        _count_own_requests(store, report.changes, run, located)
+    report.changes = build_changes(result, located, snapshot.notices, outcomes)
     if not dry_run:
-        store.check_writable()  # a refusal is told before anything claims a write
-        cells = report.changes.cells_written
-        progress(f"Saving {cells:,} cells to {store.label} ...")
-        store.write(report.changes)
+        run = run_record(result, started_at=started_at, notified=report.sent,
+                         seconds=clock() - began, result=report.result)
+        report.changes = with_run(report.changes, located, run, store.requests_for,
+                                  store.reads, store.writes)
+        write_changes(store, report.changes, progress)
         report.wrote = True
-        progress(f"Saved {cells:,} cells.")
     report.seconds = clock() - began
     return report
 
@@ -218,17 +208,13 @@ def send_alerts(store: Store, sender: Sender, due: AlertPlan, now: datetime,
     return [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
 
 
-def _count_own_requests(store: Store, changes: WorkbookChanges, run: dict[str, object],
-                        located: dict[str, Columns | None]) -> None:
-    """The Runs row counts the requests of its own write too, when the store can tell them."""
-    requests_for = getattr(store, "requests_for", None)
-    runs = located[RUNS.name]
-    if requests_for is None or runs is None:
-        return
-    reads, writes = requests_for(changes)
-    run.update(reads=store.reads + reads, writes=store.writes + writes)
-    del changes.tabs[runs.table.title]
-    append_row(runs, run, changes)
+def write_changes(store: Store, changes: WorkbookChanges, progress: Progress) -> None:
+    """The one write of a sync; a refusal is told before progress claims a write."""
+    store.check_writable()
+    cells = changes.cells_written
+    progress(f"Saving {cells:,} cells to {store.label} ...")
+    store.write(changes)
+    progress(f"Saved {cells:,} cells.")
 
 
 @dataclass(slots=True)

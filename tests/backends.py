@@ -95,6 +95,9 @@ class Twin:
         assert_same(mine, self.other.read())
         return mine
 
+    def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
+        return self.memory.requests_for(changes)  # the counts it reports are the memory's
+
     def write(self, changes: WorkbookChanges) -> None:
         self.memory.write(changes)
         self.other.write(changes)

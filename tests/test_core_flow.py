@@ -10,11 +10,14 @@ import pytest
 
 from sheetsync import engine
 from sheetsync.alerts import AlertRules
+from sheetsync.apply import build_changes, run_record, with_run
 from sheetsync.messages import QUEUED, Outgoing, Result
 from sheetsync.plan import plan
 from sheetsync.publicholidays import HolidaySettings
 from sheetsync.read import read_snapshot
-from tests.studio import studio, sync
+from sheetsync.stores.base import WorkbookChanges
+from sheetsync.stores.xlsx import XlsxStore
+from tests.studio import records, studio, sync, xlsx_studio
 from tests.studios import PHYSIO
 
 OCTOBER = PHYSIO.replace("2026-11-30", "2026-10-26")  # Republic Day, Thu 29 Oct, is a session
@@ -83,3 +86,44 @@ class Outbox:
 
     def preview(self, message: Outgoing) -> str:
         return message.key
+
+
+def test_every_store_tells_the_cost_of_its_write(tmp_path):
+    memory = studio(PHYSIO)
+    xlsx = XlsxStore(xlsx_studio(tmp_path / "studio.xlsx", PHYSIO))
+    assert memory.requests_for(WorkbookChanges()) == (0, 1)
+    assert xlsx.requests_for(WorkbookChanges()) == (0, 1)
+
+
+def test_the_runs_row_counts_the_requests_of_its_own_write():
+    store = studio(PHYSIO)
+    now = datetime(2026, 12, 8, 10, 0)
+    report = engine.sync(store, now, started_at=datetime(2026, 12, 8, 9, 59, 30))
+    (run,) = records(store, "Runs")
+    assert (run["reads"], run["writes"], run["mode"], run["result"]) == (1, 1, "sync", "ok")
+    assert run["created"] == len(report.plan.added) and run["started_at"] == datetime(
+        2026, 12, 8, 9, 59, 30)
+    engine.sync(store, now, started_at=now)  # the store's counts go on: records() read once
+    assert [(r["reads"], r["writes"]) for r in records(store, "Runs")] == [(1, 1), (3, 2)]
+
+
+def test_with_run_asks_the_cost_of_the_batch_that_holds_the_runs_row():
+    store = studio(PHYSIO)
+    tables, snapshot, planned = engine.read_and_plan(store, datetime(2026, 12, 8, 10, 0))
+    located = engine.located_owned(tables)
+    changes = build_changes(planned, located, snapshot.notices)
+    asked: list[WorkbookChanges] = []
+
+    def cost(batch: WorkbookChanges) -> tuple[int, int]:
+        asked.append(batch)
+        return 2, 3
+
+    run = run_record(planned, started_at=planned.now, notified=0, seconds=0.123, result="ok")
+    written = with_run(changes, located, run, cost, reads=5, writes=7)
+    runs = located["Runs"]
+    assert runs is not None and "Runs" not in changes.tabs  # the batch given stays as it was
+    (batch,) = asked
+    assert batch.tabs["Runs"].cells_written == written.tabs["Runs"].cells_written > 0
+    values = set(written.tabs["Runs"].updates.values())
+    assert {7, 10, 0.12, "sync", "ok"} <= values  # reads 5 + 2, writes 7 + 3, seconds rounded
+    assert (run.reads, run.writes) == (0, 0)

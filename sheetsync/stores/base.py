@@ -101,6 +101,12 @@ class Store(Protocol):
         """Raise WorkbookBusy now if a write is sure to be refused (e.g. a lock file)."""
         ...
 
+    def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
+        """(reads, writes) that `write(changes)` will cost, so a sync's Runs row can count
+        its own write: a file or memory store writes once and reads nothing; a Google Sheet
+        counts its API requests."""
+        ...
+
     def claim(self) -> None:
         """Make this sync the only one that may send alerts, right before it sends them.
 

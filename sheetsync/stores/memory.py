@@ -34,6 +34,9 @@ class MemoryStore:
     def claim(self) -> None:
         return None
 
+    def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
+        return 0, 1  # one write, nothing read
+
     def write(self, changes: WorkbookChanges) -> None:
         for title in changes.tabs:
             if title not in self.tables:

@@ -179,6 +179,9 @@ class XlsxStore:
             raise WorkbookBusy(f"{self.path.name} changed on disk while sheetsync was working; "
                                "run sheetsync again. Nothing was written.")
 
+    def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
+        return 0, 1  # one save of the file, counted as one write
+
     def write(self, changes: WorkbookChanges) -> None:
         self.check_writable()
         if (self.fast or not self.rewrite) and self._patched(changes):
