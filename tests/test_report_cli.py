@@ -2,14 +2,20 @@
 
 from __future__ import annotations
 
+import fcntl
+import os
+from functools import partialmethod
 from pathlib import Path
 
 import openpyxl
 import pytest
 from click.testing import Result
 
+from sheetsync.stores.xlsx import XlsxStore
 from tests.conftest import invoke
 from tests.december import MID_DECEMBER, charts, december_studio, december_workbook, to_xlsx
+from tests.studio import xlsx_studio
+from tests.studios import PHYSIO
 
 NEW_YEAR = "2027-01-01T00:05"
 
@@ -195,3 +201,43 @@ def test_an_out_file_that_cannot_be_written_is_a_clear_error(run, workbook: Path
                  "december.csv", "--now", NEW_YEAR)
     assert_clear_error(result, "Cannot save the report to december.csv")
     assert [p.name for p in Path(".").iterdir() if p.name.startswith(".december")] == []
+
+
+def test_a_sync_at_work_keeps_the_report_out_with_the_sentence_sync_gives(
+        run, workbook: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    """The report reads and writes under the store's lock, as sync does (issue 13)."""
+    monkeypatch.setattr(XlsxStore, "lock", partialmethod(XlsxStore.lock, wait=0.2))  # not 30 s
+    held = os.open(tmp_path / ".studio.xlsx.sheetsync-lock", os.O_RDONLY | os.O_CREAT, 0o666)
+    fcntl.flock(held, fcntl.LOCK_EX)  # another sheetsync at work on studio.xlsx
+    try:
+        before = workbook.read_bytes()
+        report = run("report", "commissions", "studio.xlsx", "--month", "2026-12", "--out",
+                     "december.csv", "--now", NEW_YEAR)
+        sync = run("sync", "studio.xlsx", "--now", NEW_YEAR)
+    finally:
+        os.close(held)
+    busy = "Another sheetsync is still working on studio.xlsx; nothing was written."
+    assert_clear_error(report, busy)
+    assert_clear_error(sync, busy)
+    assert workbook.read_bytes() == before
+    assert not Path("december.csv").exists()
+
+
+def test_public_holidays_count_in_the_report_as_in_the_sync(run, tmp_path: Path):
+    """Republic Day (Thu 29 October 2026) closes the studio: the session planned for it moves,
+    so October holds one session of Ayse's, in the report as in the Appointments a sync
+    writes (issue 13: the report read the workbook without the holidays)."""
+    (tmp_path / "sheetsync.yaml").write_text("timezone: Europe/Istanbul\ncurrency: TRY\n"
+                                             "holidays: {country: TR}\n")
+    xlsx_studio(tmp_path / "studio.xlsx", PHYSIO.replace("2026-11-30", "2026-10-26"))
+    result = run("report", "commissions", "studio.xlsx", "--month", "2026-10", "--now",
+                 "2026-11-01T09:00")
+    assert result.exit_code == 0, result.output
+    assert "Total              1  400.00 TRY  160.00 TRY" in result.output
+    assert run("sync", "studio.xlsx", "--now", "2026-11-01T09:00").exit_code == 0
+    ws = openpyxl.load_workbook(tmp_path / "studio.xlsx")["Appointments"]
+    headers = [c.value for c in ws[1]]
+    october = [r for r in ws.iter_rows(min_row=2, values_only=True)
+               if str(r[headers.index("date")]).startswith("2026-10")]
+    assert [str(r[headers.index("date")])[:10] for r in october] == ["2026-10-26"]
+    assert tab(tmp_path / "studio.xlsx") == [("2026-10", "ST1", "Elif", 1, 400, 160)]
