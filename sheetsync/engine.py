@@ -1,7 +1,10 @@
-"""One sync or check, start to end: read -> validate -> plan -> apply -> report.
+"""One sync or check, start to end: read -> plan -> send -> write.
 
-The only place that strings the steps together. It talks to a store, never to
-the terminal: progress goes through the `progress` callback the CLI passes.
+The only place that strings the steps together: `read_workbook` (the snapshot, public
+holidays merged in), `plan` (every change and the alerts due), `send_alerts`, then
+`build_changes` + `with_run` (the Runs row, counting its own write) and `write_changes`.
+It talks to a store, never to the terminal: progress goes through the `progress` callback
+the CLI passes.
 A workbook with a structural problem (a missing tab or column) is reported on
 and never written. Progress never claims a write before it happened: "Saving ..."
 comes after the workbook was found writable, right before the write.
@@ -127,12 +130,19 @@ def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
                   ) -> tuple[dict[str, Table], Snapshot, Plan]:
     """Read the workbook (public holidays merged in as closures) and plan at `now`; with
     `alert_rules` the plan holds the alerts due as well."""
+    tables, snapshot = read_workbook(store, now, progress, holidays)
+    return tables, snapshot, plan(snapshot, now, alert_rules=alert_rules)
+
+
+def read_workbook(store: Store, now: datetime, progress: Progress,
+                  holidays: HolidaySettings | None) -> tuple[dict[str, Table], Snapshot]:
+    """Every tab as read, and the snapshot of it with the public holidays merged in."""
     progress(f"Reading {store.label} ...")
     tables = store.read()
     snapshot = with_holidays(read_snapshot(tables), holidays, now)
     rows = sum(len(t.rows) for t in tables.values())
     progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
-    return tables, snapshot, plan(snapshot, now, alert_rules=alert_rules)
+    return tables, snapshot
 
 
 def with_holidays(snapshot: Snapshot, holidays: HolidaySettings | None,
@@ -168,8 +178,8 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
           clock: Callable[[], float]) -> SyncReport:
     """read -> plan -> send -> write, each step a function of its own."""
     began = clock()
-    tables, snapshot, result = read_and_plan(
-        store, now, progress, holidays, alert_rules=alerting.rules if alerting else None)
+    tables, snapshot = read_workbook(store, now, progress, holidays)
+    result = plan(snapshot, now, alert_rules=alerting.rules if alerting else None)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
     if snapshot.structural:
         report.notes.append("The workbook is missing tabs or columns, so nothing was written; "
