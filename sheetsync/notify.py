@@ -59,9 +59,6 @@ from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError, disk_refused
 from .formatting import filters, one_line
-
-# re-exported for cli.py until it imports messages; remove then: cli.py takes CLIENT, FAILED,
-# QUEUED, SENT, SKIPPED, STATEMENT, Outgoing and Result from here (this module needs them too).
 from .messages import (
     CLIENT,
     FAILED,
