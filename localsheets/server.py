@@ -6,9 +6,10 @@ for tests: creating spreadsheets, reading values for assertions, statistics,
 and fault injection (error status, cut connection, delay). :meth:`stop` shuts
 the server down and joins its thread; use it as a context manager.
 
-Replies are indented JSON, as Google serves them; a client that sends
-``Accept-Encoding: gzip`` gets them gzipped (``Content-Encoding: gzip``), as from
-Google. ``cell_limit`` is the spreadsheet cell cap (Google's 10,000,000 by default).
+Replies are indented JSON, as Google serves them, or compact with Google's system
+parameter ``prettyPrint=false``; a client that sends ``Accept-Encoding: gzip`` gets
+them gzipped (``Content-Encoding: gzip``), as from Google. ``cell_limit`` is the
+spreadsheet cell cap (Google's 10,000,000 by default).
 """
 
 from __future__ import annotations
@@ -67,17 +68,19 @@ class _Handler(BaseHTTPRequestHandler):
         if reply.cut:
             self._cut()
             return
-        self._send(reply, accepts_gzip(request.headers.get("accept-encoding")), len(body))
+        pretty = (request.param("prettyPrint") or "true").lower() != "false"
+        self._send(reply, accepts_gzip(request.headers.get("accept-encoding")), len(body), pretty)
 
     def _cut(self) -> None:
         self.close_connection = True
         with contextlib.suppress(OSError):
             self.connection.shutdown(socket.SHUT_RDWR)
 
-    def _send(self, reply: Reply, gzipped: bool, request_bytes: int) -> None:
+    def _send(self, reply: Reply, gzipped: bool, request_bytes: int, pretty: bool = True) -> None:
         payload = b""
         if reply.body is not None:
-            payload = json.dumps(reply.body, indent=2, ensure_ascii=False).encode()
+            layout: dict[str, Any] = {"indent": 2} if pretty else {"separators": (",", ":")}
+            payload = json.dumps(reply.body, ensure_ascii=False, **layout).encode()
         served = len(payload)
         gzipped = gzipped and reply.body is not None
         if gzipped:
