@@ -183,6 +183,7 @@ def test_the_extra_request_is_made_only_when_a_value_reads_as_an_error_code(
     # error cells in many rows of two tabs (a lookup column of the studio's own, never
     # read, and a price): still one more request
     book = studio_client.open_by_key(sheet)
+    book.worksheet("Clients").add_cols(3)  # init makes a tab as wide as its columns
     book.worksheet("Clients").update([["=NA()"]] * 3, "H2", value_input_option="USER_ENTERED")
     type_in(studio_client, sheet, "Packages", "D3", "=1/0", formula=True)
     server.reset_stats()

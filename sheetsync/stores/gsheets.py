@@ -1,10 +1,16 @@
 """A Google Sheet as a workbook (Sheets API v4 through gspread 6, service-account auth).
 
-Requests per sync, retries aside, at any size: one spreadsheets.get (sheet ids and
-sizes) and one values.batchGet of every tab to read; then at most one guard
-values.batchGet, one spreadsheets.batchUpdate (row deletions bottom-up, grid
-growth) and one values.batchUpdate (RAW) to write: 2 to 5. A sync that sends
-alerts first claims the sheet with one more spreadsheets.batchUpdate: 4 to 6.
+Requests per sync, retries aside: one spreadsheets.get (sheet ids and sizes) and
+one values.batchGet of every tab to read; then at most one guard values.batchGet,
+one spreadsheets.batchUpdate (row deletions bottom-up, grid growth) and one
+values.batchUpdate (RAW) to write: 2 to 5. A sync that sends alerts first claims
+the sheet with one more spreadsheets.batchUpdate: 4 to 6. So that no reply grows
+past a few MB, a read takes one values.batchGet per 600,000 grid cells
+(gsheets_wire.READ_CELLS; a studio of about 16,000 appointments reads in one, the
+benchmark's M in 4, the largest studio Google's cap allows in about 17), and so does
+the guard re-read of big tabs' columns. Replies come compact and gzipped.
+A write Google refuses for its 10-million-cell cap is a SheetFull error saying what
+was left written.
 A sheet where some cell reads exactly as an error code (#N/A, #DIV/0!, ...) costs
 one more spreadsheets.get, which tells error cells from typed text (gsheets_errors.py);
 the guard re-read compares raw values, so it reads error cells as the first read did.
@@ -49,12 +55,17 @@ from . import gsheets_lock as claims
 from . import gsheets_wire as wire
 from .base import Layout, TabChanges, Table, WorkbookChanges
 from .gsheets_access import ServiceAccount, api_base
-from .gsheets_http import Context, GaveUp, RetryPolicy, SheetsHTTP, UncertainWrite
+from .gsheets_http import Context, GaveUp, RetryPolicy, SheetFull, SheetsHTTP, UncertainWrite
 from .layout import describe, layout_steps
 
 RETRY_LATER = "Nothing was written; sheetsync will try again on its next run."
 FINISH_LATER = ("Part of the changes were written; the next sync completes them "
                 "(nothing is lost or doubled).")
+NOTHING_WRITTEN = "nothing was written"
+ALERTS_UNRECORDED = ("nothing was written, so the alerts this sync sent are not recorded and "
+                     "may go out again")
+MOVED_WHILE_READING = ("Rows were added or removed in the Google Sheet while sheetsync was "
+                       "reading it; nothing was written. Run sheetsync again.")
 CLAIMED_MEANWHILE = ("Another sheetsync claimed this Google Sheet while this one was reading "
                      "it; nothing was written or sent. Run sheetsync again.")
 
@@ -94,6 +105,7 @@ class GoogleStore:
         self._lock_tab: wire.SheetInfo | None = None  # the claim tab, as last seen
         self._seen_claim: claims.Claim | None = None  # its content as read
         self._held: _Held | None = None  # our own claim, between claim() and the final write
+        self.read_cells = wire.READ_CELLS  # grid cells per values.batchGet of a read
 
     @property
     def reads(self) -> int:
@@ -122,14 +134,8 @@ class GoogleStore:
         self._held = None
         with _failing(RETRY_LATER):
             sheets = self._fetch_sheets()
-            titles = list(sheets) + ([claims.LOCK_TITLE] if self._lock_tab is not None else [])
-            tables: dict[str, Table] = {}
-            if titles:
-                body = self.http.values_batch_get(
-                    self.spreadsheet_id, [wire.quote(t) for t in titles],
-                    params=dict(wire.READ_PARAMS))
-                for title, reply in zip(titles, body.get("valueRanges", []), strict=True):
-                    tables[title] = wire.table_from_values(title, reply.get("values", []))
+            tabs = [*sheets.values(), *([self._lock_tab] if self._lock_tab is not None else [])]
+            tables = self._read_values(tabs)
         claim_tab = tables.pop(claims.LOCK_TITLE, None)
         self._seen_claim = None if claim_tab is None else claims.parse_claim(
             [claim_tab.header, *claim_tab.rows])
@@ -142,6 +148,34 @@ class GoogleStore:
                     "ranges": errors.ranges_of(spots), "fields": errors.FIELDS})
             errors.mark_errors(tables, spots, body)
         return tables
+
+    def _read_values(self, tabs: list[wire.SheetInfo]) -> dict[str, Table]:
+        """Every tab's values: one values.batchGet per READ_CELLS grid cells (see wire)."""
+        _, read = self._get_blocks(wire.read_requests(tabs, self.read_cells))
+        try:
+            return {t.title: wire.table_from_values(
+                t.title, wire.joined(read[(t.title, 1)])["values"]) for t in tabs}
+        except wire.RowsMoved:
+            raise WorkbookBusy(MOVED_WHILE_READING) from None
+
+    def _get_blocks(self, requests: list[list[wire.Block]], first: tuple[str, ...] = ()) \
+            -> tuple[list[Any], dict[tuple[str, int], list[tuple[wire.Block, Any]]]]:
+        """The replies to the ranges `first` (sent with the first request), and every
+        block as read, by tab and first column, in order."""
+        read: dict[tuple[str, int], list[tuple[wire.Block, Any]]] = {}
+        replies: list[Any] = []
+        for i, request in enumerate(requests or [[]]):
+            ranges = [*(first if i == 0 else ()), *(b.range for b in request)]
+            if not ranges:
+                continue
+            body = self.http.values_batch_get(self.spreadsheet_id, ranges,
+                                              params=dict(wire.READ_PARAMS))
+            got = body.get("valueRanges", [])
+            if i == 0:
+                replies, got = got[:len(first)], got[len(first):]
+            for block, reply in zip(request, got, strict=True):
+                read.setdefault((block.title, block.first_col), []).append((block, reply))
+        return replies, read
 
     def _fetch_sheets(self) -> dict[str, wire.SheetInfo]:
         body = self.http.fetch_sheet_metadata(self.spreadsheet_id,
@@ -177,7 +211,7 @@ class GoogleStore:
         until = claims.clock_time(mine.until, self.zone, self._clock())
         unsure = f"Nothing was sent; if the claim went through, other syncs wait until {until}."
         try:
-            with _failing(RETRY_LATER):
+            with _failing(RETRY_LATER, full="nothing was written or sent"):
                 self._batch_update(claims.claim_requests(old, new_id, mine), before, expected,
                                    unsure)
         except (APIError, WorkbookBusy) as err:
@@ -258,11 +292,14 @@ class GoogleStore:
         plan = wire.write_plan(changes, sheets, self._choices(changes))
         if self._held is not None and not self._lease_over():
             plan.data.append(claims.release_range())
-        with _failing(RETRY_LATER):
+        unrecorded = ALERTS_UNRECORDED if self._held is not None else NOTHING_WRITTEN
+        with _failing(RETRY_LATER, full=unrecorded):
             if plan.structure:
                 self._batch_update(plan.structure, self._dims(wire.dims_of(sheets)),
                                    self._dims(plan.expected))
-        with _failing(FINISH_LATER if plan.structure else RETRY_LATER):
+        with _failing(FINISH_LATER if plan.structure else RETRY_LATER,
+                      full=("rows were added or deleted but no cell was written" if plan.structure
+                            else unrecorded)):
             if plan.data:
                 self.http.values_batch_update(self.spreadsheet_id, {
                     "valueInputOption": "RAW", "data": plan.data})
@@ -301,17 +338,16 @@ class GoogleStore:
             return changes
         keys = {t: wire.key_column(self._tables[t]) for t in guarded}
         spans = {t: wire.guard_spans(c, keys[t]) for t, c in guarded.items()}
-        ranges = [r for t in guarded for r in wire.guard_ranges(t, spans[t])]
-        body = self.http.values_batch_get(
-            self.spreadsheet_id, [claims.content_range()] * claim + ranges,
-            params=dict(wire.READ_PARAMS))
-        replies = iter(body.get("valueRanges", []))
+        blocks = [b for t in guarded for span in wire.guard_blocks(
+            t, spans[t], self._sheets[t].rows, self.read_cells) for b in span]
+        first, read = self._get_blocks(wire.packed(blocks, self.read_cells),
+                                       (claims.content_range(),) * claim)
         if claim:
-            self._check_claim_now(claims.parse_claim(next(replies).get("values") or []))
+            self._check_claim_now(claims.parse_claim(first[0].get("values") or []))
         out = WorkbookChanges(dict(changes.tabs))
         for title, tab in guarded.items():
-            mine = [next(replies) for _ in spans[title]]
             try:
+                mine = [wire.joined(read[(title, a)]) for a, _ in spans[title]]
                 moved = wire.checked_guards(self._tables[title], self._sheets[title].rows, tab,
                                             keys[title], spans[title], mine)
             except wire.RowsMoved:
@@ -376,7 +412,7 @@ class GoogleStore:
         if not steps and not layout.rows:
             return []
         plan = wire.layout_plan(steps, layout, self._sheets, tables)
-        with _failing(RETRY_LATER):
+        with _failing(RETRY_LATER, full="no tab, column or row was added"):
             self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
                                self._dims(plan.expected))
         self._sheets, self._tables = {}, {}
@@ -388,14 +424,16 @@ class Unsure(GaveUp):
 
 
 @contextlib.contextmanager
-def _failing(consequence: str) -> Iterator[None]:
-    """Say what a final failure left behind."""
+def _failing(consequence: str, full: str = NOTHING_WRITTEN) -> Iterator[None]:
+    """Say what a final failure, or Google's refusal to grow past its cap, left behind."""
     try:
         yield
     except Unsure:
         raise
     except GaveUp as err:
         raise GaveUp(f"{err} {consequence}") from None
+    except SheetFull as err:
+        raise err.left(full) from None
 
 
 def _fresh_sheet_id(taken: set[int]) -> int:

@@ -13,7 +13,12 @@
   values.batchUpdate writes explicit values to explicit ranges, so repeating it
   is harmless;
 - `reads` and `writes` count API requests, retries aside;
-- Google's 401/403/404 become a UserError naming the sheet and the account.
+- every request asks for compact JSON (Google's system parameter prettyPrint=false;
+  Google indents its replies otherwise) and, as requests does by default, for gzip
+  (Accept-Encoding), so a big read costs a fraction of its size on the wire;
+- Google's 401/403/404 become a UserError naming the sheet and the account;
+  its 400 for the 10-million-cell cap becomes `SheetFull`, whose sentence the store
+  completes with what the refused request left written.
   No message ever contains a token or the private key.
 """
 
@@ -21,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import random
+import re
 import time
 from collections.abc import Callable, Iterator, Mapping, MutableMapping
 from dataclasses import dataclass, field
@@ -57,6 +63,30 @@ DEFAULT_POLICY = RetryPolicy()  # at most about a minute of waiting per request
 
 class GaveUp(UserError):
     """Google Sheets did not answer after every try."""
+
+
+class SheetFull(UserError):
+    """Google refused to grow the spreadsheet past its cap of cells; nothing of that request
+    was applied (Google applies a request whole or not at all)."""
+
+    def __init__(self, sheet: str, limit: int, consequence: str = "nothing was written") -> None:
+        self.sheet, self.limit = sheet, limit
+        super().__init__(
+            f"The Google Sheet {sheet} is full: Google allows {_cells(limit)} cells per "
+            f"spreadsheet and sheetsync needed room for more, so {consequence}; archive old "
+            "appointments or move past months' history to another spreadsheet, then run "
+            "sheetsync again.")
+
+    def left(self, consequence: str) -> SheetFull:
+        """The same refusal, saying what the store's request had left written."""
+        return SheetFull(self.sheet, self.limit, consequence)
+
+
+_CELL_LIMIT = re.compile(r"above the limit of (\d+) cells")
+
+
+def _cells(limit: int) -> str:
+    return f"{limit // 1_000_000} million" if limit % 1_000_000 == 0 else f"{limit:,}"
 
 
 class UncertainWrite(Exception):
@@ -108,6 +138,7 @@ class SheetsHTTP(HTTPClient):
                 files: FileType = None,
                 headers: MutableMapping[str, str] | None = None) -> requests.Response:
         url = self.url(endpoint)
+        params = {**(params or {}), "prettyPrint": "false"}
         idempotent = is_idempotent(method, url)
         if method.upper() == "GET":
             self.reads += 1
@@ -176,9 +207,12 @@ class SheetsHTTP(HTTPClient):
         if status == 400 and "Unable to parse range" in message:
             return WorkbookBusy("A tab was renamed or removed in the Google Sheet while "
                                 "sheetsync was working; run sheetsync again.")
-        if status == 400 and "above the limit" in message:
-            return UserError(f"The Google Sheet {sheet} is full (Google allows 10 million cells "
-                             "per spreadsheet); move old appointments to another spreadsheet.")
+        if status == 400 and response.request.method == "GET" and "exceeds grid limits" in message:
+            return WorkbookBusy("Rows were removed in the Google Sheet while sheetsync was "
+                                "reading it; nothing was written. Run sheetsync again.")
+        cap = _CELL_LIMIT.search(message) if status == 400 else None
+        if cap is not None:
+            return SheetFull(sheet, int(cap[1]))
         return error
 
 

@@ -1,14 +1,25 @@
 """Pure translation between the store interface and Sheets API v4 bodies. No I/O.
 
 - reading: spreadsheets.get -> `SheetInfo` per tab; values.batchGet (UNFORMATTED_VALUE,
-  SERIAL_NUMBER) -> `Table` (empty cells are None, dates stay serial numbers);
+  SERIAL_NUMBER) -> `Table` (empty cells are None, dates stay serial numbers). The read
+  is split by the grid sizes so no reply holds more than READ_CELLS grid cells: small
+  tabs share a request, a big tab is read in blocks of rows (`read_requests`); the
+  blocks join into what one unsplit read gives (`joined`), and the last block, read to
+  the grid's end, shows whether rows were inserted or deleted meanwhile;
 - writing: `TabChanges` -> a `WritePlan`: the spreadsheets.batchUpdate requests for
   structure (deleteDimension bottom-up, grid growth whose new rows get the
   columns' number formats and drop-downs) and the values.batchUpdate ValueRanges
   (RAW) in the coordinates that hold once the deletions are done;
-- guarding: the ranges to re-read before writing, and the verdict on them;
+- guarding: the ranges to re-read before writing (whole columns, in blocks of rows
+  within the same budget), and the verdict on them;
 - init: the one spreadsheets.batchUpdate that adds tabs, headers, formats,
   widths, drop-downs and rows.
+
+Grid sizes count against Google's cap of 10 million cells per spreadsheet (rowCount x
+columnCount of every tab, empty cells included), so a new tab is exactly as wide as its
+columns and growth adds exactly the columns a write or a new column needs (rows get
+GROWTH_SLACK more, so growth is rare). An existing tab is never shrunk: the studio's
+own cells, formats or notes may sit in columns or rows that read as empty.
 
 Row and column numbers are 1-based as on the sheet, except inside API bodies
 (GridRange indices are 0-based, end exclusive).
@@ -18,7 +29,7 @@ from __future__ import annotations
 
 import bisect
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from typing import Any
@@ -41,8 +52,12 @@ NUMBER_FORMATS = {
     Kind.NUMBER: {"type": "NUMBER", "pattern": "0.00"},
 }
 NEW_TAB_ROWS = 1000
-NEW_TAB_COLUMNS = 26
 GROWTH_SLACK = 500  # rows added beyond what a write needs, so growth is rare
+# Grid cells per values.batchGet (rowCount x columnCount; empty cells cost nothing in a
+# reply). Measured on the generated studios (benchmarks/run.py, BENCHMARKS.md): a filled
+# cell is about 11 bytes of compact JSON, so a reply stays under about 7 MB even were every
+# cell filled, about 4 MB for a studio of 16,000 appointments, which still reads in one.
+READ_CELLS = 600_000
 PIXELS_PER_CHARACTER = 7
 
 
@@ -95,6 +110,98 @@ def table_from_values(title: str, values: list[list[JSON]]) -> Table:
     for row in rows:
         row.extend([None] * (width - len(row)))
     return Table(title, rows[0] if rows else [], rows[1:])
+
+
+@dataclass(frozen=True, slots=True)
+class Block:
+    """Rows first..last (1-based) of columns first_col..last_col of a tab.
+
+    `whole`: the whole tab, named by its title alone (a read that fits one request);
+    `to_end`: the range runs to the grid's last row, so the reply's range tells how many
+    rows the tab has now (the last block of a split read or of a guard re-read).
+    """
+
+    title: str
+    first: int
+    last: int
+    first_col: int
+    last_col: int
+    whole: bool = False
+    to_end: bool = False
+
+    @property
+    def cells(self) -> int:
+        return (self.last - self.first + 1) * (self.last_col - self.first_col + 1)
+
+    @property
+    def range(self) -> str:
+        if self.whole:
+            return quote(self.title)
+        left, right = column_letter(self.first_col), column_letter(self.last_col)
+        if self.to_end:
+            top = "" if self.first == 1 else str(self.first)
+            return f"{quote(self.title)}!{left}{top}:{right}"
+        return a1(self.title, self.first, self.first_col, self.last, self.last_col)
+
+
+def row_blocks(title: str, rows: int, first_col: int, last_col: int,
+               budget: int) -> list[Block]:
+    """Columns of a tab in blocks of rows of at most `budget` cells, the last to the end."""
+    step = max(1, budget // (last_col - first_col + 1))
+    firsts = range(1, max(rows, 1) + 1, step)
+    return [Block(title, first, min(first + step - 1, rows), first_col, last_col,
+                  to_end=first == firsts[-1]) for first in firsts]
+
+
+def tab_blocks(info: SheetInfo, budget: int = READ_CELLS) -> list[Block]:
+    """A tab as one range when it fits the budget, else as blocks of rows that do."""
+    if info.rows * info.columns <= budget:
+        return [Block(info.title, 1, info.rows, 1, info.columns, whole=True)]
+    return row_blocks(info.title, info.rows, 1, info.columns, budget)
+
+
+def packed(blocks: Iterable[Block], budget: int = READ_CELLS) -> list[list[Block]]:
+    """Blocks in order, packed into requests of at most `budget` cells."""
+    requests: list[list[Block]] = []
+    cells = 0
+    for block in blocks:
+        if requests and cells + block.cells <= budget:
+            requests[-1].append(block)
+            cells += block.cells
+        else:
+            requests.append([block])
+            cells = block.cells
+    return requests
+
+
+def read_requests(sheets: Iterable[SheetInfo], budget: int = READ_CELLS) -> list[list[Block]]:
+    """The ranges of every tab, in tab order, packed into batchGets of at most `budget` cells."""
+    return packed((b for info in sheets for b in tab_blocks(info, budget)), budget)
+
+
+def joined(blocks: list[tuple[Block, Mapping[str, JSON]]]) -> dict[str, JSON]:
+    """The replies of consecutive blocks of the same columns as the reply of one range.
+
+    Google leaves out a range's trailing empty rows, so every block but the last is
+    padded back to its height before the next one follows; the range is the last one's.
+    Raises RowsMoved when the last block shows the tab has another number of rows.
+    """
+    values: list[list[JSON]] = []
+    for i, (block, reply) in enumerate(blocks):
+        rows = reply.get("values") or []
+        values.extend(rows)
+        if i < len(blocks) - 1:
+            values.extend([] for _ in range(block.last - block.first + 1 - len(rows)))
+    last, reply = blocks[-1]
+    if last.to_end and grid_end(reply) != last.last:
+        raise RowsMoved(f"{last.title} has {grid_end(reply)} rows instead of {last.last}")
+    return {"range": reply.get("range", ""), "values": values}
+
+
+def grid_end(reply: Mapping[str, JSON]) -> int | None:
+    """The last row of the range a values.batchGet reply names."""
+    end = _RANGE_END_ROW.search(str(reply.get("range", "")))
+    return int(end[1]) if end else None
 
 
 # -- metadata ----------------------------------------------------------------------------
@@ -234,8 +341,7 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
     for step in steps:
         if isinstance(step, NewTab):
             tab = step.tab
-            columns = max(NEW_TAB_COLUMNS, len(tab.columns))
-            info = SheetInfo(next_id, tab.name, NEW_TAB_ROWS, columns)
+            info = SheetInfo(next_id, tab.name, NEW_TAB_ROWS, len(tab.columns))
             next_id += 1
             out.requests.append({"addSheet": {"properties": {
                 "sheetId": info.sheet_id, "title": tab.name,
@@ -430,9 +536,11 @@ def guard_spans(tab: TabChanges, key: int) -> list[tuple[int, int]]:
     return spans({c for cols in tab.guards.values() for c in cols} | {key})
 
 
-def guard_ranges(title: str, column_spans: list[tuple[int, int]]) -> list[str]:
-    """Whole columns: the returned range also tells the grid's row count."""
-    return [f"{quote(title)}!{column_letter(a)}:{column_letter(b)}" for a, b in column_spans]
+def guard_blocks(title: str, column_spans: list[tuple[int, int]], rows: int,
+                 budget: int = READ_CELLS) -> list[list[Block]]:
+    """Per span, its columns to the grid's end (the last reply tells the grid's row count),
+    in blocks of rows when the whole columns are over the budget."""
+    return [row_blocks(title, rows, a, b, budget) for a, b in column_spans]
 
 
 _RANGE_END_ROW = re.compile(r"[A-Z]+(\d+)$")
@@ -440,7 +548,7 @@ _RANGE_END_ROW = re.compile(r"[A-Z]+(\d+)$")
 
 def checked_guards(table: Table, grid_rows: int, tab: TabChanges, key: int,
                    column_spans: list[tuple[int, int]],
-                   replies: list[Mapping[str, JSON]]) -> set[int]:
+                   replies: Sequence[Mapping[str, JSON]]) -> set[int]:
     """The guarded rows whose guarded cells moved on since the read.
 
     Raises RowsMoved when rows were inserted or deleted (the grid's size or the
@@ -448,10 +556,9 @@ def checked_guards(table: Table, grid_rows: int, tab: TabChanges, key: int,
     """
     now: dict[tuple[int, int], Cell] = {}
     for (first, _), reply in zip(column_spans, replies, strict=True):
-        end = _RANGE_END_ROW.search(str(reply.get("range", "")))
-        if end is None or int(end[1]) != grid_rows:
-            raise RowsMoved(f"{table.title} has {end[1] if end else '?'} rows instead of "
-                            f"{grid_rows}")
+        end = grid_end(reply)
+        if end != grid_rows:
+            raise RowsMoved(f"{table.title} has {end or '?'} rows instead of {grid_rows}")
         for r, values in enumerate(reply.get("values") or [], start=1):
             for offset, value in enumerate(values):
                 cell = from_json(value)
