@@ -394,7 +394,7 @@ def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
     from .report_tab import month_changes
 
     with store.lock():
-        tables, snapshot, _ = engine.read_and_plan(store, now, progress, holidays)
+        tables, snapshot = engine.read_workbook(store, now, progress, holidays)  # report plans
         if snapshot.structural:
             missing = " ".join(p.problem for p in snapshot.problems)
             raise UserError(f"{workbook} cannot be reported on: {missing}")
