@@ -7,6 +7,9 @@ value or its type differs (a date typed as text becomes a real date cell), so
 an idempotent sync writes nothing but its Runs row. Rows are deleted only for
 appointments the plan deletes and for Balances and Problems rows no longer
 wanted; the Balances rows of held enrollments stay as they are.
+
+The Runs row (`RunRecord`) is added last, once (`with_run`): its reads and writes count
+the sync's own write, which the store prices from the finished batch (`requests_for`).
 """
 
 from __future__ import annotations

@@ -70,6 +70,8 @@ class Renewal:
 
 @dataclass(slots=True)
 class Plan:
+    """Everything a sync at `now` does: the appointments, the balances, the alerts due."""
+
     now: datetime
     appointments: list[Appointment] = field(default_factory=list)  # every managed row, as wanted
     added: list[Appointment] = field(default_factory=list)
