@@ -6,7 +6,8 @@
 - tabs made by `init` are as wide as their columns (empty columns count against the cap);
 - a write refused for the 10-million-cell cap is one sentence and exit 2, and nothing of
   it was written;
-- replies travel gzipped and compact (prettyPrint=false).
+- replies travel gzipped and compact (prettyPrint=false);
+- the guard re-read and the question about error cells are split the same way.
 """
 
 from __future__ import annotations
@@ -25,7 +26,7 @@ from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.cli import cli
 from sheetsync.schema import ALL_TABS
-from sheetsync.stores import gsheets_http
+from sheetsync.stores import gsheets_errors, gsheets_http
 from sheetsync.stores import gsheets_wire as wire
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
@@ -241,3 +242,15 @@ def test_google_s_own_cap_reads_as_ten_million_and_init_says_what_was_left() -> 
         "sheetsync needed room for more, so no tab, column or row was added; archive old "
         "appointments or move past months' history to another spreadsheet, then run "
         "sheetsync again.")
+
+
+def test_the_error_cell_question_stays_bounded_however_many_rows_lie_between() -> None:
+    spots = [("Clients", 2, 2), ("Clients", 900, 2), ("Clients", 600_000, 2),
+             ("Appointments", 5, 8)] + [("Balances", r, 3) for r in range(2, 250_002)]
+    assert gsheets_errors.ranges_of(spots) == [
+        "'Clients'!B2:B900", "'Clients'!B600000:B600000", "'Appointments'!H5:H5",
+        "'Balances'!C2:C250001"]
+    assert gsheets_errors.requests_of(spots, budget=100_000) == [
+        ["'Clients'!B2:B900", "'Clients'!B600000:B600000", "'Appointments'!H5:H5",
+         "'Balances'!C2:C99100"],
+        ["'Balances'!C99101:C199100"], ["'Balances'!C199101:C250001"]]

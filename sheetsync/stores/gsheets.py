@@ -144,9 +144,11 @@ class GoogleStore:
         spots = errors.suspects(tables)
         if spots:
             with _failing(RETRY_LATER):
-                body = self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
-                    "ranges": errors.ranges_of(spots), "fields": errors.FIELDS})
-            errors.mark_errors(tables, spots, body)
+                bodies = [self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
+                    "ranges": ranges, "fields": errors.FIELDS})
+                    for ranges in errors.requests_of(spots)]
+            errors.mark_errors(tables, spots, {"sheets": [
+                sheet for body in bodies for sheet in body.get("sheets") or []]})
         return tables
 
     def _read_values(self, tabs: list[wire.SheetInfo]) -> dict[str, Table]:

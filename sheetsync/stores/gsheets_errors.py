@@ -4,7 +4,10 @@ values.batchGet (UNFORMATTED_VALUE) answers an error cell with its text: a formu
 giving #N/A reads "#N/A", exactly as a client named "#N/A" typed as text. Only a value
 that reads exactly as one of Google's error codes can be an error, so only such cells
 are asked about, in one spreadsheets.get of their effectiveValue (one range per tab and
-column, from its first such cell to its last), sent only when the read found one.
+column, from its first such cell to its last, split where GAP rows hold none), sent only
+when the read found one. So that the reply stays a few MB however big the studio, the
+ranges go in one request per ERROR_CELLS cells (a cell's effectiveValue is about 45
+bytes of compact JSON).
 
 - a cell whose effectiveValue is an errorValue becomes `cells.Unusable`, with the cause
   the .xlsx reader gives (`cells.error_value`), and shows the text values.batchGet read;
@@ -15,6 +18,7 @@ column, from its first such cell to its last), sent only when the read found one
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
+from itertools import pairwise
 from typing import Any
 
 from ..cells import ERROR_CODES, error_value
@@ -24,6 +28,9 @@ from .layout import column_letter
 
 GOOGLE_ERROR_CODES = ERROR_CODES - {"#SPILL!", "#CALC!"}  # those two are Excel's alone
 FIELDS = "sheets(properties(title),data(startRow,startColumn,rowData(values(effectiveValue))))"
+
+GAP = 1_000  # rows without a suspect that end a range (every row of a range is sent back)
+ERROR_CELLS = 100_000  # cells of ranges per spreadsheets.get
 
 Spot = tuple[str, int, int]  # tab title, sheet row (1 = the headers), sheet column; 1-based
 
@@ -36,13 +43,47 @@ def suspects(tables: Mapping[str, Table]) -> list[Spot]:
             if type(value) is str and value in GOOGLE_ERROR_CODES]
 
 
-def ranges_of(spots: Iterable[Spot]) -> list[str]:
-    """A1 ranges covering the spots: one per tab and column, first row to last."""
+def runs(spots: Iterable[Spot]) -> list[tuple[str, int, int, int]]:
+    """(tab, column, first row, last row) covering the spots: per tab and column, first row
+    to last, split where more than GAP rows hold no spot."""
     rows: dict[tuple[str, int], list[int]] = {}
     for title, row, col in spots:
         rows.setdefault((title, col), []).append(row)
-    return [f"{quote(title)}!{column_letter(col)}{min(found)}:{column_letter(col)}{max(found)}"
-            for (title, col), found in rows.items()]
+    out: list[tuple[str, int, int, int]] = []
+    for (title, col), found in rows.items():
+        found.sort()
+        first = found[0]
+        for before, row in pairwise(found):
+            if row - before > GAP:
+                out.append((title, col, first, before))
+                first = row
+        out.append((title, col, first, found[-1]))
+    return out
+
+
+def _a1(title: str, col: int, first: int, last: int) -> str:
+    return f"{quote(title)}!{column_letter(col)}{first}:{column_letter(col)}{last}"
+
+
+def ranges_of(spots: Iterable[Spot]) -> list[str]:
+    """A1 ranges covering the spots (see `runs`)."""
+    return [_a1(*run) for run in runs(spots)]
+
+
+def requests_of(spots: Iterable[Spot], budget: int = ERROR_CELLS) -> list[list[str]]:
+    """The ranges packed into requests of at most `budget` cells; a longer run is cut."""
+    requests: list[list[str]] = [[]]
+    cells = 0
+    for title, col, first, last in runs(spots):
+        while first <= last:
+            if cells >= budget:
+                requests.append([])
+                cells = 0
+            end = min(last, first + budget - cells - 1)
+            requests[-1].append(_a1(title, col, first, end))
+            cells += end - first + 1
+            first = end + 1
+    return [r for r in requests if r]
 
 
 def effective_values(body: Mapping[str, Any]) -> Iterator[tuple[Spot, Mapping[str, Any]]]:
