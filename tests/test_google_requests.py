@@ -2,7 +2,9 @@
 
 A sync reads with spreadsheets.get + values.batchGet and writes with at most a
 guard values.batchGet, one spreadsheets.batchUpdate and one values.batchUpdate:
-between 2 and 5 requests however many rows the studio has. A sync that sends
+between 2 and 5 requests while the studio's tabs hold at most 600,000 cells (rows x
+columns, about 16,000 appointments; a bigger one reads in one more values.batchGet
+per 600,000 cells, see test_google_limits.py). A sync that sends
 alerts claims the sheet first with one more spreadsheets.batchUpdate: 4 to 6. The
 Runs row records the same counts. Set SHEETSYNC_LARGE=1 to run the
 20,000-appointment size too.
