@@ -3,35 +3,27 @@
 Each command builds its inputs from the options and sheetsync.yaml, calls one function of
 usecases.py, echoes what render.py makes of the report and maps the outcome to an exit code:
 0 done, 1 done but problems were found, 2 bad usage or configuration (one clear sentence,
-no traceback), 3 sheetsync itself failed (`--verbose` shows the traceback).
+no traceback: exits.py's `handled` translates library errors), 3 sheetsync itself failed
+(`--verbose` shows the traceback).
 """
 
 from __future__ import annotations
 
-import functools
 import sys
-import traceback
 from collections.abc import Callable, Iterable
 from datetime import datetime
 from pathlib import Path
-from typing import Any, NoReturn, TypeVar
 
 import click
 
 from . import __version__, render, usecases
 from . import status as health
 from .config import Config, load_config
-from .errors import UserError, cannot_write, disk_refused
+from .exits import SUMMED_UP, ends_with_summary, handled
 from .stores import open_store as _open_store
 from .stores.base import Store
 
-F = TypeVar("F", bound=Callable[..., Any])
 DEMO_FILE = "sheetsync-demo.xlsx"
-SUMMED_UP = "sheetsync sync summed up"  # click context meta: the summary line is out
-
-
-class Failure(click.ClickException):
-    exit_code = 2
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -49,59 +41,6 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, quiet: bool)
     finished packages and writes balances back into the same workbook.
     """
     ctx.obj = {"config_path": config_path, "verbose": verbose, "quiet": quiet}
-
-
-def handled(func: F) -> F:
-    """Turn library errors into a sentence and an exit code, never a traceback."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        try:
-            return func(*args, **kwargs)
-        except UserError as err:
-            raise Failure(str(err)) from None
-        except (click.ClickException, click.exceptions.Exit, click.Abort):
-            raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted; the workbook was not changed by the unfinished step.",
-                       err=True)
-            sys.exit(130)
-        except OSError as err:
-            if not disk_refused(err):
-                _failed_unexpectedly(err)
-            raise Failure(cannot_write(err)) from None
-        except Exception as err:
-            _failed_unexpectedly(err)
-
-    return wrapper  # type: ignore[return-value]
-
-
-def _failed_unexpectedly(err: Exception) -> NoReturn:
-    if click.get_current_context().obj.get("verbose"):
-        traceback.print_exc()
-    click.echo(f"sheetsync failed unexpectedly: {type(err).__name__}: {err}\n"
-               "Run again with --verbose for details.", err=True)
-    sys.exit(3)
-
-
-def _ends_with_summary(func: F) -> F:
-    """A sync stopped by an error still ends its output with one `sync: ...` line."""
-
-    @functools.wraps(func)
-    def wrapper(*args: Any, **kwargs: Any) -> Any:
-        meta = click.get_current_context().meta
-        try:
-            return func(*args, **kwargs)
-        except click.ClickException as err:
-            err.show()
-            click.echo(f"sync: stopped, nothing was saved (exit {err.exit_code})")
-            sys.exit(err.exit_code)
-        except SystemExit as done:
-            if not meta.get(SUMMED_UP) and done.code not in (None, 0):
-                click.echo(f"sync: stopped (exit {done.code})")
-            raise
-
-    return wrapper  # type: ignore[return-value]
 
 
 def _config() -> Config:
@@ -173,7 +112,7 @@ def init(workbook: str, demo: bool, rewrite: bool) -> None:
 @now_option
 @click.option("--dry-run", is_flag=True, help="Show what would change and write nothing.")
 @rewrite_option
-@_ends_with_summary
+@ends_with_summary
 @handled
 def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: bool) -> None:
     """Plan, complete, renew and account: bring the workbook up to date.

@@ -1,0 +1,78 @@
+"""How a command of the command line ends: library errors become one sentence and an exit code.
+
+cli.py decorates every command with `handled` (and `sync` with `ends_with_summary`), so no
+user mistake ever shows a traceback: a `UserError` or a refused disk write exits 2 with its
+sentence, an interrupt 130, anything unexpected 3 (`--verbose` shows the traceback).
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, NoReturn, TypeVar
+
+import click
+
+from .errors import UserError, cannot_write, disk_refused
+
+F = TypeVar("F", bound=Callable[..., Any])
+SUMMED_UP = "sheetsync sync summed up"  # click context meta: the summary line is out
+
+
+class Failure(click.ClickException):
+    exit_code = 2
+
+
+def handled(func: F) -> F:
+    """Turn library errors into a sentence and an exit code, never a traceback."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return func(*args, **kwargs)
+        except UserError as err:
+            raise Failure(str(err)) from None
+        except (click.ClickException, click.exceptions.Exit, click.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("Interrupted; the workbook was not changed by the unfinished step.",
+                       err=True)
+            sys.exit(130)
+        except OSError as err:
+            if not disk_refused(err):
+                failed_unexpectedly(err)
+            raise Failure(cannot_write(err)) from None
+        except Exception as err:
+            failed_unexpectedly(err)
+
+    return wrapper  # type: ignore[return-value]
+
+
+def failed_unexpectedly(err: Exception) -> NoReturn:
+    if click.get_current_context().obj.get("verbose"):
+        traceback.print_exc()
+    click.echo(f"sheetsync failed unexpectedly: {type(err).__name__}: {err}\n"
+               "Run again with --verbose for details.", err=True)
+    sys.exit(3)
+
+
+def ends_with_summary(func: F) -> F:
+    """A sync stopped by an error still ends its output with one `sync: ...` line."""
+
+    @functools.wraps(func)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        meta = click.get_current_context().meta
+        try:
+            return func(*args, **kwargs)
+        except click.ClickException as err:
+            err.show()
+            click.echo(f"sync: stopped, nothing was saved (exit {err.exit_code})")
+            sys.exit(err.exit_code)
+        except SystemExit as done:
+            if not meta.get(SUMMED_UP) and done.code not in (None, 0):
+                click.echo(f"sync: stopped (exit {done.code})")
+            raise
+
+    return wrapper  # type: ignore[return-value]
