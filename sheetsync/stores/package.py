@@ -3,8 +3,10 @@
 One object for the whole patch: the worksheet patcher, the follow-up of moved rows
 (xlsxfollow.py) and the edits of init and the report (xlsxparts.py) read and write
 through it, and copy_zip writes out what it holds. Writing a part's own bytes back
-changes nothing, so a part nothing changed is copied byte for byte. Pure: the
-original parts come from the function it is given.
+changes nothing, so a part nothing changed is copied byte for byte. A large part
+can be written in pieces (views of the bytes it was made from), joined only if
+something reads it again, so a big worksheet is not copied to change a few rows.
+Pure: the original parts come from the function it is given.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ import re
 from collections.abc import Callable, Iterable
 
 ATTRIBUTE = re.compile(rb"([\w:]+)=\"([^\"]*)\"")  # name="value" in an XML start tag
+Pieces = tuple[bytes | memoryview, ...]  # a part's bytes, in order, not joined
 
 
 class Parts:
     def __init__(self, read_original: Callable[[str], bytes], names: Iterable[str]) -> None:
         self._read_original = read_original
         self._present = set(names)
-        self.replaced: dict[str, bytes] = {}
+        self.replaced: dict[str, bytes | Pieces] = {}
         self.dropped: set[str] = set()
         self.added: dict[str, bytes] = {}
 
@@ -34,7 +37,10 @@ class Parts:
         if name in self.added:
             return self.added[name]
         if name in self.replaced:
-            return self.replaced[name]
+            data = self.replaced[name]
+            if isinstance(data, tuple):
+                data = self.replaced[name] = b"".join(data)
+            return data
         return self._read_original(name)
 
     def write(self, name: str, data: bytes) -> None:
@@ -45,6 +51,13 @@ class Parts:
             self.dropped.discard(name)
         else:
             self.added[name] = data
+
+    def write_pieces(self, name: str, pieces: Pieces) -> None:
+        """Replace a part known to have changed with its bytes in pieces (not compared)."""
+        if name not in self._present:
+            raise KeyError(name)
+        self.replaced[name] = pieces
+        self.dropped.discard(name)
 
     def drop(self, name: str) -> None:
         self.added.pop(name, None)

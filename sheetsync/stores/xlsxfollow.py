@@ -317,8 +317,8 @@ def follow(package: Parts, sheet_parts: Mapping[str, str], changes: Mapping[str,
     `plain`: worksheets known to hold no formula (the reader saw none), not looked into.
     """
     moves = {title: c.moves for title, c in changes.items() if c.moves}
-    skipped = set(plain) - set(changes)
-    with_formulas = {t: p for t, p in sheet_parts.items() if t not in skipped}
+    # cells are written as values, never formulas: a plain sheet stays plain when written to
+    with_formulas = {t: p for t, p in sheet_parts.items() if t not in plain}
     if moves:
         for title, part in with_formulas.items():
             if title in changes or not package.has(part):
@@ -327,16 +327,16 @@ def follow(package: Parts, sheet_parts: Mapping[str, str], changes: Mapping[str,
             if needs_unsharing(xml, title, moves):
                 package.write(part, unshare(xml))
         for title, row_moves in moves.items():
-            part = sheet_parts[title]
-            package.write(part, shift_sheet_items(package.read(part), title, moves, row_moves))
-            _follow_related(package, part, row_moves)
+            # the sheet's own merges, formats and links moved when it was patched
+            _follow_related(package, sheet_parts[title], row_moves)
         _follow_charts_and_pivots(package, sheet_parts, moves)
     _follow_formulas(package, sheet_parts, with_formulas, changes, moves, workbook_part)
 
 
 def shift_sheet_items(xml: bytes, title: str, moves: Mapping[str, RowMoves],
                       row_moves: RowMoves) -> bytes:
-    """Merged ranges, formats, validations, links, filter and breaks of a sheet whose rows move."""
+    """Merged ranges, formats, validations, links, filter and breaks of a sheet whose rows move
+    (all stand after its cells: `xml` may be the part of the worksheet after sheetData)."""
     def formula(text: bytes) -> bytes:
         return _escape(_shift(unescape(text.decode("utf-8")), title, moves))
 

@@ -44,7 +44,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
-from .package import ATTRIBUTE, Parts
+from .package import ATTRIBUTE, Parts, Pieces
 from .rowmoves import RowMoves
 from .xlsxfollow import (
     SheetChanges,
@@ -52,6 +52,7 @@ from .xlsxfollow import (
     follow,
     join_part,
     needs_unsharing,
+    shift_sheet_items,
     unshare,
 )
 from .xlsxtext import xlsx_text
@@ -66,6 +67,7 @@ FORMATS = {
 }
 # Number formats every spreadsheet program knows by id (ECMA-376 18.8.30), the ones we use.
 BUILTIN_FORMATS = {"General": 0, "0": 1, "0.00": 2, "#,##0": 3, "#,##0.00": 4}
+SHIFT_BLOCK = 1 << 20  # bytes of rows renumbered at a time
 # Deflate level for the parts we rewrite: level 1 compresses a large worksheet about three
 # times faster than the default 6, for files about a fifth larger.
 COMPRESS_LEVEL = 1
@@ -133,13 +135,17 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
             part = parts[title]
             if part not in names:
                 raise Unpatchable(f"no part {part}")
-            xml = zin.read(part)
+            xml = _inflated(zin, source, zin.getinfo(part))
             try:
                 if needs_unsharing(xml, title, moves):
                     xml = unshare(xml)
             except Unfollowable as err:
                 raise Unpatchable(str(err)) from None
-            package.write(part, patch_sheet(xml, tab, styles, epoch, row_moves))
+            pieces = patch_sheet(xml, tab, styles, epoch, row_moves, _items_follow(
+                title, moves, row_moves))
+            if not _same_bytes(xml, pieces):
+                package.write_pieces(part, pieces)
+            del xml, pieces  # the package holds what it needs of them
             sheets[title] = SheetChanges(row_moves, frozenset(tab.updates))
         try:
             follow(package, parts, sheets, WORKBOOK, plain)
@@ -383,33 +389,53 @@ _DIMENSION = re.compile(rb"<dimension ref=\"([A-Z]*)(\d*)(?::([A-Z]+)(\d+))?\"\s
 
 
 def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime,
-                moves: RowMoves | None = None) -> bytes:
+                moves: RowMoves | None = None,
+                tail_edit: Callable[[bytes], bytes] | None = None) -> Pieces:
     """The worksheet XML with `changes` applied: updates in read coordinates, then the rows
-    moved (`moves`, by default the deletions of `changes`), cell references renumbered."""
+    moved (`moves`, by default the deletions of `changes`), cell references renumbered.
+    `tail_edit` rewrites what follows the cells (merges, formats, links: xlsxfollow.py).
+
+    Returned in pieces, most of them views of `xml`: a large worksheet is not copied to
+    change a few rows (rows below moved ones are, renumbered).
+    """
     found = _SHEET_DATA.search(xml)
     if found is None:
         raise Unpatchable("worksheet without sheetData")
     if moves is None:
         moves = RowMoves(frozenset(changes.deletes))
-    body = found.group(1) or b""
-    starts, numbers, ends = _row_index(body)
+    first, last = found.span(1) if found.start(1) >= 0 else found.span()  # <sheetData/>: none
+    view = memoryview(xml)
+    starts, numbers, ends = _row_index(xml, first, last)
     by_row: dict[int, dict[int, Cell]] = {}
     for (row, col), value in changes.updates.items():
         by_row.setdefault(row, {})[col] = value
     deletes = set(moves.deleted)
     inserted = {r: n for r, n in moves.inserted.items() if n > 0}
-    if moves and body.count(b"<c ") != body.count(b'<c r="'):
+    if moves and xml.count(b"<c ", first, last) != xml.count(b'<c r="', first, last):
         raise Unpatchable("cells without references")  # rows move: each must carry its own
     touched = sorted(set(by_row) | deletes | set(inserted))
-    out: list[bytes] = []
-    pos = 0
+    rows: list[bytes | memoryview] = []
+    pos = first
     shift = 0
     widest = 0
+    last_row = 1  # the last row written, for the used-range hint
+
+    def keep(end: int) -> None:
+        """Rows from `pos` up to `end`, as they are but for their numbers."""
+        nonlocal last_row
+        if shift:
+            rows.extend(_shifted(view[a:b], shift) for a, b in _blocks(starts, pos, end))
+        else:
+            rows.append(view[pos:end])
+        j = bisect.bisect_left(starts, end) - 1
+        if j >= 0 and starts[j] >= pos:
+            last_row = numbers[j] + shift
+
     for row in touched:
         i = bisect.bisect_left(numbers, row)
         exists = i < len(numbers) and numbers[i] == row
-        start = starts[i] if i < len(numbers) else len(body)
-        out.append(_shifted(body[pos:start], shift))
+        start = starts[i] if i < len(numbers) else last
+        keep(start)
         pos = start
         shift += inserted.get(row, 0)
         if row in deletes:
@@ -420,45 +446,86 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
             continue  # only rows inserted above it: it moves with the chunk after it
         if exists:
             pos = ends[i]
-            patched, width = _patched_row(body[start:ends[i]], row + shift, by_row[row],
+            patched, width = _patched_row(xml[start:ends[i]], row + shift, by_row[row],
                                           changes, styles, epoch)
         else:
             patched, width = _patched_row(b'<row r="%d">' % row, row + shift, by_row[row],
                                           changes, styles, epoch)
             if not width:
                 continue  # nothing but empty cells: no row, as openpyxl writes it
-        out.append(patched)
+        rows.append(patched)
         widest = max(widest, width)
-    out.append(_shifted(body[pos:], shift))
-    new_body = b"".join(out)
-    sheet_data = b"<sheetData>" + new_body + b"</sheetData>" if new_body else b"<sheetData/>"
-    patched = xml[:found.start()] + sheet_data + xml[found.end():]
-    return _with_dimension(patched, new_body, widest)
+        last_row = row + shift
+    keep(last)
+    rows = [piece for piece in rows if len(piece)]
+    head = _with_dimension(xml[:found.start()], last_row, widest)
+    sheet_data = [b"<sheetData>", *rows, b"</sheetData>"] if rows else [b"<sheetData/>"]
+    tail = view[found.end():] if tail_edit is None else tail_edit(xml[found.end():])
+    return (head, *sheet_data, tail)
 
 
-def _row_index(body: bytes) -> tuple[list[int], list[int], list[int]]:
-    """Where each row element starts and ends, by row number; rows must be numbered, in order."""
+def _items_follow(title: str, moves: Mapping[str, RowMoves],
+                  row_moves: RowMoves) -> Callable[[bytes], bytes] | None:
+    """How what follows a sheet's cells moves with its rows (None: its rows stay)."""
+    if not row_moves:
+        return None
+
+    def edit(tail: bytes) -> bytes:
+        try:
+            return shift_sheet_items(tail, title, moves, row_moves)
+        except Unfollowable as err:
+            raise Unpatchable(str(err)) from None
+    return edit
+
+
+def _same_bytes(data: bytes, pieces: Pieces) -> bool:
+    """Whether `pieces` joined would equal `data` (without joining them)."""
+    if sum(len(p) for p in pieces) != len(data):
+        return False
+    view, at = memoryview(data), 0
+    for piece in pieces:
+        if view[at:at + len(piece)] != piece:
+            return False
+        at += len(piece)
+    return True
+
+
+def _row_index(xml: bytes, first: int, last: int) -> tuple[list[int], list[int], list[int]]:
+    """Where each row element between `first` and `last` starts and ends, by row number;
+    rows must be numbered, in order."""
     starts: list[int] = []
     numbers: list[int] = []
     ends: list[int] = []
-    for match in _ROW_START.finditer(body):
+    for match in _ROW_START.finditer(xml, first, last):
         starts.append(match.start())
         numbers.append(int(match.group(1)))
         if match.group(2):
             ends.append(match.end())
         else:
-            end = body.find(b"</row>", match.end())
+            end = xml.find(b"</row>", match.end(), last)
             if end < 0:
                 raise Unpatchable("a row without its end")
             ends.append(end + 6)
-    if len(starts) != len(_ANY_ROW.findall(body)):
+    if len(starts) != sum(1 for _ in _ANY_ROW.finditer(xml, first, last)):
         raise Unpatchable("rows without a leading row number")
     if any(b <= a for a, b in itertools.pairwise(numbers)):
         raise Unpatchable("rows out of order")
     return starts, numbers, ends
 
 
-def _shifted(chunk: bytes, shift: int) -> bytes:
+def _blocks(starts: list[int], first: int, end: int) -> Iterator[tuple[int, int]]:
+    """[first, end) cut at row starts into blocks of about SHIFT_BLOCK bytes: renumbering
+    a block at a time keeps its short-lived pieces few."""
+    while end - first > SHIFT_BLOCK:
+        cut = starts[bisect.bisect_left(starts, first + SHIFT_BLOCK) - 1]
+        if cut <= first:
+            break
+        yield first, cut
+        first = cut
+    yield first, end
+
+
+def _shifted(chunk: memoryview, shift: int) -> bytes | memoryview:
     """Rows below deleted (or inserted) ones move: renumber rows and cell references."""
     if not shift or not chunk:
         return chunk
@@ -557,19 +624,18 @@ def _format_code(value: Cell, kind: Kind | None) -> str | None:
     return None
 
 
-def _with_dimension(xml: bytes, body: bytes, widest: int) -> bytes:
-    """Keep the used-range hint true: some readers size their grid from it."""
-    found = _DIMENSION.search(xml[:4096] if len(xml) > 4096 else xml)
+def _with_dimension(head: bytes, last_row: int, widest: int) -> bytes:
+    """Keep the used-range hint (in the part before sheetData) true: some readers size their
+    grid from it."""
+    found = _DIMENSION.search(head)
     if found is None:
-        return xml
-    last = body.rfind(b"<row r=\"")
-    last_row = _row_number(body[last:last + 40]) if last >= 0 else 1
+        return head
     first_col = found.group(1) or b"A"
     first_row = found.group(2) or b"1"
     old_col = column_index_from_string((found.group(3) or first_col).decode())
     width = max(old_col, widest, 1)
     ref = b"%s%s:%s%d" % (first_col, first_row, column_letter(width).encode(), max(last_row, 1))
-    return xml[:found.start()] + b'<dimension ref="%s"/>' % ref + xml[found.end():]
+    return head[:found.start()] + b'<dimension ref="%s"/>' % ref + head[found.end():]
 
 
 # -- the zip file --------------------------------------------------------------------------
@@ -579,7 +645,7 @@ _END = struct.Struct("<IHHHHIIH")
 
 
 def copy_zip(zin: zipfile.ZipFile, source: IO[bytes], target: IO[bytes],
-             replaced: dict[str, bytes], dropped: set[str],
+             replaced: dict[str, bytes | Pieces], dropped: set[str],
              added: dict[str, bytes] | None = None) -> None:
     """Copy the zip entry by entry: raw bytes for kept parts, deflated `replaced` ones, and
     the `added` parts last (deflated, stamped with the time of the workbook part)."""
@@ -595,10 +661,8 @@ def copy_zip(zin: zipfile.ZipFile, source: IO[bytes], target: IO[bytes],
         name = info.filename.encode("utf-8")
         flags = 0x800 if not info.filename.isascii() else 0
         if info.filename in replaced:
-            data = replaced[info.filename]
-            packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
-            raw = packer.compress(data) + packer.flush()
-            crc, method, size = zlib.crc32(data), zipfile.ZIP_DEFLATED, len(data)
+            raw, crc, size = _deflated(replaced[info.filename])
+            method = zipfile.ZIP_DEFLATED
         else:
             raw = _raw_bytes(source, info)
             crc, method, size = info.CRC, info.compress_type, info.file_size
@@ -619,8 +683,21 @@ def copy_zip(zin: zipfile.ZipFile, source: IO[bytes], target: IO[bytes],
                            offset, 0))
 
 
+def _deflated(data: bytes | Pieces) -> tuple[bytes, int, int]:
+    """The raw deflate stream of a part, its CRC-32 and its size, piece by piece."""
+    packer = zlib.compressobj(COMPRESS_LEVEL, zlib.DEFLATED, -15)
+    out: list[bytes] = []
+    crc = size = 0
+    for piece in (data,) if isinstance(data, bytes) else data:
+        out.append(packer.compress(piece))
+        crc = zlib.crc32(piece, crc)
+        size += len(piece)
+    out.append(packer.flush())
+    return b"".join(out), crc, size
+
+
 def _new_entries(zin: zipfile.ZipFile, added: dict[str, bytes],
-                 replaced: dict[str, bytes]) -> list[zipfile.ZipInfo]:
+                 replaced: dict[str, bytes | Pieces]) -> list[zipfile.ZipInfo]:
     """Zip entries for new parts; their bytes go into `replaced`, which copy_zip deflates."""
     present = set(zin.namelist())
     clash = present & added.keys()
@@ -632,6 +709,19 @@ def _new_entries(zin: zipfile.ZipFile, added: dict[str, bytes],
         entries.append(zipfile.ZipInfo(name, stamp))
         replaced[name] = data
     return entries
+
+
+def _inflated(zin: zipfile.ZipFile, source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
+    """A part's bytes, inflated into one buffer of its size (zipfile's read holds two)."""
+    if info.compress_type != zipfile.ZIP_DEFLATED or info.flag_bits & 0x1:
+        return zin.read(info)
+    try:
+        data = zlib.decompress(_raw_bytes(source, info), -15, max(info.file_size, 1))
+    except zlib.error:
+        raise Unpatchable("a damaged zip entry") from None
+    if len(data) != info.file_size or zlib.crc32(data) != info.CRC:
+        raise Unpatchable("a damaged zip entry")
+    return data
 
 
 def _raw_bytes(source: IO[bytes], info: zipfile.ZipInfo) -> bytes:
