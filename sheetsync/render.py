@@ -1,8 +1,9 @@
 """What the command line shows: report objects in, lines of text out.
 
-Pure: no click, no I/O, no clock. Each function takes a report from usecases.py (or the
-engine) and the few settings it names, and returns lines (or one string) for cli.py to
-echo. The words are the studio's: every line reads without knowing the code.
+Pure: no click, no I/O, no clock (the engine and the calendar module are named for their
+types only). Each function takes a report from usecases.py (or the engine) and the few
+settings it names, and returns lines (or one string) for cli.py to echo. The words are the
+studio's: every line reads without knowing the code.
 """
 
 from __future__ import annotations
@@ -11,12 +12,11 @@ import json
 from collections import Counter
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from . import engine, ics
 from . import status as health
 from .messages import FAILED, QUEUED, SENT, SKIPPED, Outgoing, Result
 from .model import Appointment, Balance, Closure, Problem
@@ -24,6 +24,7 @@ from .plan import Plan
 from .publicholidays import HolidaySettings
 
 if TYPE_CHECKING:
+    from . import engine, ics
     from .report import CommissionReport
     from .usecases import (
         BalanceReport,
@@ -399,7 +400,7 @@ def calendar_lines(found: CalendarReport, timezone: str) -> list[str]:
 
 
 def feed_lines(written: Sequence[ics.Written], folder: Path, timezone: str,
-               history_start: object) -> list[str]:
+               history_start: date | None) -> list[str]:
     changed = [w for w in written if w.changed]
     since = f", sessions from {history_start:%Y-%m-%d}" if history_start else ""
     width = max((len(w.path.name) for w in changed), default=0)
