@@ -19,9 +19,10 @@ import os
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta, tzinfo
+from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from . import engine, ics
 from . import status as health
@@ -329,8 +330,8 @@ class BalanceReport:
     due_only: bool
 
     @property
-    def total_due(self) -> Any:
-        return sum(b.due for b in self.rows)
+    def total_due(self) -> Decimal:
+        return sum((b.due for b in self.rows), Decimal(0))
 
 
 def balances(store: Store, now: datetime, workbook: str, *, client_id: str | None = None,
