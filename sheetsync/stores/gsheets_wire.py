@@ -18,8 +18,9 @@
 Grid sizes count against Google's cap of 10 million cells per spreadsheet (rowCount x
 columnCount of every tab, empty cells included), so a new tab is exactly as wide as its
 columns and growth adds exactly the columns a write or a new column needs (rows get
-GROWTH_SLACK more, so growth is rare). An existing tab is never shrunk: the studio's
-own cells, formats or notes may sit in columns or rows that read as empty.
+GROWTH_SLACK more, so growth is rare). An existing tab's empty rows and columns are never
+trimmed to save cells (rows go only as the deletions of rows a plan removes): the studio's
+own formats, notes or validation may sit in cells that read as empty.
 
 Row and column numbers are 1-based as on the sheet, except inside API bodies
 (GridRange indices are 0-based, end exclusive).
