@@ -113,13 +113,11 @@ def test_a_tab_bigger_than_one_request_reads_as_one_unsplit_read(
         batch_gets = server.stats()["requests"]["values.batchGet"]
         assert batch_gets == len(wire.read_requests(split._sheets.values(), budget))
         assert batch_gets > 1
-    assert wire.read_requests(split._sheets.values(), 100) == [
-        [wire.Block("Small", 1, 10, 1, 3, whole=True)],
-        [wire.Block("Big", 1, 25, 1, 4)], [wire.Block("Big", 26, 50, 1, 4)],
-        [wire.Block("Big", 51, 75, 1, 4)], [wire.Block("Big", 76, 100, 1, 4)],
-        [wire.Block("Big", 101, 125, 1, 4)],
-        [wire.Block("Big", 126, 130, 1, 4, to_end=True)], [wire.Block("Empty", 1, 50, 1, 2)],
-        [wire.Block("Empty", 51, 60, 1, 2, to_end=True)]]
+    assert wire.read_requests(split._sheets.values(), 100) == [  # each fills the room left
+        [wire.Block("Small", 1, 10, 1, 3, whole=True), wire.Block("Big", 1, 17, 1, 4)],
+        *([wire.Block("Big", first, first + 24, 1, 4)] for first in (18, 43, 68, 93)),
+        [wire.Block("Big", 118, 130, 1, 4, to_end=True), wire.Block("Empty", 1, 24, 1, 2)],
+        [wire.Block("Empty", 25, 60, 1, 2, to_end=True)]]
     assert wire.read_requests(split._sheets.values(), 600) == [  # small tabs share one
         [wire.Block("Small", 1, 10, 1, 3, whole=True), wire.Block("Big", 1, 130, 1, 4, whole=True)],
         [wire.Block("Empty", 1, 60, 1, 2, whole=True)]]

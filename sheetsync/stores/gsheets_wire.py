@@ -154,13 +154,6 @@ def row_blocks(title: str, rows: int, first_col: int, last_col: int,
                   to_end=first == firsts[-1]) for first in firsts]
 
 
-def tab_blocks(info: SheetInfo, budget: int = READ_CELLS) -> list[Block]:
-    """A tab as one range when it fits the budget, else as blocks of rows that do."""
-    if info.rows * info.columns <= budget:
-        return [Block(info.title, 1, info.rows, 1, info.columns, whole=True)]
-    return row_blocks(info.title, info.rows, 1, info.columns, budget)
-
-
 def packed(blocks: Iterable[Block], budget: int = READ_CELLS) -> list[list[Block]]:
     """Blocks in order, packed into requests of at most `budget` cells."""
     requests: list[list[Block]] = []
@@ -176,8 +169,35 @@ def packed(blocks: Iterable[Block], budget: int = READ_CELLS) -> list[list[Block
 
 
 def read_requests(sheets: Iterable[SheetInfo], budget: int = READ_CELLS) -> list[list[Block]]:
-    """The ranges of every tab, in tab order, packed into batchGets of at most `budget` cells."""
-    return packed((b for info in sheets for b in tab_blocks(info, budget)), budget)
+    """The ranges of every tab, in tab order, in batchGets of at most `budget` grid cells.
+
+    A tab that fits one request is read whole, with the tabs before it when there is room;
+    a bigger one in blocks of rows, the first filling the room the request before it left.
+    """
+    requests: list[list[Block]] = []
+    cells = budget  # cells taken in the last request (none yet: full)
+    for info in sheets:
+        if info.rows * info.columns <= budget:
+            whole = Block(info.title, 1, info.rows, 1, info.columns, whole=True)
+            if cells + whole.cells > budget:
+                requests.append([])
+                cells = 0
+            requests[-1].append(whole)
+            cells += whole.cells
+            continue
+        first = 1
+        while first <= info.rows:
+            step = (budget - cells) // info.columns
+            if step < 1:
+                requests.append([])
+                cells = 0
+                step = max(1, budget // info.columns)
+            last = min(info.rows, first + step - 1)
+            block = Block(info.title, first, last, 1, info.columns, to_end=last == info.rows)
+            requests[-1].append(block)
+            cells += block.cells
+            first = last + 1
+    return requests
 
 
 def joined(blocks: list[tuple[Block, Mapping[str, JSON]]]) -> dict[str, JSON]:
