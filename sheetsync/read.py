@@ -1,34 +1,38 @@
-"""Raw tables -> a typed Snapshot plus the problems found on the way.
+"""Parse cells into records: raw tables -> typed records plus the cell problems found.
 
-Problems are data: every cell that cannot be read becomes one `Problem`
-naming tab, row, column and value, and reading goes on. A record with a
-problem is left out, and every enrollment that depends on it (its package,
-client, staff member, group, payments or appointments) is *held*: planning
-leaves its appointments and balances exactly as they are.
+Each tab's columns are described as data (`Field`: column -> parser, default, whether
+it is required and whether an unreadable cell makes the row unusable), and one loop,
+`parse_tab`, turns every row into an `Entry`: its record, and whether every cell of it
+could be read. Only rules about a single cell live here; every rule across cells or rows
+(duplicate ids, references to other tabs, what is held) is a check in validate.py.
+`read_snapshot` is parse, then validate, then the Snapshot of the usable records.
 
-A tab or required column that is missing makes the snapshot `structural`:
-only those problems are reported, and the workbook is never written.
+Problems are data: every cell that cannot be read becomes one `Problem` naming tab, row,
+column and value, and reading goes on. A record with a problem is left out, and every
+enrollment that depends on it (its package, client, staff member, group, payments or
+appointments) is *held*: planning leaves its appointments and balances exactly as they are.
 
-A cell the store delivers as `cells.Unusable` (a spreadsheet error, a formula
-whose result was never saved, a date serial no calendar has) is reported, in
-every column sheetsync reads, with the cause named, and is never taken for an
-id, a text or an empty cell: it makes its row unreadable wherever an unreadable
-value would. Columns sheetsync does not read are never looked at.
+A tab or required column that is missing makes the snapshot `structural`: only those
+problems are reported, and the workbook is never written.
+
+A cell the store delivers as `cells.Unusable` (a spreadsheet error, a formula whose result
+was never saved, a date serial no calendar has) is reported, in every column sheetsync
+reads, with the cause named, and is never taken for an id, a text or an empty cell: it
+makes its row unreadable wherever an unreadable value would. Columns sheetsync does not
+read are never looked at.
 """
 
 from __future__ import annotations
 
 import re
-from collections import Counter, defaultdict
-from collections.abc import Callable, Container, Iterator
-from dataclasses import replace
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 from decimal import Decimal
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
 from . import cells
 from .cells import CellError, Unusable
 from .model import (
-    PENDING,
     Appointment,
     Client,
     Closure,
@@ -39,7 +43,6 @@ from .model import (
     Payment,
     Problem,
     Snapshot,
-    SnapshotDraft,
     Staff,
 )
 from .schedule import parse_schedule
@@ -54,16 +57,19 @@ from .schema import (
     PACKAGES,
     PAYMENTS,
     STAFF,
-    Tab,
 )
 from .sheet import Columns, empty_row, locate
 from .stores.base import Table
+from .validate import OPEN, Entry, Findings, Parsed, cell_problem, validate
+
+__all__ = ["OPEN", "Row", "locate", "read_snapshot", "rows"]
 
 T = TypeVar("T")
+R = TypeVar("R")
 
-OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 MOST_SESSIONS = 500  # a package with more is a typo (and would plan years of slots)
+EVERY_ROW_NEEDS_ONE = "{} is empty; every row needs one."
 
 
 class Row:
@@ -99,30 +105,22 @@ class Row:
             self.problem(name, f"{name} {value.cause}.", fatal=fatal)
 
     def problem(self, name: str, message: str, *, fatal: bool = True) -> None:
-        full = cells.text(self.raw(name))
-        if len(full) > 60:  # a pasted novel is named by its first words, not repeated
-            message = message.replace(full, full[:40] + "…")
-        self.problems.append(Problem(self.cols.tab.name, self.number, name, full[:200],
-                                     message[:500]))
+        self.problems.append(cell_problem(self.cols.tab.name, self.number, name,
+                                          self.raw(name), message))
         if fatal:
             self.ok = False
 
-    def required_text(self, name: str) -> str:
-        value = self.text(name)
-        if not value and not self.unusable(name):
-            self.problem(name, f"{name} is empty; every row needs one.")
-        return value
-
     def get(self, name: str, parse: Callable[[object], T], default: T, *,
-            required: bool = False, fatal: bool = True) -> T:
-        """Parse a cell; blank gives `default` (or a problem when required)."""
+            required: bool = False, fatal: bool = True,
+            empty: str = EVERY_ROW_NEEDS_ONE) -> T:
+        """Parse a cell; blank gives `default` (or the `empty` problem when required)."""
         value = self.raw(name)
         if isinstance(value, Unusable):
             self.report_unusable(name, value, fatal=fatal)
             return default
         if cells.is_blank(value):
             if required:
-                self.problem(name, f"{name} is empty; every row needs one.")
+                self.problem(name, empty.format(name))
             return default
         try:
             return parse(value)
@@ -178,6 +176,72 @@ class Remembered(Generic[T]):
         return hit[1]  # type: ignore[return-value]
 
 
+def _text(value: object) -> str:
+    return cells.text(value)
+
+
+@dataclass(frozen=True, slots=True)
+class Field:
+    """How one column's cell becomes one attribute of a record."""
+
+    column: str
+    parse: Callable[[object], Any] = _text
+    default: Any = ""
+    required: bool = False
+    fatal: bool = True  # False: an unreadable cell is reported, and the row still used
+    empty: str = EVERY_ROW_NEEDS_ONE  # the problem of a blank required cell
+    attribute: str | None = None  # the record's attribute: the column's name, "" for none
+
+    @property
+    def name(self) -> str:
+        return self.column if self.attribute is None else self.attribute
+
+
+Step = tuple[str, int | None, Callable[[object], Any], Field]  # name, position, parse, field
+
+
+def parse_tab(cols: Columns | None, problems: list[Problem],
+              fields: Callable[[Row], tuple[Field, ...]],
+              build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
+    """Every row of a tab as an Entry: `fields(row)` says how its cells read, `build`
+    makes the record. Each parser is remembered per distinct value for this read."""
+    if cols is None:
+        return ()
+    remembered: dict[Callable[[object], Any], Remembered[Any]] = {}
+    steps: dict[int, list[Step]] = {}  # by id(fields(row)): its fields, looked up once
+
+    def steps_of(chosen: tuple[Field, ...]) -> list[Step]:
+        for f in chosen:  # (a text needs no remembering: it is quicker made again)
+            if f.parse is not _text:
+                remembered.setdefault(f.parse, Remembered(f.parse))
+        return [(f.name, cols.index.get(f.column), remembered.get(f.parse, f.parse), f)
+                for f in chosen]
+
+    entries: list[Entry[R]] = []
+    for row in rows(cols, problems):
+        chosen = fields(row)
+        todo = steps.get(id(chosen))
+        if todo is None:
+            todo = steps[id(chosen)] = steps_of(chosen)
+        values: dict[str, Any] = {}
+        cells_, width = row.values, row.width
+        for name, position, parse, f in todo:
+            raw = cells_[position] if position is not None and position < width else None
+            try:  # the common case, a cell that reads, without Row.get's bookkeeping
+                if (raw is None or isinstance(raw, Unusable)
+                        or (isinstance(raw, str) and not raw.strip())):
+                    raise CellError("")  # blank or unusable
+                value = parse(raw)
+            except CellError:  # Row.get reports it (or gives the default of a blank cell)
+                value = row.get(f.column, parse, f.default, required=f.required,
+                                fatal=f.fatal, empty=f.empty)
+            if name:
+                values[name] = value
+        entries.append(Entry(cols.tab.name, row.number, build(values, row), row.ok,
+                             row.values, row.index))
+    return tuple(entries)
+
+
 def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal]:
     def parse_nonnegative(value: object) -> Decimal:
         amount = parse(value)
@@ -196,319 +260,20 @@ def _choice(*options: str) -> Callable[[object], str]:
     return parse_choice
 
 
+def _is(meaning: str, *options: str) -> Callable[[object], bool]:
+    """One of `options`, read as: is it `meaning`?"""
+    choose = _choice(*options)
+
+    def parse_is(value: object) -> bool:
+        return choose(value) == meaning
+    return parse_is
+
+
 def _email(value: object) -> str:
     raw = cells.text(value)
     if not _EMAIL.match(raw):
         raise CellError(f"'{raw}' is not an e-mail address")
     return raw
-
-
-class _Reader:
-    """Reads one workbook; each `_read_*` method fills the snapshot for one tab."""
-
-    def __init__(self, tables: dict[str, Table]) -> None:
-        self.snap = SnapshotDraft()
-        self.problems = self.snap.problems
-        self.cols: dict[str, Columns | None] = {}
-        for tab in ALL_TABS:
-            cols, found = locate(tables, tab)
-            self.cols[tab.name] = cols
-            if found:
-                self.snap.structural = True
-                self.problems.extend(found)
-        # ids whose row could not be read: whatever points at them is held
-        self.bad: dict[str, set[str]] = defaultdict(set)
-
-    def rows(self, tab: Tab) -> Iterator[Row]:
-        return rows(self.cols[tab.name], self.problems)
-
-    def unique(self, tab: Tab, key: str, records: list[tuple[Row, T]]) -> dict[str, T]:
-        """Index records by id; every row of a duplicated id becomes a problem."""
-        counts = Counter(getattr(rec, key) for _, rec in records)
-        unique: dict[str, T] = {}
-        for row, rec in records:
-            rid = getattr(rec, key)
-            if counts[rid] > 1:
-                row.problem(key, f"{key} {rid} is used by {counts[rid]} rows; ids must be unique.")
-                self.bad[tab.name].add(rid)
-            else:
-                unique[rid] = rec
-        return unique
-
-    def read(self) -> SnapshotDraft:
-        if self.snap.structural:
-            return self.snap  # row problems would only echo the missing tab or column
-        self._read_packages()
-        self._read_clients()
-        self._read_staff()
-        self._read_groups()
-        self._read_enrollments()
-        self._read_payments()
-        self._read_closures()
-        self._read_appointments()
-        self._read_notices()
-        self.problems.sort(key=Problem.sort_key)
-        return self.snap
-
-    def _read_packages(self) -> None:
-        found: list[tuple[Row, Package]] = []
-        for row in self.rows(PACKAGES):
-            package_id = row.required_text("package_id")
-            package = Package(
-                package_id=package_id,
-                name=row.required_text("name"),
-                sessions=row.get("sessions", _sessions, 0, required=True),
-                price=row.get("price", _nonnegative(cells.parse_money), Decimal(0),
-                              required=True),
-                duration_min=row.get("duration_min", _minutes, 60),
-                commission_rate=row.get("commission_rate", cells.parse_rate, None, fatal=False),
-                active=row.get("active", cells.parse_bool, True),
-                row=row.number,
-            )
-            self._keep(row, PACKAGES, package_id, package, found)
-        self.snap.packages = self.unique(PACKAGES, "package_id", found)
-
-    def _read_clients(self) -> None:
-        found: list[tuple[Row, Client]] = []
-        for row in self.rows(CLIENTS):
-            client_id = row.required_text("client_id")
-            client = Client(
-                client_id=client_id,
-                name=row.required_text("name"),
-                email=row.get("email", _email, "", fatal=False),
-                phone=row.text("phone", fatal=False),
-                active=row.get("status", _choice("active", "closed"), "active") == "active",
-                row=row.number,
-            )
-            self._keep(row, CLIENTS, client_id, client, found)
-        self.snap.clients = self.unique(CLIENTS, "client_id", found)
-
-    def _read_staff(self) -> None:
-        found: list[tuple[Row, Staff]] = []
-        for row in self.rows(STAFF):
-            staff_id = row.required_text("staff_id")
-            staff = Staff(
-                staff_id=staff_id,
-                name=row.required_text("name"),
-                email=row.get("email", _email, "", fatal=False),
-                manager=row.get("role", _choice("staff", "manager"), "staff") == "manager",
-                commission_rate=row.get("commission_rate", cells.parse_rate, None, fatal=False),
-                row=row.number,
-            )
-            self._keep(row, STAFF, staff_id, staff, found)
-        self.snap.staff = self.unique(STAFF, "staff_id", found)
-
-    def _read_groups(self) -> None:
-        found: list[tuple[Row, Group]] = []
-        for row in self.rows(GROUPS):
-            group_id = row.required_text("group_id")
-            staff_id = row.required_text("staff_id")
-            self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
-            group = Group(
-                group_id=group_id,
-                name=row.required_text("name"),
-                staff_id=staff_id,
-                schedule=row.get("schedule", parse_schedule, None, required=True),  # type: ignore[arg-type]
-                capacity=row.get("capacity", cells.parse_count, None, fatal=False),
-                row=row.number,
-            )
-            self._keep(row, GROUPS, group_id, group, found)
-        self.snap.groups = self.unique(GROUPS, "group_id", found)
-
-    def _read_enrollments(self) -> None:
-        found: list[tuple[Row, Enrollment]] = []
-        for row in self.rows(ENROLLMENTS):
-            enrollment_id = row.required_text("enrollment_id")
-            client_id = row.required_text("client_id")
-            package_id = row.required_text("package_id")
-            group_id = row.text("group_id")
-            staff_id = row.text("staff_id")
-            self._known(row, "client_id", client_id, self.snap.clients, CLIENTS)
-            self._known(row, "package_id", package_id, self.snap.packages, PACKAGES)
-            schedule = None
-            if group_id or row.unusable("group_id"):
-                self._known(row, "group_id", group_id, self.snap.groups, GROUPS)
-                # The group's staff and schedule apply; what else is typed must still read.
-                if staff_id:
-                    self._known(row, "staff_id", staff_id, self.snap.staff, STAFF, fatal=False)
-                row.get("schedule", parse_schedule, None, fatal=False)
-            else:
-                if not staff_id and not row.unusable("staff_id"):
-                    row.problem("staff_id", "staff_id is empty; an enrollment without a group "
-                                "needs a staff member.")
-                else:
-                    self._known(row, "staff_id", staff_id, self.snap.staff, STAFF)
-                schedule = row.get("schedule", parse_schedule, None, required=True)
-            enrollment = Enrollment(
-                enrollment_id=enrollment_id,
-                client_id=client_id,
-                package_id=package_id,
-                start_date=row.get("start_date", cells.parse_date, None,  # type: ignore[arg-type]
-                                   required=True),
-                staff_id=staff_id,
-                schedule=schedule,
-                group_id=group_id,
-                price_override=row.get("price_override", _nonnegative(cells.parse_money), None),
-                auto_renew=row.get("auto_renew", cells.parse_bool, True),
-                active=row.get("status", _choice("active", "ended"), "active") == "active",
-                row=row.number,
-            )
-            self._keep(row, ENROLLMENTS, enrollment_id, enrollment, found)
-        self.snap.enrollments = self.unique(ENROLLMENTS, "enrollment_id", found)
-        self.snap.held |= self.bad[ENROLLMENTS.name]
-        self._check_capacity()
-
-    def _check_capacity(self) -> None:
-        members = Counter(
-            e.group_id for e in self.snap.enrollments.values()
-            if e.group_id and e.active and self.snap.clients[e.client_id].active
-        )
-        for group in self.snap.groups.values():
-            if group.capacity is not None and members[group.group_id] > group.capacity:
-                self.problems.append(Problem(
-                    GROUPS.name, group.row, "capacity", str(group.capacity),
-                    f"Group {group.group_id} has {members[group.group_id]} active members, "
-                    f"more than its capacity of {group.capacity}."))
-
-    def _read_payments(self) -> None:
-        for row in self.rows(PAYMENTS):
-            enrollment_id = row.required_text("enrollment_id")
-            payment = Payment(
-                enrollment_id=enrollment_id,
-                amount=row.get("amount", cells.parse_money, Decimal(0), required=True),
-                date=row.get("date", cells.parse_date, None, required=True),  # type: ignore[arg-type]
-                period=row.get("period", cells.parse_count, None),
-                method=row.text("method", fatal=False),
-                note=row.text("note", fatal=False),
-                row=row.number,
-            )
-            known = enrollment_id in self.snap.enrollments or enrollment_id in self.snap.held
-            if enrollment_id and not known:
-                row.problem("enrollment_id", f"There is no enrollment {enrollment_id}.")
-            elif not row.ok:
-                self.snap.held.add(enrollment_id)
-            if row.ok:
-                self.snap.payments.append(payment)
-
-    def _read_closures(self) -> None:
-        for row in self.rows(CLOSURES):
-            start = row.get("start_date", cells.parse_date, None, required=True)
-            end = row.get("end_date", cells.parse_date, start)
-            if start and end and end < start:
-                row.problem("end_date", f"The closure ends on {end} before it starts on {start}.")
-            refs: dict[str, tuple[Container[str], Tab]] = {
-                "staff_id": (self.snap.staff, STAFF), "client_id": (self.snap.clients, CLIENTS),
-                "group_id": (self.snap.groups, GROUPS)}
-            for column, (known, tab) in refs.items():
-                if row.text(column) or row.unusable(column):
-                    self._known(row, column, row.text(column), known, tab)
-            opening = row.text("reason").lower() == OPEN
-            if opening and any(row.text(c) for c in refs):
-                row.problem("reason", "An 'open' row overrides public holidays for the whole "
-                            "studio; leave staff_id, client_id and group_id empty.")
-            if row.ok and start and end:
-                closure = Closure(
-                    start_date=start, end_date=end, staff_id=row.text("staff_id"),
-                    client_id=row.text("client_id"), group_id=row.text("group_id"),
-                    reason=row.text("reason"), row=row.number)
-                (self.snap.openings if opening else self.snap.closures).append(closure)
-
-    def _read_appointments(self) -> None:
-        found: list[tuple[Row, Appointment]] = []
-        count, date_, time_ = (Remembered(cells.parse_count), Remembered(cells.parse_date),
-                               Remembered(cells.parse_time))
-        status_, price_, money_ = (Remembered(cells.parse_status),
-                                   Remembered(_nonnegative(cells.parse_money)),
-                                   Remembered(cells.parse_money))
-        for row in self.rows(APPOINTMENTS):
-            appointment_id = row.text("appointment_id")
-            if appointment_id:
-                self.snap.taken_ids.add(appointment_id)
-            elif not row.unusable("appointment_id"):
-                row.problem("appointment_id", "appointment_id is empty; sheetsync leaves this "
-                            "row alone. Add new sessions through Enrollments.")
-            enrollment_id = row.required_text("enrollment_id")
-            staff_id = row.text("staff_id")
-            status = row.get("status", status_, "", required=True)
-            if staff_id or row.unusable("staff_id"):
-                # A session to come needs someone to give it. A past one is still read
-                # (its pay stays on record), but an unknown id is reported all the same.
-                self._known(row, "staff_id", staff_id, self.snap.staff, STAFF,
-                            fatal=status == PENDING,
-                            hint="" if status == PENDING else
-                            "; keep a staff member who left in Staff, so their past sessions "
-                            "stay theirs")
-            appointment = Appointment(
-                appointment_id=appointment_id,
-                enrollment_id=enrollment_id,
-                period=row.get("period", count, 0, required=True),
-                session=row.get("session", count, None),
-                client_id=row.text("client_id", fatal=False),
-                client_name=row.text("client_name", fatal=False),
-                group_id=row.text("group_id", fatal=False),
-                staff_id=staff_id,
-                date=row.get("date", date_, None, required=True),  # type: ignore[arg-type]
-                start=row.get("start", time_, None, required=True),  # type: ignore[arg-type]
-                end=row.get("end", time_, None, required=True),  # type: ignore[arg-type]
-                status=status,
-                planned=row.text("planned", fatal=False),
-                price=row.get("price", price_, None, fatal=False),
-                commission=row.get("commission", money_, None, fatal=False),
-                commission_basis=row.text("commission_basis", fatal=False),
-                row=row.number,
-            )
-            unreadable_money = (
-                (not cells.is_blank(row.raw("commission")) and appointment.commission is None)
-                or (not cells.is_blank(row.raw("price")) and appointment.price is None))
-            if unreadable_money:
-                appointment = replace(appointment, commission_readable=False)
-            if row.ok and appointment.end <= appointment.start:
-                row.problem("end", f"The session ends at {appointment.end:%H:%M}, "
-                            f"before it starts at {appointment.start:%H:%M}.")
-            known = enrollment_id in self.snap.enrollments or enrollment_id in self.snap.held
-            if enrollment_id and not known:
-                row.problem("enrollment_id", f"There is no enrollment {enrollment_id}; "
-                            "sheetsync leaves this appointment as it is.")
-            elif not row.ok:
-                self.snap.held.add(enrollment_id)
-            if row.ok:
-                found.append((row, appointment))
-        unique = self.unique(APPOINTMENTS, "appointment_id", found)
-        for _, appointment in found:
-            if appointment.appointment_id not in unique:
-                self.snap.held.add(appointment.enrollment_id)
-        self.snap.appointments = list(unique.values())
-
-    def _read_notices(self) -> None:
-        """What was sent before. An unreadable status counts as sent: never a second message."""
-        for row in self.rows(NOTIFICATIONS):
-            key = row.text("key")
-            if not key or key in self.snap.notices:
-                continue
-            status = row.get("status", _choice("pending", "sent", "queued", "failed", "skipped"),
-                             "sent", fatal=False)
-            attempts = row.get("attempts", lambda v: cells.parse_count(v, minimum=0), 0,
-                               fatal=False)
-            self.snap.notices[key] = Notice(key, status, attempts, row.number)
-
-    def _keep(self, row: Row, tab: Tab, rid: str, record: T,
-              found: list[tuple[Row, T]]) -> None:
-        if row.ok:
-            found.append((row, record))
-        elif rid:
-            self.bad[tab.name].add(rid)
-
-    def _known(self, row: Row, column: str, value: str, known: Container[str],
-               tab: Tab, *, fatal: bool = True, hint: str = "") -> None:
-        """`value` must name a readable record of `tab`; else this row cannot be used."""
-        if value in known or row.unusable(column):  # an unusable cell is reported already
-            return
-        if value in self.bad[tab.name]:
-            row.problem(column, f"{tab.name} row for {value} has a problem; fix that row first.",
-                        fatal=fatal)
-        else:
-            row.problem(column, f"There is no {column.removesuffix('_id')} {value} "
-                        f"in {tab.name}{hint}.", fatal=fatal)
 
 
 def _sessions(value: object) -> int:
@@ -526,6 +291,207 @@ def _minutes(value: object) -> int:
     return minutes
 
 
+def _attempts(value: object) -> int:
+    return cells.parse_count(value, minimum=0)
+
+
+_money = _nonnegative(cells.parse_money)
+
+
+def _required(column: str, empty: str = EVERY_ROW_NEEDS_ONE) -> Field:
+    return Field(column, required=True, empty=empty)
+
+
+PACKAGE_FIELDS = (
+    _required("package_id"),
+    _required("name"),
+    Field("sessions", _sessions, 0, required=True),
+    Field("price", _money, Decimal(0), required=True),
+    Field("duration_min", _minutes, 60),
+    Field("commission_rate", cells.parse_rate, None, fatal=False),
+    Field("active", cells.parse_bool, True),
+)
+CLIENT_FIELDS = (
+    _required("client_id"),
+    _required("name"),
+    Field("email", _email, fatal=False),
+    Field("phone", fatal=False),
+    Field("status", _is("active", "active", "closed"), True, attribute="active"),
+)
+STAFF_FIELDS = (
+    _required("staff_id"),
+    _required("name"),
+    Field("email", _email, fatal=False),
+    Field("role", _is("manager", "staff", "manager"), False, attribute="manager"),
+    Field("commission_rate", cells.parse_rate, None, fatal=False),
+)
+GROUP_FIELDS = (
+    _required("group_id"),
+    _required("staff_id"),
+    _required("name"),
+    Field("schedule", parse_schedule, None, required=True),
+    Field("capacity", cells.parse_count, None, fatal=False),
+)
+_ENROLLMENT_FIELDS = (
+    _required("enrollment_id"),
+    _required("client_id"),
+    _required("package_id"),
+    Field("group_id"),
+    Field("start_date", cells.parse_date, None, required=True),
+    Field("price_override", _money, None),
+    Field("auto_renew", cells.parse_bool, True),
+    Field("status", _is("active", "active", "ended"), True, attribute="active"),
+)
+# With a group, the group's staff and schedule apply; what else is typed must still read.
+GROUP_ENROLLMENT_FIELDS = (
+    *_ENROLLMENT_FIELDS,
+    Field("staff_id"),
+    Field("schedule", parse_schedule, None, fatal=False, attribute=""),
+)
+SOLO_ENROLLMENT_FIELDS = (
+    *_ENROLLMENT_FIELDS,
+    _required("staff_id", "staff_id is empty; an enrollment without a group needs a staff "
+              "member."),
+    Field("schedule", parse_schedule, None, required=True),
+)
+PAYMENT_FIELDS = (
+    _required("enrollment_id"),
+    Field("amount", cells.parse_money, Decimal(0), required=True),
+    Field("date", cells.parse_date, None, required=True),
+    Field("period", cells.parse_count, None),
+    Field("method", fatal=False),
+    Field("note", fatal=False),
+)
+CLOSURE_FIELDS = (
+    Field("start_date", cells.parse_date, None, required=True),
+    Field("end_date", cells.parse_date, None),  # blank: the start_date (see _closure)
+    Field("staff_id"),
+    Field("client_id"),
+    Field("group_id"),
+    Field("reason"),
+)
+APPOINTMENT_FIELDS = (
+    _required("appointment_id", "appointment_id is empty; sheetsync leaves this row alone. "
+              "Add new sessions through Enrollments."),
+    _required("enrollment_id"),
+    Field("period", cells.parse_count, 0, required=True),
+    Field("session", cells.parse_count, None),
+    Field("client_id", fatal=False),
+    Field("client_name", fatal=False),
+    Field("group_id", fatal=False),
+    Field("staff_id"),
+    Field("date", cells.parse_date, None, required=True),
+    Field("start", cells.parse_time, None, required=True),
+    Field("end", cells.parse_time, None, required=True),
+    Field("status", cells.parse_status, "", required=True),
+    Field("planned", fatal=False),
+    Field("price", _money, None, fatal=False),
+    Field("commission", cells.parse_money, None, fatal=False),
+    Field("commission_basis", fatal=False),
+)
+
+
+def _enrollment_fields(row: Row) -> tuple[Field, ...]:
+    in_group = not cells.is_blank(row.raw("group_id"))  # an unusable cell counts as filled
+    return GROUP_ENROLLMENT_FIELDS if in_group else SOLO_ENROLLMENT_FIELDS
+
+
+def _closure(values: dict[str, Any], row: Row) -> Closure:
+    if values["end_date"] is None:
+        values["end_date"] = values["start_date"]
+    return Closure(**values, row=row.number)
+
+
+def _appointment(values: dict[str, Any], row: Row) -> Appointment:
+    appointment = Appointment(**values, row=row.number)
+    unreadable_money = (
+        (not cells.is_blank(row.raw("commission")) and appointment.commission is None)
+        or (not cells.is_blank(row.raw("price")) and appointment.price is None))
+    return replace(appointment, commission_readable=False) if unreadable_money else appointment
+
+
+def _record(kind: Callable[..., R]) -> Callable[[dict[str, Any], Row], R]:
+    def build(values: dict[str, Any], row: Row) -> R:
+        return kind(**values, row=row.number)
+    return build
+
+
+def _always(fields: tuple[Field, ...]) -> Callable[[Row], tuple[Field, ...]]:
+    return lambda row: fields
+
+
+def parse(cols: dict[str, Columns | None], problems: list[Problem]) -> Parsed:
+    """Every studio tab's rows as records; cell problems are appended to `problems`."""
+    def tab(name: str, fields: Callable[[Row], tuple[Field, ...]],
+            build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
+        return parse_tab(cols[name], problems, fields, build)
+
+    return Parsed(
+        packages=tab(PACKAGES.name, _always(PACKAGE_FIELDS), _record(Package)),
+        clients=tab(CLIENTS.name, _always(CLIENT_FIELDS), _record(Client)),
+        staff=tab(STAFF.name, _always(STAFF_FIELDS), _record(Staff)),
+        groups=tab(GROUPS.name, _always(GROUP_FIELDS), _record(Group)),
+        enrollments=tab(ENROLLMENTS.name, _enrollment_fields, _record(Enrollment)),
+        payments=tab(PAYMENTS.name, _always(PAYMENT_FIELDS), _record(Payment)),
+        closures=tab(CLOSURES.name, _always(CLOSURE_FIELDS), _closure),
+        appointments=tab(APPOINTMENTS.name, _always(APPOINTMENT_FIELDS), _appointment),
+    )
+
+
+NOTICE_STATUS = _choice("pending", "sent", "queued", "failed", "skipped")
+
+
+def parse_notices(cols: Columns | None, problems: list[Problem]) -> dict[str, Notice]:
+    """What was sent before, by key (the first row of a key counts). An unreadable status
+    counts as sent: never a second message."""
+    notices: dict[str, Notice] = {}
+    for row in rows(cols, problems):
+        key = row.text("key")
+        if not key or key in notices:
+            continue
+        status = row.get("status", NOTICE_STATUS, "sent", fatal=False)
+        attempts = row.get("attempts", _attempts, 0, fatal=False)
+        notices[key] = Notice(key, status, attempts, row.number)
+    return notices
+
+
+def _usable(entries: tuple[Entry[R], ...], found: Findings) -> tuple[R, ...]:
+    return tuple(e.record for e in entries if found.usable(e))
+
+
+def snapshot(parsed: Parsed, found: Findings, notices: dict[str, Notice],
+             problems: list[Problem]) -> Snapshot:
+    """The usable records of a parsed, validated workbook, with every problem in order."""
+    closures = [c for c in _usable(parsed.closures, found) if c.start_date and c.end_date]
+    return Snapshot(
+        packages={p.package_id: p for p in _usable(parsed.packages, found)},
+        clients={c.client_id: c for c in _usable(parsed.clients, found)},
+        staff={s.staff_id: s for s in _usable(parsed.staff, found)},
+        groups={g.group_id: g for g in _usable(parsed.groups, found)},
+        enrollments={e.enrollment_id: e for e in _usable(parsed.enrollments, found)},
+        payments=_usable(parsed.payments, found),
+        closures=tuple(c for c in closures if c.reason.lower() != OPEN),
+        openings=tuple(c for c in closures if c.reason.lower() == OPEN),
+        appointments=_usable(parsed.appointments, found),
+        notices=notices,
+        problems=tuple(sorted([*problems, *found.problems], key=Problem.sort_key)),
+        held=found.held,
+        taken_ids=frozenset(a.record.appointment_id for a in parsed.appointments
+                            if a.record.appointment_id),
+    )
+
+
 def read_snapshot(tables: dict[str, Table]) -> Snapshot:
-    """Read every tab into a Snapshot; problems are collected, never raised."""
-    return _Reader(tables).read().freeze()
+    """Read every tab into a Snapshot: parse, then validate; problems are collected, never
+    raised."""
+    cols: dict[str, Columns | None] = {}
+    structural: list[Problem] = []
+    for tab in ALL_TABS:
+        cols[tab.name], found = locate(tables, tab)
+        structural.extend(found)
+    if structural:  # row problems would only echo the missing tab or column
+        return Snapshot(problems=tuple(structural), structural=True)
+    problems: list[Problem] = []
+    parsed = parse(cols, problems)
+    notices = parse_notices(cols[NOTIFICATIONS.name], problems)
+    return snapshot(parsed, validate(parsed), notices, problems)
