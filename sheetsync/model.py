@@ -243,31 +243,3 @@ class Snapshot:
     def with_closures(self, more: Iterable[Closure]) -> Snapshot:
         """This snapshot with `more` closures after its own (e.g. public holidays)."""
         return replace(self, closures=(*self.closures, *more))
-
-
-@dataclass(slots=True)
-class SnapshotDraft:
-    """A Snapshot while the reader fills it in; `freeze` gives the finished one."""
-
-    packages: dict[str, Package] = field(default_factory=dict)
-    clients: dict[str, Client] = field(default_factory=dict)
-    staff: dict[str, Staff] = field(default_factory=dict)
-    groups: dict[str, Group] = field(default_factory=dict)
-    enrollments: dict[str, Enrollment] = field(default_factory=dict)
-    payments: list[Payment] = field(default_factory=list)
-    closures: list[Closure] = field(default_factory=list)
-    openings: list[Closure] = field(default_factory=list)
-    appointments: list[Appointment] = field(default_factory=list)
-    notices: dict[str, Notice] = field(default_factory=dict)
-    problems: list[Problem] = field(default_factory=list)
-    held: set[str] = field(default_factory=set)
-    taken_ids: set[str] = field(default_factory=set)
-    structural: bool = False
-
-    def freeze(self) -> Snapshot:
-        return Snapshot(
-            packages=self.packages, clients=self.clients, staff=self.staff, groups=self.groups,
-            enrollments=self.enrollments, payments=self.payments, closures=self.closures,
-            openings=self.openings, appointments=self.appointments, notices=self.notices,
-            problems=self.problems, held=self.held, taken_ids=self.taken_ids,
-            structural=self.structural)
