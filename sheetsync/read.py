@@ -197,6 +197,12 @@ class Field:
         return self.column if self.attribute is None else self.attribute
 
 
+def _row_get(row: Row, f: Field, parse: Callable[[object], Any]) -> Any:
+    """The cell of `f` in `row`, a blank or unreadable one reported as the field says."""
+    return row.get(f.column, parse, f.default, required=f.required, fatal=f.fatal,
+                   empty=f.empty)
+
+
 Step = tuple[str, int | None, Callable[[object], Any], Field]  # name, position, parse, field
 
 
@@ -227,14 +233,12 @@ def parse_tab(cols: Columns | None, problems: list[Problem],
         cells_, width = row.values, row.width
         for name, position, parse, f in todo:
             raw = cells_[position] if position is not None and position < width else None
-            try:  # the common case, a cell that reads, without Row.get's bookkeeping
-                if (raw is None or isinstance(raw, Unusable)
-                        or (isinstance(raw, str) and not raw.strip())):
-                    raise CellError("")  # blank or unusable
-                value = parse(raw)
-            except CellError:  # Row.get reports it (or gives the default of a blank cell)
-                value = row.get(f.column, parse, f.default, required=f.required,
-                                fatal=f.fatal, empty=f.empty)
+            plain = not (raw is None or isinstance(raw, Unusable)
+                         or (isinstance(raw, str) and not raw.strip()))
+            try:  # the common case, a cell that reads, goes without Row.get's bookkeeping
+                value = parse(raw) if plain else _row_get(row, f, parse)
+            except CellError:  # Row.get reports it (parse remembers: it is not parsed twice)
+                value = _row_get(row, f, parse)
             if name:
                 values[name] = value
         entries.append(Entry(cols.tab.name, row.number, build(values, row), row.ok,
