@@ -264,9 +264,9 @@ def _choice(*options: str) -> Callable[[object], str]:
     return parse_choice
 
 
-def _is(meaning: str, *options: str) -> Callable[[object], bool]:
-    """One of `options`, read as: is it `meaning`?"""
-    choose = _choice(*options)
+def _choice_is(meaning: str, among: tuple[str, ...]) -> Callable[[object], bool]:
+    """One of the words `among`, read as: is it `meaning`?"""
+    choose = _choice(*among)
 
     def parse_is(value: object) -> bool:
         return choose(value) == meaning
@@ -320,13 +320,13 @@ CLIENT_FIELDS = (
     _required("name"),
     Field("email", _email, fatal=False),
     Field("phone", fatal=False),
-    Field("status", _is("active", "active", "closed"), True, attribute="active"),
+    Field("status", _choice_is("active", among=("active", "closed")), True, attribute="active"),
 )
 STAFF_FIELDS = (
     _required("staff_id"),
     _required("name"),
     Field("email", _email, fatal=False),
-    Field("role", _is("manager", "staff", "manager"), False, attribute="manager"),
+    Field("role", _choice_is("manager", among=("staff", "manager")), False, attribute="manager"),
     Field("commission_rate", cells.parse_rate, None, fatal=False),
 )
 GROUP_FIELDS = (
@@ -344,7 +344,7 @@ _ENROLLMENT_FIELDS = (
     Field("start_date", cells.parse_date, None, required=True),
     Field("price_override", _money, None),
     Field("auto_renew", cells.parse_bool, True),
-    Field("status", _is("active", "active", "ended"), True, attribute="active"),
+    Field("status", _choice_is("active", among=("active", "ended")), True, attribute="active"),
 )
 # With a group, the group's staff and schedule apply; what else is typed must still read.
 GROUP_ENROLLMENT_FIELDS = (
