@@ -3,8 +3,10 @@
 Each tab's columns are described as data (`Field`: column -> parser, default, whether
 it is required and whether an unreadable cell makes the row unusable), and one loop,
 `parse_tab`, turns every row into an `Entry`: its record, and whether every cell of it
-could be read. Only rules about a single cell live here; every rule across cells or rows
-(duplicate ids, references to other tabs, what is held) is a check in validate.py.
+could be read. Only rules about a single cell live here (which cells a row needs may
+depend on one other: an enrollment in a group needs no staff member or schedule of its
+own); every rule across cells or rows (an end before its start, duplicate ids, references
+to other tabs, what is held) is a check in validate.py.
 `read_snapshot` is parse, then validate, then the Snapshot of the usable records.
 
 Problems are data: every cell that cannot be read becomes one `Problem` naming tab, row,
