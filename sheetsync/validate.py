@@ -164,8 +164,9 @@ def known(tab: str, entries: Iterable[Entry[R]], key: str, so_far: Findings) -> 
 
 def reference(entry: Entry[R], column: str, value: str, ids: Known,
               hint: str = "") -> Problem | None:
-    """`value` must name a usable row of `ids.tab`; else the problem that says why not."""
-    if value in ids.good or entry.unusable(column):  # an unusable cell is reported already
+    """`value` must name a usable row of `ids.tab`; else the problem that says why not.
+    A blank or unusable cell is parsing's to report (a blank id is no reference)."""
+    if not value or value in ids.good or entry.unusable(column):
         return None
     if value in ids.bad:
         return entry.problem(column, f"{ids.tab} row for {value} has a problem; "

@@ -180,11 +180,10 @@ def test_group_staff_known_leaves_an_unusable_cell_to_parsing():
     assert group_staff_known(studio(groups=(unusable,)), NOTHING) == Findings()
 
 
-def test_group_staff_known_reports_a_blank_staff_id_as_unknown_too():
-    """As before the checks were split out: parsing says it is empty, this that it is unknown."""
+def test_group_staff_known_leaves_a_blank_staff_id_to_parsing():
+    """Parsing says the cell is empty; "There is no staff  in Staff." would say it twice."""
     blank = entry("Groups", 2, replace(MORNING, staff_id=""), readable=False)
-    found = group_staff_known(studio(groups=(blank,)), NOTHING)
-    assert texts(found) == [("Groups", 2, "staff_id", "", "There is no staff  in Staff.")]
+    assert group_staff_known(studio(groups=(blank,)), NOTHING) == Findings()
 
 
 def test_enrollment_references_known_client_package_and_staff_of_an_own_schedule():
