@@ -37,7 +37,6 @@ from .model import (
     Client,
     Closure,
     Enrollment,
-    Group,
     Package,
     Problem,
     Snapshot,
@@ -99,8 +98,7 @@ class Terms:
     enrollment: Enrollment
     package: Package
     client: Client
-    group: Group | None
-    staff_id: str
+    staff_id: str  # the group's, for a group's enrollment
     schedule: Schedule
     parity_anchor: date  # which weeks an every-N-weeks rule falls on
     closures: tuple[Closure, ...]
@@ -158,7 +156,6 @@ def terms_for(snap: Snapshot, enrollment: Enrollment, group_anchors: dict[str, d
         enrollment=enrollment,
         package=snap.packages[enrollment.package_id],
         client=snap.clients[enrollment.client_id],
-        group=group,
         staff_id=staff_id,
         schedule=schedule,
         parity_anchor=group_anchors.get(enrollment.group_id, enrollment.start_date),

@@ -213,7 +213,7 @@ class GuardedStore:
         self._commit()
         return self._store.lay_out(layout)
 
-    def __getattr__(self, name: str) -> Any:  # optional extras: requests_for, warnings
+    def __getattr__(self, name: str) -> Any:  # the rest of the store: requests_for, warnings
         return getattr(self._store, name)
 
 
