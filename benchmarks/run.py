@@ -10,7 +10,9 @@ its own and sizes never contaminate each other. For each size and backend:
 - sync: a first sync of the generated studio, an idempotent re-sync, and a sync
   after the studio marks one upcoming session cancelled: seconds, cells
   written and API requests (reads + writes of the store; for google, the local
-  Sheets API's own statistics);
+  Sheets API's own statistics, with the largest request body and reply of each sync,
+  as served and gzipped on the wire; the local API enforces Google's 10-million-cell
+  cap, and a studio whose grid is over it is reported as not fitting, not run);
 - floor (xlsx): the fastest read of the workbook (python-calamine) plus the
   fastest write of the same rows (xlsxwriter), and openpyxl's load + save;
 - report: `report commissions` for the last full month (when that module is there);
@@ -256,12 +258,19 @@ def task_google(args: argparse.Namespace) -> dict[str, Any]:
 def google_sync(args: argparse.Namespace, store_class: Any) -> dict[str, Any]:
     """The sync scenario on the local Sheets API, requests counted by the server itself."""
     from localsheets import LocalSheets
+    from localsheets.limits import GOOGLE_CELL_LIMIT
     from sheetsync import engine
     from sheetsync.stores.base import TabChanges, WorkbookChanges
     from sheetsync.stores.gsheets_access import service_account  # type: ignore[import-not-found]
 
     studio = load_studio(args.work, args.size, args.seed)
-    out: dict[str, Any] = {}
+    grid = studio_grid(studio)
+    cells = sum(rows * columns for rows, columns in grid.values())
+    out: dict[str, Any] = {"grid_cells": cells, "cell_limit": GOOGLE_CELL_LIMIT}
+    if cells > GOOGLE_CELL_LIMIT:
+        out["skipped"] = (f"does not fit: {cells / 1e6:.1f} M cells, over Google's "
+                          f"{GOOGLE_CELL_LIMIT / 1e6:.0f} M")
+        return out
     with LocalSheets(quota_per_minute=None) as server:
         sheet_id = load_into_sheets(server, studio)
         account = service_account(server.service_account_info())
@@ -273,10 +282,17 @@ def google_sync(args: argparse.Namespace, store_class: Any) -> dict[str, Any]:
             began = time.perf_counter()
             report = engine.sync(store, now, started_at=now)
             stats = server.stats()
+            traffic = server.traffic()
             out[label] = {"seconds": time.perf_counter() - began,
                           "cells_written": report.changes.cells_written,
                           "requests": stats["total"], "by_request": stats["requests"],
-                          "api_cells_written": stats["cells_written"]}
+                          "api_cells_written": stats["cells_written"],
+                          "largest_request_body": max(
+                              t["largest_request"] for t in traffic.values()),
+                          "largest_reply": max(t["largest_reply"] for t in traffic.values()),
+                          "largest_reply_on_wire": max(
+                              t["largest_reply_on_wire"] for t in traffic.values()),
+                          "bytes": traffic}
 
         one("first", NOW)
         one("again", NOW)
@@ -287,6 +303,15 @@ def google_sync(args: argparse.Namespace, store_class: Any) -> dict[str, Any]:
     return out
 
 
+def studio_grid(studio: Studio) -> dict[str, tuple[int, int]]:
+    """Each tab's (rowCount, columnCount) as `init` and sheetsync's growth leave them: as
+    wide as its columns, its rows plus the slack of the last growth (1,000 at least)."""
+    from sheetsync.stores.gsheets_wire import GROWTH_SLACK, NEW_TAB_ROWS
+
+    return {title: (max(NEW_TAB_ROWS, len(t.rows) + 1 + GROWTH_SLACK), len(t.header))
+            for title, t in studio.tables().items()}
+
+
 def load_into_sheets(server: Any, studio: Studio) -> str:
     """Create the studio's spreadsheet on the local server, outside of any statistics."""
     import gspread  # noqa: F401 - the client below needs it
@@ -295,9 +320,9 @@ def load_into_sheets(server: Any, studio: Studio) -> str:
 
     tables = studio.tables()
     sheet_id = server.create_spreadsheet("Studio", [
-        {"properties": {"title": title, "gridProperties": {
-            "rowCount": len(t.rows) + 1001, "columnCount": 26}}}  # room to grow
-        for title, t in tables.items()])
+        {"properties": {"title": title, "gridProperties": {"rowCount": rows,
+                                                           "columnCount": columns}}}
+        for title, (rows, columns) in studio_grid(studio).items()])
     client = gspread_client(server.base_url, server.service_account_info())
     book = client.open_by_key(sheet_id)
     book.values_batch_update({"valueInputOption": "RAW", "data": [
@@ -510,7 +535,24 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             child("generate", args, args.timeout)
         results["compare"] = child("compare", args, args.timeout)
     results["scaling"] = scaling(results)
+    results["google_fit"] = google_fit(results)
     return results
+
+
+def google_fit(results: dict[str, Any]) -> dict[str, Any]:
+    """The largest generated studio within Google's cell cap, and the appointment rows at
+    the cap for a studio shaped like the generated ones (grid cells per appointment row)."""
+    out: dict[str, Any] = {}
+    for size, entry in results["sizes"].items():
+        sync = entry.get("google", {}).get("sync", {})
+        rows = entry["generate"].get("appointment_rows")
+        if "grid_cells" not in sync or not rows:
+            continue
+        out.setdefault("grid_cells", {})[size] = sync["grid_cells"]
+        if sync["grid_cells"] <= sync["cell_limit"]:
+            out["largest_size_that_fits"] = size
+        out["appointment_rows_at_the_cap"] = int(sync["cell_limit"] * rows / sync["grid_cells"])
+    return out
 
 
 def scaling(results: dict[str, Any]) -> dict[str, Any]:
@@ -588,10 +630,46 @@ def table(results: dict[str, Any]) -> str:
                      f"{c['ratio_wall']:.0f}x |\n")
     elif compare:
         text += f"\n\ncompare: {compare['error']}\n"
+    google = google_table(results)
+    if google:
+        text += "\n\n" + google
     if results.get("scaling"):
         text += "\nscaling exponents (time ~ rows^k): " + ", ".join(
             f"{k} {v}" for k, v in results["scaling"].items()) + "\n"
     return text
+
+
+def google_table(results: dict[str, Any]) -> str:
+    """Per size: the grid against Google's cap, requests and bytes of each sync."""
+    lines = ["| size | grid cells | requests first / again / change | largest reply as served "
+             "/ on the wire (gzip) | largest request body |", "|---|---|---|---|---|"]
+    for size, entry in results["sizes"].items():
+        sync = entry.get("google", {}).get("sync")
+        if not sync or "grid_cells" not in sync:
+            continue
+        if "skipped" in sync:
+            lines.append(f"| {size} | {sync['grid_cells']:,} | {sync['skipped']} | | |")
+            continue
+        runs = [sync.get(k, {}) for k in ("first", "again", "status_change")]
+        lines.append(
+            f"| {size} | {sync['grid_cells']:,} | "
+            f"{' / '.join(str(r.get('requests', '?')) for r in runs)} | "
+            f"{_mb(max(r.get('largest_reply', 0) for r in runs))} / "
+            f"{_mb(max(r.get('largest_reply_on_wire', 0) for r in runs))} | "
+            f"{_mb(max(r.get('largest_request_body', 0) for r in runs))} |")
+    if len(lines) == 2:
+        return ""
+    fit = results.get("google_fit") or {}
+    if fit.get("appointment_rows_at_the_cap"):
+        lines.append(f"\nlargest generated studio within Google's cap: "
+                     f"{fit.get('largest_size_that_fits', 'none')}; a studio shaped like them "
+                     f"reaches the cap at about {fit['appointment_rows_at_the_cap']:,} "
+                     "appointment rows")
+    return "\n".join(lines)
+
+
+def _mb(size: int) -> str:
+    return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
 
 def _n(value: Any, places: int = 2) -> str:

@@ -55,9 +55,9 @@ NUMBER_FORMATS = {
 NEW_TAB_ROWS = 1000
 GROWTH_SLACK = 500  # rows added beyond what a write needs, so growth is rare
 # Grid cells per values.batchGet (rowCount x columnCount; empty cells cost nothing in a
-# reply). Measured on the generated studios (benchmarks/run.py, BENCHMARKS.md): a filled
-# cell is about 11 bytes of compact JSON, so a reply stays under about 7 MB even were every
-# cell filled, about 4 MB for a studio of 16,000 appointments, which still reads in one.
+# reply). Measured (benchmarks/run.py, BENCHMARKS.md): filled Appointments rows cost about
+# 10.3 bytes a cell of compact JSON, so a reply is at most about 6.2 MB (0.6 MB gzipped);
+# the benchmark's S studio (455,552 grid cells, 3.6 MB) still reads in one request.
 READ_CELLS = 600_000
 PIXELS_PER_CHARACTER = 7
 
