@@ -252,3 +252,25 @@ def test_the_error_cell_question_stays_bounded_however_many_rows_lie_between() -
         ["'Clients'!B2:B900", "'Clients'!B600000:B600000", "'Appointments'!H5:H5",
          "'Balances'!C2:C99100"],
         ["'Balances'!C99101:C199100"], ["'Balances'!C199101:C250001"]]
+
+
+def test_a_sync_whose_reads_and_guard_re_read_are_split_writes_what_an_unsplit_one_writes(
+        server: LocalSheets, account: ServiceAccount) -> None:
+    later = datetime(2026, 12, 9, 12, 0)  # sessions held: their rows are guarded
+    sheets = []
+    for budget in (wire.READ_CELLS, 40):
+        sheet = server.create_spreadsheet("Studio")
+        new_store(server, account, sheet).lay_out(Layout(ALL_TABS, records(studio_of(6))))
+        for now in (FIRST, later):
+            store = new_store(server, account, sheet)
+            store.read_cells = budget
+            server.reset_stats()
+            report = engine.sync(store, now, started_at=now)
+        assert report.plan.completed and store.rows_left_alone == 0
+        sheets.append((sheet, server.stats()["requests"]))
+    (whole, unsplit), (split, requests) = sheets
+    assert unsplit == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
+    assert requests["values.batchGet"] > 20  # 40 cells a request
+    for tab in ALL_TABS:
+        if tab.name != "Runs":
+            assert server.values(split, tab.name) == server.values(whole, tab.name), tab.name
