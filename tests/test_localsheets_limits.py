@@ -134,3 +134,10 @@ def test_replies_are_gzipped_when_the_client_asks_and_only_then(
     assert (traffic["largest_reply"], traffic["largest_reply_on_wire"]) == (
         len(served), len(served))  # the larger of the two on the wire is the plain one
     assert traffic["replies_on_wire"] == len(on_wire) + len(served)
+
+
+def test_the_cap_is_a_server_option_on_the_command_line_too() -> None:
+    from localsheets.__main__ import build_parser
+
+    assert build_parser().parse_args([]).cell_limit == 10_000_000
+    assert build_parser().parse_args(["--cell-limit", "5000"]).cell_limit == 5000
