@@ -271,6 +271,10 @@ def test_a_sync_whose_reads_and_guard_re_read_are_split_writes_what_an_unsplit_o
     (whole, unsplit), (split, requests) = sheets
     assert unsplit == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
     assert requests["values.batchGet"] > 20  # 40 cells a request
+    runs = server.values(split, "Runs", "UNFORMATTED_VALUE")
+    last = dict(zip(runs[0], runs[-1], strict=False))
+    assert (last["reads"], last["writes"]) == (
+        requests["spreadsheets.get"] + requests["values.batchGet"], 1)  # guard re-reads too
     for tab in ALL_TABS:
         if tab.name != "Runs":
             assert server.values(split, tab.name) == server.values(whole, tab.name), tab.name

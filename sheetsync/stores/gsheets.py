@@ -276,7 +276,8 @@ class GoogleStore:
         guarded, claim = self._rereads(changes)
         plan = wire.write_plan(changes, self._sheets, self._choices(changes))
         data = bool(plan.data) or self._held is not None
-        return int(bool(guarded) or claim), int(bool(plan.structure)) + int(data)
+        rereads = len(self._guard_requests(guarded)) or int(claim)
+        return rereads, int(bool(plan.structure)) + int(data)
 
     def write(self, changes: WorkbookChanges) -> None:
         """Write one batch of changes: 1 to 3 requests (see the module docstring).
@@ -331,8 +332,16 @@ class GoogleStore:
         claim = self._lock_tab is not None and (bool(guarded) or self._lease_over())
         return guarded, claim
 
+    def _guard_requests(self, guarded: dict[str, TabChanges]) -> list[list[wire.Block]]:
+        """The guarded tabs' key and guarded columns, whole, in batchGets of READ_CELLS."""
+        blocks = [b for t, c in guarded.items() for span in wire.guard_blocks(
+            t, wire.guard_spans(c, wire.key_column(self._tables[t])), self._sheets[t].rows,
+            self.read_cells) for b in span]
+        return wire.packed(blocks, self.read_cells)
+
     def _guarded(self, changes: WorkbookChanges) -> WorkbookChanges:
-        """Re-read the guarded cells in one request; drop rows the studio changed meanwhile."""
+        """Re-read the guarded cells (one request, or one per READ_CELLS cells of a big
+        studio's columns); drop rows the studio changed meanwhile."""
         self.rows_left_alone = 0
         self.tabs_left_alone = []
         guarded, claim = self._rereads(changes)
@@ -340,9 +349,7 @@ class GoogleStore:
             return changes
         keys = {t: wire.key_column(self._tables[t]) for t in guarded}
         spans = {t: wire.guard_spans(c, keys[t]) for t, c in guarded.items()}
-        blocks = [b for t in guarded for span in wire.guard_blocks(
-            t, spans[t], self._sheets[t].rows, self.read_cells) for b in span]
-        first, read = self._get_blocks(wire.packed(blocks, self.read_cells),
+        first, read = self._get_blocks(self._guard_requests(guarded),
                                        (claims.content_range(),) * claim)
         if claim:
             self._check_claim_now(claims.parse_claim(first[0].get("values") or []))
