@@ -25,6 +25,7 @@ from click.testing import CliRunner
 from localsheets import LocalSheets
 from sheetsync import engine
 from sheetsync.cli import cli
+from sheetsync.errors import WorkbookBusy
 from sheetsync.schema import ALL_TABS
 from sheetsync.stores import gsheets_errors, gsheets_http
 from sheetsync.stores import gsheets_wire as wire
@@ -278,3 +279,16 @@ def test_a_sync_whose_reads_and_guard_re_read_are_split_writes_what_an_unsplit_o
     for tab in ALL_TABS:
         if tab.name != "Runs":
             assert server.values(split, tab.name) == server.values(whole, tab.name), tab.name
+
+
+def test_rows_removed_between_the_requests_of_a_split_read_mean_run_again(
+        server: LocalSheets, account: ServiceAccount) -> None:
+    sheet = server.create_spreadsheet("Rows", [
+        {"title": "Big", "gridProperties": {"rowCount": 100, "columnCount": 4}}])
+    store = new_store(server, account, sheet)
+    store.read()  # the sizes, as the first request of a read sees them
+    with server.service.lock:  # the studio deletes 30 rows before the last block is read
+        server.service.book(sheet).sheets[0].delete_dimension(True, 0, 30)
+    with pytest.raises(WorkbookBusy, match="Rows were removed in the Google Sheet while "
+                                           "sheetsync was reading it; nothing was written"):
+        store._get_blocks([[wire.Block("Big", 76, 100, 1, 4, to_end=True)]])
