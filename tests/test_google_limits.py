@@ -34,24 +34,11 @@ from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount, service_account
 from sheetsync.stores.gsheets_http import RetryPolicy, SheetFull
 from tests.google_fixtures import account, server, studio_client
-from tests.google_studio import records
+from tests.google_studio import records, studio_of
 
 __all__ = ["account", "server", "studio_client"]  # fixtures
 FIRST = datetime(2026, 11, 29, 12, 0)
 FAST = RetryPolicy(attempts=2, base=0.01, cap=0.05, connect_timeout=2, read_timeout=30)
-
-
-def studio_of(enrollments: int) -> str:
-    """`enrollments` clients with a 10-session package each: 10 appointments per client."""
-    lines = ["Packages", "package_id | name | sessions | price", "P10 | Physio 10 | 10 | 4000",
-             "", "Staff", "staff_id | name | commission_rate", "ST1 | Elif | 40%", "",
-             "Clients", "client_id | name"]
-    lines += [f"C{i} | Client {i}" for i in range(enrollments)]
-    lines += ["", "Enrollments",
-              "enrollment_id | client_id | package_id | start_date | staff_id | schedule"]
-    lines += [f"E{i} | C{i} | P10 | 2026-11-30 | ST1 | Mon {8 + i % 11}:00"
-              for i in range(enrollments)]
-    return "\n".join(lines)
 
 
 def grid_sizes(server: LocalSheets, sheet: str) -> dict[str, tuple[int, int]]:

@@ -27,26 +27,12 @@ from sheetsync.schema import ALL_TABS, RUNS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
-from tests.google_studio import edit, records
+from tests.google_studio import edit, records, studio_of
 
 FIRST = datetime(2026, 11, 29, 12, 0)
 LATER = datetime(2026, 12, 9, 12, 0)
 ENDED = datetime(2027, 2, 8, 12, 0)  # every first period is used up and renewed
 DAYS = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat")
-
-
-def studio_of(enrollments: int) -> str:
-    """`enrollments` clients with a 10-session package each: 10 appointments per client."""
-    lines = ["Packages", "package_id | name | sessions | price", "P10 | Physio 10 | 10 | 4000",
-             "", "Staff", "staff_id | name | commission_rate", "ST1 | Elif | 40%", "",
-             "Clients", "client_id | name"]
-    lines += [f"C{i} | Client {i}" for i in range(enrollments)]
-    lines += ["", "Enrollments",
-              "enrollment_id | client_id | package_id | start_date | staff_id | schedule"]
-    lines += [f"E{i} | C{i} | P10 | 2026-11-30 | ST1 | {DAYS[i % 6]} {8 + i % 11}:00"
-              for i in range(enrollments)]
-    return "\n".join(lines)
-
 
 SIZES = [pytest.param(2, id="20 appointments"), pytest.param(150, id="1,500 appointments", marks=pytest.mark.slow),
          pytest.param(2000, id="20,000 appointments", marks=pytest.mark.skipif(
@@ -75,7 +61,7 @@ def test_requests_per_command_do_not_grow_with_the_studio(server: LocalSheets,
     sheet = server.create_spreadsheet("Studio")
     store = GoogleStore(sheet, account, endpoint=server.base_url)
     server.reset_stats()
-    store.lay_out(Layout(ALL_TABS, records(studio_of(enrollments))))
+    store.lay_out(Layout(ALL_TABS, records(studio_of(enrollments, DAYS))))
     assert server.stats()["requests"] == {
         "spreadsheets.get": 1, "values.batchGet": 1, "spreadsheets.batchUpdate": 1}
 
@@ -121,7 +107,7 @@ def test_a_closed_client_costs_one_structure_request(server: LocalSheets,
                                                      account: ServiceAccount):
     sheet = server.create_spreadsheet("Studio")
     store = GoogleStore(sheet, account, endpoint=server.base_url)
-    store.lay_out(Layout(ALL_TABS, records(studio_of(40))))
+    store.lay_out(Layout(ALL_TABS, records(studio_of(40, DAYS))))
     engine.sync(store, FIRST, started_at=FIRST)
     for i in range(0, 40, 3):
         edit(store, "Clients", "clientid", f"C{i}", status="closed")
@@ -136,7 +122,7 @@ def test_a_closed_client_costs_one_structure_request(server: LocalSheets,
 def test_a_dry_run_reads_and_writes_nothing(server: LocalSheets, account: ServiceAccount):
     sheet = server.create_spreadsheet("Studio")
     GoogleStore(sheet, account, endpoint=server.base_url).lay_out(
-        Layout(ALL_TABS, records(studio_of(2))))
+        Layout(ALL_TABS, records(studio_of(2, DAYS))))
     server.reset_stats()
     engine.sync(GoogleStore(sheet, account, endpoint=server.base_url), FIRST,
                 started_at=FIRST, dry_run=True)
