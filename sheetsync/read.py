@@ -29,7 +29,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from datetime import date, datetime, time
 from decimal import Decimal
+from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
 from . import cells
@@ -84,7 +86,7 @@ class Row:
         self.cols, self.number, self.values, self.problems = cols, number, values, problems
         self.index, self.width = cols.index, len(values)
         self.ok = True
-        self.reported: set[str] = set()  # columns whose unusable cell was reported
+        self.reported: set[str] | None = None  # columns whose unusable cell was reported
 
     def raw(self, name: str) -> object:
         i = self.index.get(name)
@@ -102,6 +104,8 @@ class Row:
         return cells.text(value)
 
     def report_unusable(self, name: str, value: Unusable, *, fatal: bool) -> None:
+        if self.reported is None:
+            self.reported = set()
         if name not in self.reported:
             self.reported.add(name)
             self.problem(name, f"{name} {value.cause}.", fatal=fatal)
@@ -142,13 +146,19 @@ def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
     """
     if cols is None:
         return
+    for number, values in numbered_rows(cols):
+        yield Row(cols, number, values, problems)
+
+
+def numbered_rows(cols: Columns) -> Iterator[tuple[int, list[object]]]:
+    """(sheet row, cells) of each row `rows` reads."""
     read = sorted(cols.index.values())
     lead = read[0] if read else 0
     for offset, values in enumerate(cols.table.rows):
         first = values[lead] if lead < len(values) else None
         if not (isinstance(first, str) and first.strip()) and empty_row(values, read):
             continue  # (the first known cell settles it for almost every row)
-        yield Row(cols, offset + 2, values, problems)
+        yield offset + 2, values
 
 
 class Remembered(Generic[T]):
@@ -231,20 +241,125 @@ def parse_tab(cols: Columns | None, problems: list[Problem],
         todo = steps.get(id(chosen))
         if todo is None:
             todo = steps[id(chosen)] = steps_of(chosen)
-        values: dict[str, Any] = {}
-        cells_, width = row.values, row.width
-        for name, position, parse, f in todo:
-            raw = cells_[position] if position is not None and position < width else None
-            plain = not (raw is None or isinstance(raw, Unusable)
-                         or (isinstance(raw, str) and not raw.strip()))
-            try:  # the common case, a cell that reads, goes without Row.get's bookkeeping
-                value = parse(raw) if plain else _row_get(row, f, parse)
-            except CellError:  # Row.get reports it (parse remembers: it is not parsed twice)
-                value = _row_get(row, f, parse)
-            if name:
-                values[name] = value
-        entries.append(Entry(cols.tab.name, row.number, build(values, row), row.ok,
-                             row.values, row.index))
+        entries.append(_parse_row(row, todo, build))
+    return tuple(entries)
+
+
+def _parse_row(row: Row, todo: list[Step], build: Callable[[dict[str, Any], Row], R]) -> Entry[R]:
+    """One row read cell by cell, every problem of it reported as it is found."""
+    values: dict[str, Any] = {}
+    cells_, width = row.values, row.width
+    for name, position, parse, f in todo:
+        raw = cells_[position] if position is not None and position < width else None
+        plain = not (raw is None or isinstance(raw, Unusable)
+                     or (isinstance(raw, str) and not raw.strip()))
+        try:  # the common case, a cell that reads, goes without Row.get's bookkeeping
+            value = parse(raw) if plain else _row_get(row, f, parse)
+        except CellError:  # Row.get reports it (parse remembers: it is not parsed twice)
+            value = _row_get(row, f, parse)
+        if name:
+            values[name] = value
+    return Entry(row.cols.tab.name, row.number, build(values, row), row.ok, row.values,
+                 row.index)
+
+
+# -- the columnar path -----------------------------------------------------------------------
+class _Fail:
+    """A cell the columnar path leaves to the row path (which reports it)."""
+
+    __slots__ = ()
+
+
+FAIL = _Fail()
+# The types whose equal values read alike (1 == 1.0 == True, so at most one number type per
+# column is settled by value; a float zero may be -0.0, which reads otherwise; a NaN equals
+# nothing): any other cell goes to the row path.
+_SETTLED = frozenset({str, int, float, bool, date, datetime, time, type(None)})
+_NUMBERS = frozenset({int, float, bool})
+
+
+def _settle(value: object, f: Field, parse: Callable[[object], Any]) -> Any:
+    """What the row path reads from a cell that reports nothing, or FAIL."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return FAIL if f.required else f.default
+    if type(value) is float and (value == 0 or value != value):
+        return FAIL
+    try:
+        return parse(value)
+    except CellError:
+        return FAIL
+
+
+def column_values(column: list[object], f: Field,
+                  parse: Callable[[object], Any]) -> list[Any]:
+    """Each cell of a column as read (FAIL where the row path must read it): every distinct
+    value is parsed once, and the column mapped through those results in one go."""
+    kinds = set(map(type, column))
+    if kinds <= _SETTLED and len(kinds & _NUMBERS) <= 1:
+        if parse is _text and kinds <= {str, type(None)}:  # the trimmed text, or blank
+            blank = FAIL if f.required else f.default
+            settled = {v: (v.strip() or blank) if isinstance(v, str) else blank
+                       for v in set(column)}
+        else:
+            settled = {v: _settle(v, f, parse) for v in set(column)}
+        return list(map(settled.__getitem__, column))
+    by_kind: dict[tuple[type, object], Any] = {}
+    out: list[Any] = []
+    for v in column:
+        if type(v) not in _SETTLED:
+            out.append(FAIL)
+            continue
+        key = (type(v), v)
+        hit = by_kind.get(key, by_kind)
+        if hit is by_kind:
+            hit = by_kind[key] = _settle(v, f, parse)
+        out.append(hit)
+    return out
+
+
+def _column(rows_: list[list[object]], shortest: int, position: int | None) -> list[object]:
+    if position is None:
+        return [None] * len(rows_)
+    if position < shortest:
+        return list(map(itemgetter(position), rows_))
+    return [values[position] if position < len(values) else None for values in rows_]
+
+
+def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[Field, ...],
+                  build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
+    """`parse_tab` for a tab whose rows all read the same fields, a column at a time.
+
+    Each column is typed as a whole (its distinct values parsed once); a row whose every
+    cell read without a problem is built from those values, and any other row is read by
+    `parse_tab`'s row loop, in row order, so the problems, their texts and their order are
+    exactly the row path's (a row without a problem adds none to the list).
+    """
+    if cols is None:
+        return ()
+    remembered: dict[Callable[[object], Any], Callable[[object], Any]] = {}
+    for f in fields:
+        if f.parse is not _text:
+            remembered.setdefault(f.parse, Remembered(f.parse))
+    todo: list[Step] = [(f.name, cols.index.get(f.column), remembered.get(f.parse, f.parse), f)
+                        for f in fields]
+    kept = list(numbered_rows(cols))
+    kept_values = [values for _, values in kept]
+    shortest = min(map(len, kept_values), default=0)
+    columns = [column_values(_column(kept_values, shortest, position), f, parse)
+               for _, position, parse, f in todo]
+    names = [name for name, *_ in todo]
+    unnamed = "" in names
+    tab, index = cols.tab.name, cols.index
+    entries: list[Entry[R]] = []
+    for (number, values), read in zip(kept, zip(*columns, strict=True), strict=True):
+        row = Row(cols, number, values, problems)
+        if FAIL in read:
+            entries.append(_parse_row(row, todo, build))
+            continue
+        record = dict(zip(names, read, strict=True))
+        if unnamed:
+            del record[""]
+        entries.append(Entry(tab, number, build(record, row), True, values, index))
     return tuple(entries)
 
 
@@ -426,21 +541,29 @@ def _always(fields: tuple[Field, ...]) -> Callable[[Row], tuple[Field, ...]]:
     return lambda row: fields
 
 
-def parse(cols: dict[str, Columns | None], problems: list[Problem]) -> Parsed:
-    """Every studio tab's rows as records; cell problems are appended to `problems`."""
-    def tab(name: str, fields: Callable[[Row], tuple[Field, ...]],
+def parse(cols: dict[str, Columns | None], problems: list[Problem], *,
+          columnar: bool = True) -> Parsed:
+    """Every studio tab's rows as records; cell problems are appended to `problems`.
+
+    `columnar=False` reads every tab row by row: the reference the columnar path is tested
+    against (both give the same records and problems, in the same order).
+    """
+    def tab(name: str, fields: tuple[Field, ...],
             build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
-        return parse_tab(cols[name], problems, fields, build)
+        if columnar:
+            return parse_columns(cols[name], problems, fields, build)
+        return parse_tab(cols[name], problems, _always(fields), build)
 
     return Parsed(
-        packages=tab(PACKAGES.name, _always(PACKAGE_FIELDS), _record(Package)),
-        clients=tab(CLIENTS.name, _always(CLIENT_FIELDS), _record(Client)),
-        staff=tab(STAFF.name, _always(STAFF_FIELDS), _record(Staff)),
-        groups=tab(GROUPS.name, _always(GROUP_FIELDS), _record(Group)),
-        enrollments=tab(ENROLLMENTS.name, _enrollment_fields, _record(Enrollment)),
-        payments=tab(PAYMENTS.name, _always(PAYMENT_FIELDS), _record(Payment)),
-        closures=tab(CLOSURES.name, _always(CLOSURE_FIELDS), _closure),
-        appointments=tab(APPOINTMENTS.name, _always(APPOINTMENT_FIELDS), _appointment),
+        packages=tab(PACKAGES.name, PACKAGE_FIELDS, _record(Package)),
+        clients=tab(CLIENTS.name, CLIENT_FIELDS, _record(Client)),
+        staff=tab(STAFF.name, STAFF_FIELDS, _record(Staff)),
+        groups=tab(GROUPS.name, GROUP_FIELDS, _record(Group)),
+        enrollments=parse_tab(cols[ENROLLMENTS.name], problems, _enrollment_fields,
+                              _record(Enrollment)),
+        payments=tab(PAYMENTS.name, PAYMENT_FIELDS, _record(Payment)),
+        closures=tab(CLOSURES.name, CLOSURE_FIELDS, _closure),
+        appointments=tab(APPOINTMENTS.name, APPOINTMENT_FIELDS, _appointment),
     )
 
 
@@ -487,9 +610,9 @@ def snapshot(parsed: Parsed, found: Findings, notices: dict[str, Notice],
     )
 
 
-def read_snapshot(tables: dict[str, Table]) -> Snapshot:
+def read_snapshot(tables: dict[str, Table], *, columnar: bool = True) -> Snapshot:
     """Read every tab into a Snapshot: parse, then validate; problems are collected, never
-    raised."""
+    raised. (`columnar`: see `parse`.)"""
     cols: dict[str, Columns | None] = {}
     structural: list[Problem] = []
     for tab in ALL_TABS:
@@ -498,6 +621,6 @@ def read_snapshot(tables: dict[str, Table]) -> Snapshot:
     if structural:  # row problems would only echo the missing tab or column
         return Snapshot(problems=tuple(structural), structural=True)
     problems: list[Problem] = []
-    parsed = parse(cols, problems)
+    parsed = parse(cols, problems, columnar=columnar)
     notices = parse_notices(cols[NOTIFICATIONS.name], problems)
     return snapshot(parsed, validate(parsed), notices, problems)
