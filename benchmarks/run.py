@@ -4,17 +4,27 @@
     python benchmarks/run.py --size all --backend all        # what BENCHMARKS.md shows
 
 Every measurement runs in a subprocess of its own, so its peak memory (RSS) is
-its own and sizes never contaminate each other. For each size and backend:
+its own and sizes never contaminate each other. Each is timed twice: wall seconds
+and CPU seconds of the measuring process (getrusage, user + system), the figure
+that stays meaningful on a busy machine. For each size and backend:
 
 - plan: reading the workbook, read_snapshot and plan, timed apart;
-- sync: a first sync of the generated studio, an idempotent re-sync, and a sync
-  after the studio marks one upcoming session cancelled: seconds, cells
+- single (memory, xlsx): one sync alone in a fresh process, for its own peak memory:
+  the no-op sync of the generated studio, and the sync after the studio marked one
+  upcoming session cancelled (the cancellation typed in by an earlier process);
+- sync: the three syncs in one process (peak memory of them together): a first sync
+  of the generated studio, an idempotent re-sync, and a sync after the studio marks
+  one upcoming session cancelled: seconds, cells
   written and API requests (reads + writes of the store; for google, the local
   Sheets API's own statistics, with the largest request body and reply of each sync,
   as served and gzipped on the wire; the local API enforces Google's 10-million-cell
   cap, and a studio whose grid is over it is reported as not fitting, not run);
-- floor (xlsx): the fastest read of the workbook (python-calamine) plus the
-  fastest write of the same rows (xlsxwriter), and openpyxl's load + save;
+- floor (xlsx): the least any sync must do, in the same kind of process: (a) read
+  every tab with python-calamine (to_python), which a no-op sync is compared with;
+  (b) that read plus rewriting only the sheets a status change changes (their XML
+  inflated and deflated back at the patcher's level into a copy of the zip, every
+  other part copied raw), which a status-change sync is compared with; and
+  openpyxl's load + save (S and M, unless --quick);
 - report: `report commissions` for the last full month (when that module is there);
 - compare (once per run, size S): the straightforward gspread approach of the
   tutorials (one read per tab, one update per changed cell) against one batched
@@ -55,6 +65,25 @@ ORDER = list(SIZES)
 # -- helpers run inside the children ---------------------------------------------------------
 def peak_rss_mib() -> float:
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def cpu_seconds() -> float:
+    """CPU time this process has used so far, user + system (every thread)."""
+    usage = resource.getrusage(resource.RUSAGE_SELF)
+    return usage.ru_utime + usage.ru_stime
+
+
+class Stopwatch:
+    """Wall and CPU seconds since it was made (or last read with `lap`)."""
+
+    def __init__(self) -> None:
+        self.wall, self.cpu = time.perf_counter(), cpu_seconds()
+
+    def lap(self) -> tuple[float, float]:
+        wall, cpu = time.perf_counter(), cpu_seconds()
+        spent = (wall - self.wall, cpu - self.cpu)
+        self.wall, self.cpu = wall, cpu
+        return spent
 
 
 def studio_paths(work: Path, size: str, seed: int) -> tuple[Path, Path]:
@@ -110,18 +139,18 @@ def task_plan(args: argparse.Namespace) -> dict[str, Any]:
     from sheetsync.read import read_snapshot
 
     store = open_backend(args.backend, args.work, args.size, args.seed, "plan")
-    began, cpu = time.perf_counter(), time.process_time()
+    _import_the_reader()
+    watch = Stopwatch()
     tables = store.read()
-    read_s, read_cpu = time.perf_counter() - began, time.process_time() - cpu
-    began, cpu = time.perf_counter(), time.process_time()
+    read_s, read_cpu = watch.lap()
     snapshot = read_snapshot(tables)
-    snapshot_s, snapshot_cpu = time.perf_counter() - began, time.process_time() - cpu
-    began, cpu = time.perf_counter(), time.process_time()
+    snapshot_s, snapshot_cpu = watch.lap()
     result = plan(snapshot, NOW)
-    plan_s, plan_cpu = time.perf_counter() - began, time.process_time() - cpu
+    plan_s, plan_cpu = watch.lap()
     return {"read_s": read_s, "snapshot_s": snapshot_s, "plan_s": plan_s,
             "read_cpu_s": read_cpu, "snapshot_cpu_s": snapshot_cpu, "plan_cpu_s": plan_cpu,
             "snapshot_and_plan_s": snapshot_s + plan_s,
+            "snapshot_and_plan_cpu_s": snapshot_cpu + plan_cpu,
             "appointments": len(result.appointments), "problems": len(result.problems),
             "peak_rss_mib": peak_rss_mib()}
 
@@ -151,12 +180,12 @@ def task_sync(args: argparse.Namespace) -> dict[str, Any]:
 
     def one(label: str, now: datetime) -> None:
         reads, writes = store.reads, store.writes
-        began, cpu = time.perf_counter(), time.process_time()
+        watch = Stopwatch()
         report = engine.sync(store, now, started_at=now)
-        seconds = time.perf_counter() - began
+        seconds, cpu = watch.lap()
         plan = report.plan
         out[label] = {
-            "seconds": seconds, "cpu_s": time.process_time() - cpu,
+            "seconds": seconds, "cpu_s": cpu,
             "cells_written": report.changes.cells_written,
             "rows_deleted": sum(len(t.deletes) for t in report.changes.tabs.values()),
             "requests": (store.reads - reads) + (store.writes - writes),
@@ -182,38 +211,119 @@ def task_sync(args: argparse.Namespace) -> dict[str, Any]:
     return out
 
 
+# The sheets a one-status-change sync rewrites: the make-up row, the balance, the Runs row.
+CHANGED_BY_A_STATUS = ("Appointments", "Balances", "Runs")
+
+
 def task_floor(args: argparse.Namespace) -> dict[str, Any]:
-    """The fastest a workbook of this size can be read and written, in this run."""
+    """The least a sync must do on this workbook, in this run, measured like a sync."""
     import openpyxl
-    import xlsxwriter
-    from python_calamine import CalamineWorkbook
 
     source = studio_paths(args.work, args.size, args.seed)[1]
-    began = time.perf_counter()
-    book = CalamineWorkbook.from_path(str(source))
-    sheets = {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
-              for name in book.sheet_names}
-    read_s = time.perf_counter() - began
-    target = args.work / f"floor-{args.size}.xlsx"
-    began = time.perf_counter()
-    out = xlsxwriter.Workbook(str(target), {"constant_memory": True})
-    date_format = out.add_format({"num_format": "yyyy-mm-dd"})
-    for name, rows in sheets.items():
-        sheet = out.add_worksheet(name)
-        for r, values in enumerate(rows):
-            sheet.write_row(r, 0, values, date_format)
-    out.close()
-    write_s = time.perf_counter() - began
-    result = {"calamine_read_s": read_s, "xlsxwriter_write_s": write_s,
-              "floor_s": read_s + write_s, "peak_rss_mib": peak_rss_mib()}
+    _import_the_reader()
+    watch = Stopwatch()
+    sheets = read_every_tab(source)
+    read_s, read_cpu = watch.lap()
+    rewritten = rewrite_sheets(source, args.work / f"floor-{args.size}.xlsx",
+                               CHANGED_BY_A_STATUS)
+    rewrite_s, rewrite_cpu = watch.lap()
+    result: dict[str, Any] = {
+        "calamine_read_s": read_s, "calamine_read_cpu_s": read_cpu,
+        "rewrite_s": rewrite_s, "rewrite_cpu_s": rewrite_cpu,
+        "read_and_rewrite_s": read_s + rewrite_s,
+        "read_and_rewrite_cpu_s": read_cpu + rewrite_cpu,
+        "rewritten": rewritten, "rows_read": sum(len(rows) for rows in sheets.values()),
+        "peak_rss_mib": peak_rss_mib()}
+    del sheets
     if args.size in ("S", "M") and not args.quick:
-        began = time.perf_counter()
+        watch.lap()
         wb = openpyxl.load_workbook(source)
-        result["openpyxl_load_s"] = time.perf_counter() - began
-        began = time.perf_counter()
+        result["openpyxl_load_s"], result["openpyxl_load_cpu_s"] = watch.lap()
         wb.save(args.work / f"openpyxl-{args.size}.xlsx")
-        result["openpyxl_save_s"] = time.perf_counter() - began
+        result["openpyxl_save_s"], result["openpyxl_save_cpu_s"] = watch.lap()
     return result
+
+
+def read_every_tab(path: Path) -> dict[str, list[list[Any]]]:
+    """Every tab's cells as Python values, the fastest way there is (python-calamine)."""
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_path(str(path))
+    return {name: book.get_sheet_by_name(name).to_python(skip_empty_area=False)
+            for name in book.sheet_names}
+
+
+def rewrite_sheets(source: Path, target: Path, titles: tuple[str, ...]) -> dict[str, int]:
+    """Copy the workbook with the worksheets `titles` inflated and deflated back at the
+    patcher's level (the least a write of them costs), every other part copied raw.
+    Returns each rewritten part's uncompressed size."""
+    import zipfile
+
+    from sheetsync.stores.xlsxpatch import WORKBOOK, WORKBOOK_RELS, copy_zip, sheet_parts
+
+    with source.open("rb") as handle, zipfile.ZipFile(handle) as zin:
+        parts = sheet_parts(zin.read(WORKBOOK), zin.read(WORKBOOK_RELS))
+        replaced: dict[str, Any] = {parts[t]: zin.read(parts[t]) for t in titles}
+        with target.open("wb") as out:
+            copy_zip(zin, handle, out, replaced, set())
+    return {name: len(data) for name, data in replaced.items()}
+
+
+def _import_the_reader() -> None:
+    """Load what a read imports on first use, so no measurement pays for an import."""
+    import python_calamine  # noqa: F401
+
+
+def task_prepare_change(args: argparse.Namespace) -> dict[str, Any]:
+    """A copy of the generated workbook where the studio typed one upcoming session
+    cancelled, as another program would: the input of the single status-change sync."""
+    from sheetsync.stores.base import TabChanges, WorkbookChanges
+    from sheetsync.stores.xlsx import XlsxStore
+
+    target = changed_path(args.work, args.size, args.seed)
+    shutil.copyfile(studio_paths(args.work, args.size, args.seed)[1], target)
+    store = XlsxStore(target)
+    title, row, column = upcoming_session(store)
+    store.write(WorkbookChanges({title: TabChanges(updates={(row, column): "cancelled"})}))
+    return {"cancelled": f"{title}!R{row}C{column}", "peak_rss_mib": peak_rss_mib()}
+
+
+def changed_path(work: Path, size: str, seed: int) -> Path:
+    return work / f"studio-{size}-{seed}-one-cancelled.xlsx"
+
+
+def task_single(args: argparse.Namespace) -> dict[str, Any]:
+    """One sync alone in this process: its own time and its own peak memory.
+
+    `--which noop`: the generated studio at NOW (it changes nothing but the Runs row);
+    `--which change`: fifteen minutes later, after the studio cancelled one upcoming
+    session (xlsx: the workbook task_prepare_change left; memory: set before measuring)."""
+    from sheetsync import engine
+    from sheetsync.stores.xlsx import XlsxStore
+
+    now = NOW
+    if args.which == "change":
+        now = NOW + timedelta(minutes=15)
+    if args.backend == "xlsx":
+        source = (changed_path(args.work, args.size, args.seed) if args.which == "change"
+                  else studio_paths(args.work, args.size, args.seed)[1])
+        target = args.work / f"single-{args.which}-{args.size}.xlsx"
+        shutil.copyfile(source, target)
+        store: Any = XlsxStore(target)
+    else:
+        store = open_backend(args.backend, args.work, args.size, args.seed, "single")
+        if args.which == "change":
+            title, row, _ = upcoming_session(store)
+            store.set(title, row, "status", "cancelled")
+    _import_the_reader()
+    rss_before = peak_rss_mib()
+    watch = Stopwatch()
+    report = engine.sync(store, now, started_at=now)
+    seconds, cpu = watch.lap()
+    return {"seconds": seconds, "cpu_s": cpu, "cells_written": report.changes.cells_written,
+            "cells_by_tab": {t: c.cells_written for t, c in report.changes.tabs.items() if c},
+            "changed": len(report.plan.changed), "added": len(report.plan.added),
+            "peak_rss_before_mib": rss_before, "peak_rss_mib": peak_rss_mib()}
 
 
 def task_openpyxl_sync(args: argparse.Namespace) -> dict[str, Any]:
@@ -442,14 +552,16 @@ def task_compare(args: argparse.Namespace) -> dict[str, Any]:
 
 
 TASKS = {"generate": task_generate, "plan": task_plan, "sync": task_sync,
-         "floor": task_floor, "openpyxl_sync": task_openpyxl_sync, "report": task_report,
+         "single": task_single, "prepare_change": task_prepare_change, "floor": task_floor,
+         "openpyxl_sync": task_openpyxl_sync, "report": task_report,
          "google": task_google, "compare": task_compare}
 
 
 # -- the parent: run every measurement in a child, then report -------------------------------
-def child(task: str, args: argparse.Namespace, timeout: float) -> dict[str, Any]:
+def child(task: str, args: argparse.Namespace, timeout: float,
+          which: str = "noop") -> dict[str, Any]:
     command = [sys.executable, str(Path(__file__).resolve()), "--child", task,
-               *(["--quick"] if args.quick else []),
+               *(["--quick"] if args.quick else []), "--which", which,
                "--size", args.size_one, "--backend", args.backend_one,
                "--seed", str(args.seed), "--work", str(args.work)]
     began = time.perf_counter()
@@ -520,6 +632,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 measured["sync"] = child("google", args, args.timeout)
             else:
                 measured["plan"] = child("plan", args, args.timeout)
+                if backend == "xlsx":
+                    measured["prepare_change"] = child("prepare_change", args, args.timeout)
+                measured["single"] = {which: child("single", args, args.timeout, which)
+                                      for which in ("noop", "change")}
                 measured["sync"] = child("sync", args, args.timeout)
                 measured["report"] = child("report", args, args.timeout)
                 if backend == "xlsx":
@@ -555,13 +671,20 @@ def google_fit(results: dict[str, Any]) -> dict[str, Any]:
     return out
 
 
+# What the scaling exponent is fitted on: CPU seconds, which the machine's load barely moves.
+SCALED = {
+    "plan": lambda e: e["plan"].get("plan_cpu_s"),
+    "snapshot_and_plan": lambda e: e["plan"].get("snapshot_and_plan_cpu_s"),
+    "noop_sync": lambda e: e["single"]["noop"].get("cpu_s"),
+    "status_change_sync": lambda e: e["single"]["change"].get("cpu_s"),
+}
+
+
 def scaling(results: dict[str, Any]) -> dict[str, Any]:
+    """Per backend and measure, k in cpu_seconds ~ appointment_rows^k over the sizes run."""
     out: dict[str, Any] = {}
     for backend in ("memory", "xlsx"):
-        for measure, pick in (("plan", lambda e: e["plan"].get("plan_s")),
-                              ("snapshot_and_plan", lambda e: e["plan"].get(
-                                  "snapshot_and_plan_s")),
-                              ("sync", lambda e: e["sync"].get("first", {}).get("seconds"))):
+        for measure, pick in SCALED.items():
             points = []
             for entry in results["sizes"].values():
                 rows = entry["generate"].get("appointment_rows")
@@ -583,9 +706,10 @@ def say(text: str) -> None:
 
 # -- the table ------------------------------------------------------------------------------
 def table(results: dict[str, Any]) -> str:
-    head = ("| size | rows | backend | read s | snapshot+plan s | plan s | first sync s | "
-            "re-sync s | status change s | req/sync | cells first / again / change | "
-            "peak MiB plan / sync | floor s | report s |")
+    """The tables of BENCHMARKS.md: times as CPU s / wall s."""
+    head = ("| size | rows | backend | read | snapshot+plan | plan | no-op sync | "
+            "status-change sync | three syncs: first / again / change | req/sync | "
+            "cells no-op / again / change | report |")
     lines = [head, "|" + "---|" * (head.count("|") - 1)]
     for size, entry in results["sizes"].items():
         rows = entry["generate"].get("appointment_rows", "?")
@@ -596,23 +720,25 @@ def table(results: dict[str, Any]) -> str:
             sync, plan = m.get("sync", {}), m.get("plan", {})
             if "skipped" in sync or "error" in sync:
                 note = sync.get("skipped") or sync.get("error")
-                lines.append(f"| {size} | {rows:,} | {backend} | {note} |" + " |" * 10)
+                lines.append(f"| {size} | {rows:,} | {backend} | {note} |" + " |" * 8)
                 continue
             first, again, change = (sync.get(k, {}) for k in ("first", "again",
                                                                 "status_change"))
+            single = m.get("single", {})
+            noop, one = single.get("noop", {}), single.get("change", {})
             requests = max(first.get("requests", 0), again.get("requests", 0),
                            change.get("requests", 0))
             report = m.get("report", {})
             lines.append(
-                f"| {size} | {rows:,} | {backend} | {_n(plan.get('read_s'))} | "
-                f"{_n(plan.get('snapshot_and_plan_s'))} | {_n(plan.get('plan_s'))} | "
-                f"{_n(first.get('seconds'))} | {_n(again.get('seconds'))} | "
-                f"{_n(change.get('seconds'))} | {requests} | "
-                f"{first.get('cells_written', '?')} / {again.get('cells_written', '?')} / "
-                f"{change.get('cells_written', '?')} | "
-                f"{_n(plan.get('peak_rss_mib'), 0)} / {_n(sync.get('peak_rss_mib'), 0)} | "
-                f"{_n(m.get('floor', {}).get('floor_s'))} | "
-                f"{_n(report.get('report_s')) if 'report_s' in report else 'pending'} |")
+                f"| {size} | {rows:,} | {backend} | "
+                f"{_cw(plan, 'read_cpu_s', 'read_s')} | "
+                f"{_cw(plan, 'snapshot_and_plan_cpu_s', 'snapshot_and_plan_s')} | "
+                f"{_cw(plan, 'plan_cpu_s', 'plan_s')} | {_cw(noop)} | {_cw(one)} | "
+                f"{' / '.join(_cw(r) for r in (first, again, change))} | {requests} | "
+                f"{noop.get('cells_written', '?')} / {again.get('cells_written', '?')} / "
+                f"{one.get('cells_written', '?')} | "
+                f"{_n(report.get('report_s')) if 'report_s' in report else '-'} |")
+    lines += ["", floor_table(results), "", memory_table(results)]
     text = "\n".join(lines)
     compare = results.get("compare")
     if compare and "error" not in compare:
@@ -634,7 +760,7 @@ def table(results: dict[str, Any]) -> str:
     if google:
         text += "\n\n" + google
     if results.get("scaling"):
-        text += "\nscaling exponents (time ~ rows^k): " + ", ".join(
+        text += "\nscaling exponents (CPU seconds ~ rows^k): " + ", ".join(
             f"{k} {v}" for k, v in results["scaling"].items()) + "\n"
     return text
 
@@ -668,6 +794,54 @@ def google_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def floor_table(results: dict[str, Any]) -> str:
+    """The xlsx syncs against the fair floor of the same run, CPU s / wall s."""
+    lines = ["| size | (a) calamine read of every tab | no-op sync | to (a), CPU | "
+             "(b) (a) + rewrite of the changed sheets | status-change sync | to (b), CPU |",
+             "|---|---|---|---|---|---|---|"]
+    for size, entry in results["sizes"].items():
+        m = entry.get("xlsx", {})
+        floor, single = m.get("floor", {}), m.get("single", {})
+        if not floor or "error" in floor:
+            continue
+        noop, one = single.get("noop", {}), single.get("change", {})
+        lines.append(
+            f"| {size} | {_cw(floor, 'calamine_read_cpu_s', 'calamine_read_s')} | "
+            f"{_cw(noop)} | {_ratio(noop.get('cpu_s'), floor.get('calamine_read_cpu_s'))} | "
+            f"{_cw(floor, 'read_and_rewrite_cpu_s', 'read_and_rewrite_s')} | {_cw(one)} | "
+            f"{_ratio(one.get('cpu_s'), floor.get('read_and_rewrite_cpu_s'))} |")
+    return "\n".join(lines)
+
+
+def memory_table(results: dict[str, Any]) -> str:
+    """Peak RSS (MiB) of each measuring process."""
+    lines = ["| size | backend | no-op sync alone | status-change sync alone | "
+             "three syncs in one process | read + snapshot + plan | floor (a) + (b) |",
+             "|---|---|---|---|---|---|---|"]
+    for size, entry in results["sizes"].items():
+        for backend in ("memory", "xlsx"):
+            m = entry.get(backend)
+            if not m:
+                continue
+            single = m.get("single", {})
+            peaks = [single.get("noop", {}), single.get("change", {}), m.get("sync", {}),
+                     m.get("plan", {}), m.get("floor", {})]
+            lines.append(f"| {size} | {backend} | " + " | ".join(
+                _n(p.get("peak_rss_mib"), 0) for p in peaks) + " |")
+    return "\n".join(lines)
+
+
+def _cw(measured: dict[str, Any], cpu: str = "cpu_s", wall: str = "seconds") -> str:
+    """CPU seconds / wall seconds of one measurement."""
+    if cpu not in measured:
+        return measured.get("error", "-") if isinstance(measured, dict) else "-"
+    return f"{_n(measured[cpu])} / {_n(measured.get(wall))}"
+
+
+def _ratio(value: float | None, floor: float | None) -> str:
+    return f"{value / floor:.2f}x" if value and floor else "-"
+
+
 def _mb(size: int) -> str:
     return f"{size / 1e6:.2f} MB" if size >= 100_000 else f"{size / 1e3:.1f} kB"
 
@@ -693,6 +867,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the straightforward-gspread comparison")
     parser.add_argument("--child", choices=list(TASKS), help=argparse.SUPPRESS)
+    parser.add_argument("--which", choices=["noop", "change"], default="noop",
+                        help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     unknown = set(args.backend.split(",")) - {*BACKENDS, "all"}
     if unknown:

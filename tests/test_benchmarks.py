@@ -21,7 +21,7 @@ def test_the_harness_measures_a_small_studio_on_memory_and_xlsx(tmp_path: Path):
          "--json", str(out)],
         capture_output=True, text=True, timeout=600, check=False, cwd=ROOT)
     assert done.returncode == 0, done.stderr
-    assert "| S |" in done.stdout and "first sync s" in done.stdout
+    assert "| S |" in done.stdout and "no-op sync" in done.stdout
     results = json.loads(out.read_text())
     entry = results["sizes"]["S"]
     for backend in ("memory", "xlsx"):
@@ -31,4 +31,13 @@ def test_the_harness_measures_a_small_studio_on_memory_and_xlsx(tmp_path: Path):
         assert {"first", "again", "status_change"} <= set(sync)
         assert sync["again"]["added"] == sync["again"]["changed"] == 0
     assert entry["xlsx"]["sync"]["first"]["wrote_with"] == "patch"
-    assert "floor_s" in entry["xlsx"]["floor"]
+    for backend in ("memory", "xlsx"):  # each single sync measured alone, CPU beside wall
+        single = entry[backend]["single"]
+        assert {"cpu_s", "seconds", "peak_rss_mib"} <= set(single["noop"]), single
+        assert {"cpu_s", "seconds", "peak_rss_mib"} <= set(single["change"]), single
+        assert single["noop"]["added"] == single["noop"]["changed"] == 0
+        assert "Appointments" in single["change"]["cells_by_tab"]
+    floor = entry["xlsx"]["floor"]
+    assert {"calamine_read_cpu_s", "read_and_rewrite_cpu_s"} <= set(floor), floor
+    assert len(floor["rewritten"]) == 3  # Appointments, Balances and Runs, nothing else
+    assert "(a) calamine read of every tab" in done.stdout
