@@ -29,6 +29,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, replace
+from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time
 from decimal import Decimal
 from operator import itemgetter
@@ -326,13 +327,17 @@ def _column(rows_: list[list[object]], shortest: int, position: int | None) -> l
 
 
 def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[Field, ...],
-                  build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
+                  build: Callable[[dict[str, Any], Row], R],
+                  clean: Callable[[tuple[Any, ...], int], R] | None = None
+                  ) -> tuple[Entry[R], ...]:
     """`parse_tab` for a tab whose rows all read the same fields, a column at a time.
 
     Each column is typed as a whole (its distinct values parsed once); a row whose every
     cell read without a problem is built from those values, and any other row is read by
     `parse_tab`'s row loop, in row order, so the problems, their texts and their order are
-    exactly the row path's (a row without a problem adds none to the list).
+    exactly the row path's (a row without a problem adds none to the list). `clean`, when
+    given, makes a clean row's record from its values in field order (`in_order`): what
+    `build` makes of them.
     """
     if cols is None:
         return ()
@@ -352,15 +357,32 @@ def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[F
     tab, index = cols.tab.name, cols.index
     entries: list[Entry[R]] = []
     for (number, values), read in zip(kept, zip(*columns, strict=True), strict=True):
-        row = Row(cols, number, values, problems)
         if FAIL in read:
-            entries.append(_parse_row(row, todo, build))
+            entries.append(_parse_row(Row(cols, number, values, problems), todo, build))
             continue
-        record = dict(zip(names, read, strict=True))
-        if unnamed:
-            del record[""]
-        entries.append(Entry(tab, number, build(record, row), True, values, index))
+        if clean is not None:
+            record = clean(read, number)
+        else:
+            named = dict(zip(names, read, strict=True))
+            if unnamed:
+                del named[""]
+            record = build(named, Row(cols, number, values, problems))
+        entries.append(Entry(tab, number, record, True, values, index))
     return tuple(entries)
+
+
+def in_order(kind: Callable[..., R], fields: tuple[Field, ...],
+             *rest: object) -> Callable[[tuple[Any, ...], int], R]:
+    """A clean row's record made from its values as they stand, then `rest`, then the row
+    number: for records whose attributes start with `fields`, in that order (checked)."""
+    names = [f.name for f in fields]
+    attributes = [a.name for a in dataclass_fields(kind)]  # type: ignore[arg-type]
+    assert attributes == [*names, *attributes[len(names):]], (names, attributes)
+    assert attributes[len(names) + len(rest)] == "row", attributes
+
+    def make(read: tuple[Any, ...], number: int) -> R:
+        return kind(*read, *rest, number)
+    return make
 
 
 def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decimal]:
@@ -548,10 +570,10 @@ def parse(cols: dict[str, Columns | None], problems: list[Problem], *,
     `columnar=False` reads every tab row by row: the reference the columnar path is tested
     against (both give the same records and problems, in the same order).
     """
-    def tab(name: str, fields: tuple[Field, ...],
-            build: Callable[[dict[str, Any], Row], R]) -> tuple[Entry[R], ...]:
+    def tab(name: str, fields: tuple[Field, ...], build: Callable[[dict[str, Any], Row], R],
+            clean: Callable[[tuple[Any, ...], int], R] | None = None) -> tuple[Entry[R], ...]:
         if columnar:
-            return parse_columns(cols[name], problems, fields, build)
+            return parse_columns(cols[name], problems, fields, build, clean)
         return parse_tab(cols[name], problems, _always(fields), build)
 
     return Parsed(
@@ -561,10 +583,17 @@ def parse(cols: dict[str, Columns | None], problems: list[Problem], *,
         groups=tab(GROUPS.name, GROUP_FIELDS, _record(Group)),
         enrollments=parse_tab(cols[ENROLLMENTS.name], problems, _enrollment_fields,
                               _record(Enrollment)),
-        payments=tab(PAYMENTS.name, PAYMENT_FIELDS, _record(Payment)),
+        payments=tab(PAYMENTS.name, PAYMENT_FIELDS, _record(Payment), _CLEAN_PAYMENT),
         closures=tab(CLOSURES.name, CLOSURE_FIELDS, _closure),
-        appointments=tab(APPOINTMENTS.name, APPOINTMENT_FIELDS, _appointment),
+        appointments=tab(APPOINTMENTS.name, APPOINTMENT_FIELDS, _appointment,
+                         _CLEAN_APPOINTMENT),
     )
+
+
+# the two long tabs: their records made without a dict of values per row
+_CLEAN_PAYMENT = in_order(Payment, PAYMENT_FIELDS)
+_CLEAN_APPOINTMENT = in_order(Appointment, APPOINTMENT_FIELDS, True)  # (commission_readable:
+# a clean row's price and commission are blank or read)
 
 
 NOTICE_STATUS = _choice("pending", "sent", "queued", "failed", "skipped")
