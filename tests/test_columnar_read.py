@@ -5,23 +5,29 @@ cleanly to the row-by-row loop. For random studios with junk, spreadsheet errors
 without a saved result, dates and numbers typed as text, blanks, -0.0, NaN, True beside 1,
 ragged rows and whole columns of one value, both paths give the same Snapshot: records,
 problems (texts and order), held sets, notices and taken ids.
+
+Reading makes millions of objects and no cycle: no garbage collection runs while a
+workbook is read or parsed, and the collector is back as it was afterwards.
 """
 
 from __future__ import annotations
 
 import copy
+import gc
 import random
 from datetime import date, datetime, time
 from decimal import Decimal
 
+import openpyxl
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sheetsync import cells, engine
 from sheetsync.read import read_snapshot
 from sheetsync.stores.base import Table
+from sheetsync.stores.xlsx import XlsxStore
 from tests.junk import junk
-from tests.studio import studio
+from tests.studio import studio, xlsx_studio
 from tests.studios import EVERY_TAB
 
 NOW = datetime(2026, 11, 25, 10, 0)
@@ -107,3 +113,49 @@ def test_each_cell_of_a_bad_column_is_reported_at_its_row_as_the_row_reader_does
     assert reported == [(row, "date", "'31/12/2026' is not a date; write it as 2026-12-01.")
                         for row in range(2, len(appointments.rows) + 2)]
     assert snapshot == read_snapshot(copy.deepcopy(tables), columnar=False)
+
+
+def _collections_during(action) -> int:
+    """How many collections start while `action` runs (the one that may start as the
+    collector comes back, with every allocation of the read pending, is counted too)."""
+    runs: list[str] = []
+
+    def count(phase: str, info: dict) -> None:
+        if phase == "start":
+            runs.append(phase)
+
+    gc.callbacks.append(count)
+    try:
+        action()
+    finally:
+        gc.callbacks.remove(count)
+    return len(runs)
+
+
+def test_no_garbage_collection_runs_while_a_workbook_is_read_and_the_gc_is_back_after():
+    tables = copy.deepcopy(BASE)
+    appointments = tables["Appointments"]
+    appointments.rows.extend(list(values) for values in appointments.rows * 300)
+    assert gc.isenabled()
+    assert _collections_during(lambda: read_snapshot(tables)) <= 1  # dozens without the pause
+    assert gc.isenabled()
+    gc.disable()
+    try:
+        read_snapshot(copy.deepcopy(BASE))
+        assert not gc.isenabled()  # a caller that paused it keeps it paused
+    finally:
+        gc.enable()
+
+
+def test_no_garbage_collection_runs_while_calamine_reads_an_xlsx(tmp_path):
+    path = xlsx_studio(tmp_path / "studio.xlsx", EVERY_TAB)
+    book = openpyxl.load_workbook(path)
+    notes = book.create_sheet("Notes")  # a tab of the studio's own, big enough to collect
+    for n in range(3000):
+        notes.append([f"note {n}", n, n / 7, datetime(2026, 1, 1, n % 24)])
+    book.save(path)
+    store = XlsxStore(path)
+    tables: dict[str, Table] = {}
+    assert _collections_during(lambda: tables.update(store.read())) <= 1
+    assert store.read_with == "calamine" and tables["Packages"].rows
+    assert gc.isenabled()

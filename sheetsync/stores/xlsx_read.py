@@ -18,6 +18,7 @@ with openpyxl straight away, and any other panic falls back to openpyxl too.
 
 from __future__ import annotations
 
+import gc
 import html
 import re
 import warnings
@@ -72,6 +73,8 @@ def read_calamine(path: Path, plain: set[str] | None = None) -> dict[str, Table]
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # anything calamine cannot open, openpyxl judges
         return None
+    collecting = gc.isenabled()
+    gc.disable()  # millions of cells and no cycle: a collection would walk them all, often
     try:
         tables: dict[str, Table] = {}
         for meta in wb.sheets_metadata:
@@ -87,6 +90,8 @@ def read_calamine(path: Path, plain: set[str] | None = None) -> dict[str, Table]
         return None
     finally:
         wb.close()
+        if collecting:
+            gc.enable()
     apply_marks(tables, marks)
     return tables
 
