@@ -300,11 +300,10 @@ def column_values(column: list[object], f: Field,
     kinds = set(map(type, column))
     if kinds <= _SETTLED and len(kinds & _NUMBERS) <= 1:
         if parse is _text and kinds <= {str, type(None)}:  # the trimmed text, or blank
-            blank = FAIL if f.required else f.default
-            settled = {v: (v.strip() or blank) if isinstance(v, str) else blank
-                       for v in set(column)}
-        else:
-            settled = {v: _settle(v, f, parse) for v in set(column)}
+            blank = FAIL if f.required else f.default  # (ids: mostly distinct, no dict)
+            trimmed = [v.strip() if isinstance(v, str) else "" for v in column]
+            return trimmed if all(trimmed) else [v or blank for v in trimmed]
+        settled = {v: _settle(v, f, parse) for v in set(column)}
         return list(map(settled.__getitem__, column))
     by_kind: dict[tuple[type, object], Any] = {}
     out: list[Any] = []
