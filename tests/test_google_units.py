@@ -258,6 +258,19 @@ def test_every_wait_is_bounded_by_the_cap(failures: int, retry_after: float | No
     assert 0 <= policy.wait(failures, retry_after) <= 8
 
 
+@given(st.integers(1, 30))
+def test_every_wait_is_at_least_half_its_backoff(failures: int):
+    policy = RetryPolicy(base=0.5, cap=8)
+    assert policy.wait(failures) >= min(8, 0.5 * 2 ** (failures - 1)) / 2
+
+
+def test_the_tries_together_always_wait_out_a_minute_of_quota():
+    """The quota test's policy: five waits of at least 10, 20, 30, 30 and 30 seconds."""
+    policy = RetryPolicy(attempts=6, base=20, cap=60)
+    for _ in range(200):
+        assert sum(policy.wait(n) for n in range(1, policy.attempts)) >= 60
+
+
 def test_a_refused_connection_surely_sent_nothing():
     with pytest.raises(requests.ConnectionError) as refused:
         requests.get("http://127.0.0.1:9", timeout=2)

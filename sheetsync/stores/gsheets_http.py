@@ -47,14 +47,18 @@ GOOGLE_ORIGINS = (GOOGLE_API, "https://www.googleapis.com")
 @dataclass(frozen=True)
 class RetryPolicy:
     attempts: int = 6  # tries per request, the first one included
-    base: float = 1.0  # seconds: the n-th wait is random in [0, min(cap, base * 2**n))
+    base: float = 1.0  # seconds: the n-th wait is random in [d/2, d), d = min(cap, base * 2**n)
     cap: float = 32.0
     connect_timeout: float = 10.0
     read_timeout: float = 60.0
     sleep: Callable[[float], None] = field(default=time.sleep, compare=False)
 
     def wait(self, failures: int, retry_after: float | None = None) -> float:
-        jittered = random.uniform(0, min(self.cap, self.base * 2 ** (failures - 1)))
+        """Exponential backoff with "equal jitter": half of each wait is certain, so the
+        tries together always wait out a per-minute quota (full jitter could, by chance,
+        spend every try within the same minute)."""
+        backoff = min(self.cap, self.base * 2 ** (failures - 1))
+        jittered = backoff / 2 + random.uniform(0, backoff / 2)
         return min(self.cap, max(jittered, retry_after or 0.0))
 
 
