@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import asdict, dataclass, replace
 from datetime import datetime
+from operator import attrgetter
 
 from . import cells
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
@@ -33,15 +34,20 @@ APPOINTMENT_COLUMNS = (
 )
 
 
+_appointment_values = attrgetter(*APPOINTMENT_COLUMNS)
+_BALANCE_COLUMNS = BALANCES.column_names
+_balance_values = attrgetter(*_BALANCE_COLUMNS)
+
+
 def appointment_cells(a: Appointment) -> dict[str, Cell]:
-    values = {name: getattr(a, name) for name in APPOINTMENT_COLUMNS}
+    values = dict(zip(APPOINTMENT_COLUMNS, _appointment_values(a), strict=True))
     if not a.commission_readable:
         del values["commission"], values["commission_basis"]  # the studio's text stays
     return values
 
 
 def balance_cells(b: Balance) -> dict[str, Cell]:
-    return {name: getattr(b, name) for name in BALANCES.column_names}
+    return dict(zip(_BALANCE_COLUMNS, _balance_values(b), strict=True))
 
 
 def problem_cells(p: Problem) -> dict[str, Cell]:

@@ -6,14 +6,23 @@ into cell changes in the coordinates of the read, writing a cell only when its
 value or its type differs (`same_cell`). A row with nothing in any known column
 (only the studio's own cells, e.g. a formula filled down in advance) is no
 record, and is where the next new record goes. Pure: no I/O.
+
+Most rows of a sync already hold what is wanted, so `TabWriter.update` first compares
+the whole row in one go: the wanted values as the store reads such cells back
+(`canonical`, e.g. a date as the datetime xlsx gives) against the raw row, value and
+exact type. Only a row that differs there is compared cell by cell. The fast answer
+"same" can never hide a difference: a canonical value is used only when `same_cell`
+accepts it for the wanted value, and `same_cell` gives the same answer for any raw
+cell of that exact type and value.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 from decimal import Decimal, InvalidOperation
+from operator import itemgetter
 
 from . import cells
 from .model import Problem
@@ -144,6 +153,153 @@ def _as_time(raw: Cell) -> time | None:
     return None
 
 
+_NEVER: Cell = object()  # equal to no cell read: the row is compared cell by cell
+_MISSING = object()
+_SAMPLED_ROWS = 64
+
+
+def canonical(kind: Kind, wanted: Cell, sample: type | None = None) -> Cell:
+    """`wanted` as a store reads such a cell back, in the form of `sample` (the type of the
+    column's cells as read, e.g. datetime for an xlsx date, int for a Google serial date),
+    or `_NEVER` when unsure. Never a value `same_cell` would not accept for `wanted`."""
+    if wanted is None or wanted == "":
+        return None
+    if kind is Kind.TEXT:
+        return wanted if type(wanted) is str else _NEVER
+    candidate = _candidate(kind, wanted, sample)
+    if candidate is _NEVER or not same_cell(kind, candidate, wanted):
+        return _NEVER
+    return candidate
+
+
+def _candidate(kind: Kind, wanted: Cell, sample: type | None) -> Cell:
+    if kind in (Kind.INT, Kind.MONEY, Kind.NUMBER):
+        if type(wanted) in (int, float):
+            return wanted
+        if type(wanted) is Decimal and wanted.is_finite():
+            return int(wanted) if wanted == wanted.to_integral_value() else float(wanted)
+        return _NEVER
+    if kind is Kind.DATE and type(wanted) is date:
+        if sample is date:
+            return wanted
+        if sample in (int, float):
+            return _serial(cells.to_serial(wanted))
+        return datetime.combine(wanted, time())
+    if isinstance(wanted, time | datetime) and wanted.tzinfo is not None:
+        return _NEVER  # equal instants in other zones are not the same cell
+    if kind is Kind.TIME and type(wanted) is time:
+        return cells.to_serial(wanted) if sample is float else wanted
+    if kind is Kind.DATETIME and type(wanted) is datetime:
+        return _serial(cells.to_serial(wanted)) if sample in (int, float) else wanted
+    return _NEVER
+
+
+def _serial(value: float) -> float | int:
+    """A serial number as a JSON reply gives it: whole days as an int."""
+    return int(value) if value == int(value) else value
+
+
+def _column_sample(table: Table, index: int) -> type | None:
+    """The type of the column's first non-blank cell among the first rows, if any."""
+    for values in table.rows[:_SAMPLED_ROWS]:
+        if index < len(values) and not cells.is_blank(values[index]):
+            return type(values[index])
+    return None
+
+
+# Wanted values compared as they are: text and whole numbers read back unchanged (text
+# "" as an empty cell). Every other kind goes through `canonical`, remembered per value.
+_AS_IS: dict[Kind, frozenset[type]] = {Kind.TEXT: frozenset({str, type(None)}),
+                                       Kind.INT: frozenset({int, type(None)})}
+_CONVERTED: dict[Kind, tuple[type, ...]] = {
+    Kind.DATE: (date,), Kind.TIME: (time,), Kind.DATETIME: (datetime,),
+    Kind.MONEY: (Decimal, int), Kind.NUMBER: (Decimal, int)}
+_BLANK: dict[Cell, Cell] = {"": None}
+
+
+def _allowed(kind: Kind) -> frozenset[type]:
+    """The types of wanted value the one-comparison check takes for a column of `kind`; a
+    row with any other (a bool, a float, a number for a text column) is compared cell by
+    cell. Within these types equal values have the same canonical form."""
+    if kind in _AS_IS:
+        return _AS_IS[kind]
+    return frozenset({str, type(None), *_CONVERTED.get(kind, ())})
+
+
+class _RowShape:
+    """Compares rows of one set of wanted column names in one comparison (`holds`).
+
+    Columns kept as they are come first (`as_is` of them), the converted ones after,
+    each with its memo: wanted value -> canonical cell.
+    """
+
+    __slots__ = (
+        "allowed",
+        "as_is",
+        "checked",
+        "kinds",
+        "memos",
+        "missing",
+        "raw",
+        "samples",
+        "wanted",
+        "width",
+    )
+
+    def __init__(self, columns: list[tuple[str, int, Kind, type | None]]) -> None:
+        columns = sorted(columns, key=lambda c: c[2] not in _AS_IS)  # stable: as-is first
+        self.wanted = _getter([name for name, _, _, _ in columns])
+        self.raw = _getter([index for _, index, _, _ in columns])
+        self.kinds = [kind for _, _, kind, _ in columns]
+        self.samples = [sample for _, _, _, sample in columns]
+        self.as_is = sum(kind in _AS_IS for kind in self.kinds)
+        self.memos: tuple[dict[Cell, Cell], ...] = tuple(
+            _BLANK if kind in _AS_IS else {} for kind in self.kinds)
+        self.allowed = [_allowed(kind) for kind in self.kinds]
+        self.missing = (_MISSING,) * (len(columns) - self.as_is)
+        self.width = max(index for _, index, _, _ in columns) + 1
+        self.checked: dict[tuple[type, ...], bool] = {}  # wanted types -> all allowed?
+
+    def holds(self, held: Sequence[Cell], values: Mapping[str, Cell]) -> bool:
+        """True when `held` already holds every wanted cell, value and exact type."""
+        if len(held) < self.width:
+            return False
+        wanted = self.wanted(values)
+        types = tuple(map(type, wanted))
+        allowed = self.checked.get(types)
+        if allowed is None:
+            allowed = self.checked[types] = all(map(frozenset.__contains__, self.allowed,
+                                                    types))
+        if not allowed:
+            return False
+        try:
+            found = tuple(map(dict.get, self.memos, wanted,
+                              (*wanted[:self.as_is], *self.missing)))
+            if _MISSING in found:
+                found = self._learn(wanted, found)
+        except TypeError:  # an unhashable value (a signalling NaN): compare cell by cell
+            return False
+        raw = self.raw(held)
+        return raw == found and tuple(map(type, raw)) == tuple(map(type, found))
+
+    def _learn(self, wanted: tuple[Cell, ...], found: tuple[Cell, ...]) -> tuple[Cell, ...]:
+        """`found` with the values met for the first time made canonical and remembered."""
+        out = list(found)
+        for i, value in enumerate(found):
+            if value is _MISSING:
+                out[i] = self.memos[i][wanted[i]] = canonical(self.kinds[i], wanted[i],
+                                                              self.samples[i])
+        return tuple(out)
+
+
+def _getter(keys: Sequence[object]) -> Callable[[object], tuple[Cell, ...]]:
+    """itemgetter that always gives a tuple, also for one key."""
+    if len(keys) == 1:
+        key = keys[0]
+        return lambda container: (container[key],)  # type: ignore[index]
+    return itemgetter(*keys)  # type: ignore[return-value]
+
+
 class TabWriter:
     """Collects the changes for one tab, in the coordinates of the read."""
 
@@ -161,12 +317,30 @@ class TabWriter:
         # below the last row sheetsync can read: rows that hold nothing but the studio's own
         # columns (a formula filled down in advance) take new records, keeping those cells
         self.next_row = last_used_row(cols) + 1
+        self.samples = {name: _column_sample(cols.table, position - 1)
+                        for name, (position, _) in self.targets.items()}
+        self.shapes: dict[tuple[str, ...], _RowShape | None] = {}
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
         """Write the cells of `values` that differ from what row `row` holds; any written?"""
         table = self.cols.table
         held = (table.header if row == 1 else
                 table.rows[row - 2] if 2 <= row <= len(table.rows) + 1 else [])
+        shape = self._shape(tuple(values))
+        if shape is None or shape.holds(held, values):
+            return False
+        return self._update_cells(row, held, values)
+
+    def _shape(self, names: tuple[str, ...]) -> _RowShape | None:
+        """The one-comparison check for rows of these names (None: no column to write)."""
+        if names not in self.shapes:
+            columns = [(n, self.targets[n][0] - 1, self.targets[n][1], self.samples[n])
+                       for n in names if n in self.targets]
+            self.shapes[names] = _RowShape(columns) if columns else None
+        return self.shapes[names]
+
+    def _update_cells(self, row: int, held: Sequence[Cell], values: Mapping[str, Cell]) -> bool:
+        """`update`, compared cell by cell with `same_cell`."""
         width = len(held)
         changed = False
         for name, wanted in values.items():
