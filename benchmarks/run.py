@@ -122,10 +122,27 @@ def task_generate(args: argparse.Namespace) -> dict[str, Any]:
     write_xlsx(studio, xlsx)
     written = time.perf_counter() - began
     cells = sum(frame.shape[0] * len(_columns(name)) for name, frame in studio.tabs.items())
-    return {"generate_s": generated, "write_xlsx_s": written,
-            "appointment_rows": studio.appointment_rows, "cells": cells,
-            "rows": {name: len(frame) for name, frame in studio.tabs.items()},
-            "xlsx_mib": xlsx.stat().st_size / 2**20, "peak_rss_mib": peak_rss_mib()}
+    result = {"generate_s": generated, "write_xlsx_s": written,
+              "appointment_rows": studio.appointment_rows, "cells": cells,
+              "rows": {name: len(frame) for name, frame in studio.tabs.items()},
+              "xlsx_mib": xlsx.stat().st_size / 2**20, "peak_rss_mib": peak_rss_mib()}
+    generated_path(args.work, args.size, args.seed).write_text(json.dumps(result))
+    return result
+
+
+def generated_path(work: Path, size: str, seed: int) -> Path:
+    """What task_generate measured, kept beside the studio for --reuse."""
+    return work / f"studio-{size}-{seed}.json"
+
+
+def generated_before(work: Path, size: str, seed: int) -> dict[str, Any] | None:
+    """The generation figures of a studio an earlier run left in `work`, if it is whole."""
+    kept = generated_path(work, size, seed)
+    if not kept.exists() or not all(p.exists() for p in studio_paths(work, size, seed)):
+        return None
+    result: dict[str, Any] = json.loads(kept.read_text())
+    result["reused"] = True
+    return result
 
 
 def _columns(name: str) -> tuple[str, ...]:
@@ -298,7 +315,54 @@ def task_single(args: argparse.Namespace) -> dict[str, Any]:
     `--which noop`: the generated studio at NOW (it changes nothing but the Runs row);
     `--which change`: fifteen minutes later, after the studio cancelled one upcoming
     session (xlsx: the workbook task_prepare_change left; memory: set before measuring)."""
+    store, now = single_store(args)
+    _import_the_reader()
+    rss_before = peak_rss_mib()
+    watch = Stopwatch()
+    report = engine_sync(store, now)
+    seconds, cpu = watch.lap()
+    return {"seconds": seconds, "cpu_s": cpu, "cells_written": report.changes.cells_written,
+            "cells_by_tab": {t: c.cells_written for t, c in report.changes.tabs.items() if c},
+            "changed": len(report.plan.changed), "added": len(report.plan.added),
+            "peak_rss_before_mib": rss_before, "peak_rss_mib": peak_rss_mib()}
+
+
+def engine_sync(store: Any, now: datetime) -> Any:
     from sheetsync import engine
+
+    return engine.sync(store, now, started_at=now)
+
+
+# The steps of a sync a profile reports, by (file, function): read -> plan -> write.
+STEPS = {"store read": ("xlsx.py", "read"), "read_snapshot": ("read.py", "read_snapshot"),
+         "plan": ("plan.py", "plan"), "build_changes": ("apply.py", "build_changes"),
+         "store write": ("engine.py", "write_changes")}
+
+
+def task_profile(args: argparse.Namespace) -> dict[str, Any]:
+    """The single sync under cProfile: each step's share and the functions that cost most.
+    cProfile slows Python calls down, so its seconds are for proportions only."""
+    import cProfile
+    import pstats
+
+    store, now = single_store(args)
+    _import_the_reader()
+    profiler = cProfile.Profile(time.process_time)  # CPU seconds: the machine is shared
+    profiler.runcall(engine_sync, store, now)
+    stats = pstats.Stats(profiler).stats  # type: ignore[attr-defined]
+    total = sum(own for _, _, own, _, _ in stats.values())
+    steps = {name: round(next((cum for (path, _, fn), (_, _, _, cum, _) in stats.items()
+                               if path.endswith(f"/{file}") and fn == function), 0.0), 3)
+             for name, (file, function) in STEPS.items()}
+    top = sorted(stats.items(), key=lambda item: -item[1][2])[:15]
+    return {"profiled_s": round(total, 3), "steps_s": steps,
+            "top_own_time": [{"function": f"{Path(path).name}:{line} {fn}", "calls": calls,
+                              "own_s": round(own, 3), "cumulative_s": round(cum, 3)}
+                             for (path, line, fn), (_, calls, own, cum, _) in top]}
+
+
+def single_store(args: argparse.Namespace) -> tuple[Any, datetime]:
+    """The store and the time of one single sync (see task_single)."""
     from sheetsync.stores.xlsx import XlsxStore
 
     now = NOW
@@ -315,15 +379,7 @@ def task_single(args: argparse.Namespace) -> dict[str, Any]:
         if args.which == "change":
             title, row, _ = upcoming_session(store)
             store.set(title, row, "status", "cancelled")
-    _import_the_reader()
-    rss_before = peak_rss_mib()
-    watch = Stopwatch()
-    report = engine.sync(store, now, started_at=now)
-    seconds, cpu = watch.lap()
-    return {"seconds": seconds, "cpu_s": cpu, "cells_written": report.changes.cells_written,
-            "cells_by_tab": {t: c.cells_written for t, c in report.changes.tabs.items() if c},
-            "changed": len(report.plan.changed), "added": len(report.plan.added),
-            "peak_rss_before_mib": rss_before, "peak_rss_mib": peak_rss_mib()}
+    return store, now
 
 
 def task_openpyxl_sync(args: argparse.Namespace) -> dict[str, Any]:
@@ -553,6 +609,7 @@ def task_compare(args: argparse.Namespace) -> dict[str, Any]:
 
 TASKS = {"generate": task_generate, "plan": task_plan, "sync": task_sync,
          "single": task_single, "prepare_change": task_prepare_change, "floor": task_floor,
+         "profile": task_profile,
          "openpyxl_sync": task_openpyxl_sync, "report": task_report,
          "google": task_google, "compare": task_compare}
 
@@ -623,7 +680,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                                "sizes": {}}
     for size in sizes:
         args.size_one, args.backend_one = size, "memory"
-        entry: dict[str, Any] = {"generate": child("generate", args, args.timeout)}
+        kept = generated_before(args.work, size, args.seed) if args.reuse else None
+        entry: dict[str, Any] = {"generate": kept or child("generate", args, args.timeout)}
         say(f"{size}: generated {entry['generate'].get('appointment_rows', '?')} rows")
         for backend in backends:
             args.backend_one = backend
@@ -637,6 +695,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 measured["single"] = {which: child("single", args, args.timeout, which)
                                       for which in ("noop", "change")}
                 measured["sync"] = child("sync", args, args.timeout)
+                if backend == "xlsx" and size in args.profile.split(","):
+                    measured["profile"] = {which: child("profile", args, args.timeout, which)
+                                           for which in ("noop", "change")}
                 measured["report"] = child("report", args, args.timeout)
                 if backend == "xlsx":
                     measured["floor"] = child("floor", args, args.timeout)
@@ -738,7 +799,8 @@ def table(results: dict[str, Any]) -> str:
                 f"{noop.get('cells_written', '?')} / {again.get('cells_written', '?')} / "
                 f"{one.get('cells_written', '?')} | "
                 f"{_n(report.get('report_s')) if 'report_s' in report else '-'} |")
-    lines += ["", floor_table(results), "", memory_table(results)]
+    lines += ["", floor_table(results), "", memory_table(results), "",
+              targets_table(results), "", studios_table(results), "", profile_table(results)]
     text = "\n".join(lines)
     compare = results.get("compare")
     if compare and "error" not in compare:
@@ -831,6 +893,96 @@ def memory_table(results: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+GIB = 1024  # MiB
+
+
+def targets_table(results: dict[str, Any]) -> str:
+    """Issue 14's targets that this run measures, each met or not met with its numbers."""
+    sizes = results["sizes"]
+
+    def xlsx(size: str, *keys: str) -> Any:
+        value: Any = sizes.get(size, {}).get("xlsx", {})
+        for key in keys:
+            value = value.get(key, {}) if isinstance(value, dict) else {}
+        return value if isinstance(value, int | float) else None
+
+    rows = []
+    for label, which, floor_key, limit in (
+            ("no-op sync within 1.5x (a)", "noop", "calamine_read_cpu_s", 1.5),
+            ("status-change sync within 2x (b)", "change", "read_and_rewrite_cpu_s", 2.0)):
+        ratios = {size: _quotient(xlsx(size, "single", which, "cpu_s"),
+                                  xlsx(size, "floor", floor_key))
+                  for size in ("S", "M", "XL") if size in sizes}
+        rows.append((label, ", ".join(f"{k} {_x(v)}" for k, v in ratios.items()),
+                     _met(ratios.values(), limit)))
+    peaks = {w: xlsx("XL", "single", w, "peak_rss_mib") for w in ("noop", "change")}
+    rows.append(("XL: one sync under 2 GiB peak", f"no-op {_n(peaks['noop'], 0)} MiB, status "
+                 f"change {_n(peaks['change'], 0)} MiB", _met(peaks.values(), GIB * 2)))
+    three = xlsx("XL", "sync", "peak_rss_mib")
+    rows.append(("XL: three syncs in one process under 2 GiB", f"{_n(three, 0)} MiB",
+                 _met([three], GIB * 2)))
+    cpu = {b: sizes.get("XL", {}).get(b, {}).get("plan", {}).get("snapshot_and_plan_cpu_s")
+           for b in ("xlsx", "memory")}
+    rows.append(("XL: read_snapshot + plan under 10 s CPU",
+                 ", ".join(f"{_n(v)} s ({b})" for b, v in cpu.items()), _met(cpu.values(), 10)))
+    slopes = results.get("scaling", {})
+    rows.append(("scaling exponent at most 1.05", ", ".join(f"{k} {v}" for k, v in
+                                                            slopes.items()),
+                 _met(slopes.values(), 1.05)))
+    lines = ["| target | measured (CPU) | |", "|---|---|---|"]
+    lines += [f"| {label} | {measured} | {verdict} |" for label, measured, verdict in rows]
+    return "\n".join(lines)
+
+
+def _quotient(value: float | None, floor: float | None) -> float | None:
+    return value / floor if value and floor else None
+
+
+def _x(value: float | None) -> str:
+    return "-" if value is None else f"{value:.2f}x"
+
+
+def _met(values: Any, limit: float) -> str:
+    values = list(values)
+    if not values or any(v is None for v in values):
+        return "not measured"
+    return "met" if all(v <= limit for v in values) else "**not met**"
+
+
+def profile_table(results: dict[str, Any]) -> str:
+    """Per profiled sync: each step's share of the CPU, then the costliest functions."""
+    lines = []
+    for size, entry in results["sizes"].items():
+        for which, prof in entry.get("xlsx", {}).get("profile", {}).items():
+            if "steps_s" not in prof:
+                continue
+            total = prof["profiled_s"]
+            steps = ", ".join(f"{name} {100 * sec / total:.0f} %"
+                              for name, sec in prof["steps_s"].items())
+            lines.append(f"**{size}, {'no-op' if which == 'noop' else 'status-change'} sync** "
+                         f"({total:.1f} s profiled): {steps}.\n")
+            lines.append("| function | calls | own s | cumulative s |\n|---|---|---|---|")
+            lines += [f"| `{f['function']}` | {f['calls']:,} | {f['own_s']:.2f} | "
+                      f"{f['cumulative_s']:.2f} |" for f in prof["top_own_time"][:10]]
+            lines.append("")
+    return "\n".join(lines)
+
+
+def studios_table(results: dict[str, Any]) -> str:
+    lines = ["| size | clients | enrollments | appointment rows | all cells | .xlsx | "
+             "generate + write (wall s) |", "|---|---|---|---|---|---|---|"]
+    for size, entry in results["sizes"].items():
+        g = entry["generate"]
+        if "appointment_rows" not in g:
+            continue
+        rows = g.get("rows", {})
+        lines.append(f"| {size} | {rows.get('Clients', 0):,} | {rows.get('Enrollments', 0):,} | "
+                     f"{g['appointment_rows']:,} | {g['cells'] / 1e6:.2f} M | "
+                     f"{g['xlsx_mib']:.1f} MiB | {_n(g['generate_s'], 0)} + "
+                     f"{_n(g['write_xlsx_s'], 0)} |")
+    return "\n".join(lines)
+
+
 def _cw(measured: dict[str, Any], cpu: str = "cpu_s", wall: str = "seconds") -> str:
     """CPU seconds / wall seconds of one measurement."""
     if cpu not in measured:
@@ -866,6 +1018,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip the openpyxl comparisons")
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the straightforward-gspread comparison")
+    parser.add_argument("--profile", default="", metavar="SIZES",
+                        help="also profile the single xlsx syncs at these sizes (e.g. M,XL)")
+    parser.add_argument("--reuse", action="store_true",
+                        help="measure the studios an earlier run generated in --work (same "
+                             "seed) instead of generating them again")
     parser.add_argument("--child", choices=list(TASKS), help=argparse.SUPPRESS)
     parser.add_argument("--which", choices=["noop", "change"], default="noop",
                         help=argparse.SUPPRESS)
