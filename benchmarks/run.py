@@ -25,7 +25,7 @@ that stays meaningful on a busy machine. For each size and backend:
   inflated and deflated back at the patcher's level into a copy of the zip, every
   other part copied raw), which a status-change sync is compared with; and
   openpyxl's load + save (S and M, unless --quick);
-- report: `report commissions` for the last full month (when that module is there);
+- report: `report commissions` for the last full month (unless --no-report);
 - compare (once per run, size S): the straightforward gspread approach of the
   tutorials (one read per tab, one update per changed cell) against one batched
   read and one batched write, for the same cells, on the local Sheets API with
@@ -698,7 +698,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if backend == "xlsx" and size in args.profile.split(","):
                     measured["profile"] = {which: child("profile", args, args.timeout, which)
                                            for which in ("noop", "change")}
-                measured["report"] = child("report", args, args.timeout)
+                if not args.no_report:
+                    measured["report"] = child("report", args, args.timeout)
                 if backend == "xlsx":
                     measured["floor"] = child("floor", args, args.timeout)
                     if size in ("S", "M") and not args.quick:
@@ -1018,6 +1019,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--quick", action="store_true", help="skip the openpyxl comparisons")
     parser.add_argument("--no-compare", action="store_true",
                         help="skip the straightforward-gspread comparison")
+    parser.add_argument("--no-report", action="store_true",
+                        help="skip the commission report's timing")
     parser.add_argument("--profile", default="", metavar="SIZES",
                         help="also profile the single xlsx syncs at these sizes (e.g. M,XL)")
     parser.add_argument("--reuse", action="store_true",
