@@ -327,6 +327,16 @@ def _column(rows_: list[list[object]], shortest: int, position: int | None) -> l
     return [values[position] if position < len(values) else None for values in rows_]
 
 
+def _typed_columns(kept: list[tuple[int, list[object]]],
+                   reads: list[tuple[int | None, Callable[[object], Any], Field]]
+                   ) -> list[list[Any]]:
+    """The column of each (position, parse, field) over the kept rows, typed."""
+    kept_values = [values for _, values in kept]
+    shortest = min(map(len, kept_values), default=0)
+    return [column_values(_column(kept_values, shortest, position), f, parse)
+            for position, parse, f in reads]
+
+
 def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[Field, ...],
                   build: Callable[[dict[str, Any], Row], R],
                   clean: Callable[[tuple[Any, ...], int], R] | None = None
@@ -349,10 +359,7 @@ def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[F
     todo: list[Step] = [(f.name, cols.index.get(f.column), remembered.get(f.parse, f.parse), f)
                         for f in fields]
     kept = list(numbered_rows(cols))
-    kept_values = [values for _, values in kept]
-    shortest = min(map(len, kept_values), default=0)
-    columns = [column_values(_column(kept_values, shortest, position), f, parse)
-               for _, position, parse, f in todo]
+    columns = _typed_columns(kept, [(position, parse, f) for _, position, parse, f in todo])
     names = [name for name, *_ in todo]
     unnamed = "" in names
     tab, index = cols.tab.name, cols.index
@@ -600,18 +607,38 @@ _CLEAN_APPOINTMENT = in_order(Appointment, APPOINTMENT_FIELDS, True)  # (commiss
 NOTICE_STATUS = _choice("pending", "sent", "queued", "failed", "skipped")
 
 
-def parse_notices(cols: Columns | None, problems: list[Problem]) -> dict[str, Notice]:
+def parse_notices(cols: Columns | None, problems: list[Problem], *,
+                  columnar: bool = True) -> dict[str, Notice]:
     """What was sent before, by key (the first row of a key counts). An unreadable status
     counts as sent: never a second message."""
     notices: dict[str, Notice] = {}
-    for row in rows(cols, problems):
-        key = row.text("key")
-        if not key or key in notices:
-            continue
-        status = row.get("status", NOTICE_STATUS, "sent", fatal=False)
-        attempts = row.get("attempts", _attempts, 0, fatal=False)
-        notices[key] = Notice(key, status, attempts, row.number)
+    if cols is None or not columnar:
+        for row in rows(cols, problems):
+            _notice(row, notices)
+        return notices
+    kept = list(numbered_rows(cols))
+    columns = _typed_columns(kept, [(cols.index.get(f.column), f.parse, f)
+                                          for f in NOTICE_FIELDS])
+    for (number, values), (key, status, attempts) in zip(kept, zip(*columns, strict=True),
+                                                         strict=True):
+        if key is FAIL or (key and key not in notices and FAIL in (status, attempts)):
+            _notice(Row(cols, number, values, problems), notices)  # it reports the problem
+        elif key and key not in notices:
+            notices[key] = Notice(key, status, attempts, number)
     return notices
+
+
+NOTICE_FIELDS = (Field("key"), Field("status", NOTICE_STATUS, "sent", fatal=False),
+                 Field("attempts", _attempts, 0, fatal=False))
+
+
+def _notice(row: Row, notices: dict[str, Notice]) -> None:
+    key = row.text("key")
+    if not key or key in notices:
+        return
+    status = row.get("status", NOTICE_STATUS, "sent", fatal=False)
+    attempts = row.get("attempts", _attempts, 0, fatal=False)
+    notices[key] = Notice(key, status, attempts, row.number)
 
 
 def _usable(entries: tuple[Entry[R], ...], found: Findings) -> tuple[R, ...]:
@@ -670,5 +697,5 @@ def _read_snapshot(tables: dict[str, Table], *, columnar: bool) -> Snapshot:
         return Snapshot(problems=tuple(structural), structural=True)
     problems: list[Problem] = []
     parsed = parse(cols, problems, columnar=columnar)
-    notices = parse_notices(cols[NOTIFICATIONS.name], problems)
+    notices = parse_notices(cols[NOTIFICATIONS.name], problems, columnar=columnar)
     return snapshot(parsed, validate(parsed), notices, problems)

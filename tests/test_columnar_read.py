@@ -36,6 +36,14 @@ NOW = datetime(2026, 11, 25, 10, 0)
 def _synced() -> dict[str, Table]:
     store = studio(EVERY_TAB)
     engine.sync(store, NOW, started_at=NOW)
+    outbox = store.tables["Notifications"]  # what earlier syncs sent, a key twice
+    header = [str(h) for h in outbox.header]
+    for key, status, attempts in [("k1", "sent", 1), ("k2", "failed", 3), ("k1", "pending", 0),
+                                  ("k3", "queued", None), ("k4", None, 2)]:
+        values: list[object] = [None] * len(header)
+        for column, value in (("key", key), ("status", status), ("attempts", attempts)):
+            values[header.index(column)] = value
+        outbox.rows.append(values)
     return store.tables
 
 
@@ -98,7 +106,7 @@ def test_columnar_and_row_by_row_read_the_same_snapshot(seed, edits):
 def test_a_clean_studio_reads_the_same_by_columns():
     snapshot = read_snapshot(copy.deepcopy(BASE))
     assert snapshot == read_snapshot(copy.deepcopy(BASE), columnar=False)
-    assert snapshot.appointments and not snapshot.problems
+    assert snapshot.appointments and len(snapshot.notices) == 4 and not snapshot.problems
 
 
 def test_each_cell_of_a_bad_column_is_reported_at_its_row_as_the_row_reader_does():
@@ -159,3 +167,17 @@ def test_no_garbage_collection_runs_while_calamine_reads_an_xlsx(tmp_path):
     assert _collections_during(lambda: tables.update(store.read())) <= 1
     assert store.read_with == "calamine" and tables["Packages"].rows
     assert gc.isenabled()
+
+
+def test_only_the_first_row_of_a_notice_key_is_read_whichever_path_reads_it():
+    tables = copy.deepcopy(BASE)
+    outbox = tables["Notifications"]
+    header = [str(h) for h in outbox.header]
+    status, attempts = header.index("status"), header.index("attempts")
+    outbox.rows[2][status] = "maybe"  # k1 again: never read, so never reported
+    outbox.rows[1][attempts] = cells.error_value("#REF!")  # k2: read, reported, still failed
+    snapshot = read_snapshot(tables)
+    assert [(p.tab, p.row, p.column) for p in snapshot.problems] == [
+        ("Notifications", 3, "attempts")]
+    assert snapshot.notices["k1"].status == "sent" and snapshot.notices["k2"].attempts == 0
+    assert snapshot == read_snapshot(copy.deepcopy(tables), columnar=False)
