@@ -191,7 +191,10 @@ def basis_text(staff_id: str, price: Decimal, own_price: bool, rate: Decimal) ->
 
 def basis_price(basis: str) -> Decimal | None:
     """The per-session price a frozen commission was computed from, when the basis reads."""
-    match = _BASIS.match(basis)
+    return _price_of(_BASIS.match(basis))
+
+
+def _price_of(match: re.Match[str] | None) -> Decimal | None:
     if match is None:
         return None
     try:
@@ -204,7 +207,8 @@ def needs_commission(a: Appointment) -> bool:
     """Does the frozen amount no longer fit the row (cleared, other staff, other own price)?"""
     if a.commission is None:
         return True
-    basis, price = _BASIS.match(a.commission_basis), basis_price(a.commission_basis)
+    basis = _BASIS.match(a.commission_basis)
+    price = _price_of(basis)
     if basis is None or price is None:
         return False  # a number (or a basis) the studio typed itself: theirs to keep
     if basis["staff"] != a.staff_id or bool(basis["own"]) != (a.price is not None):
@@ -218,6 +222,8 @@ def with_commission(a: Appointment, enrollment: Enrollment, package: Package,
     if not a.commission_readable:
         return a
     if not a.used:
+        if a.commission is None and a.commission_basis == "":
+            return a
         return replace(a, commission=None, commission_basis="")
     if not needs_commission(a):
         return a

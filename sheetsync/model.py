@@ -157,7 +157,12 @@ class Appointment:
     @property
     def placement(self) -> str:
         """Where and with whom the session is, as written in the `planned` column."""
-        return f"{self.date:%Y-%m-%d} {self.start:%H:%M}-{self.end:%H:%M} {self.staff_id}".strip()
+        day, start, end = self.date, self.start, self.end
+        if day.year < 1000:  # strftime's %Y leaves such a year unpadded
+            return f"{day:%Y-%m-%d} {start:%H:%M}-{end:%H:%M} {self.staff_id}".strip()
+        # the same text as strftime gives, four times faster (planning asks for every row's)
+        return (f"{day.year}-{day.month:02d}-{day.day:02d} {start.hour:02d}:{start.minute:02d}"
+                f"-{end.hour:02d}:{end.minute:02d} {self.staff_id}").strip()
 
     @property
     def moved_by_hand(self) -> bool:

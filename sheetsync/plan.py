@@ -195,14 +195,15 @@ def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON, *,
         planner = _EnrollmentPlanner(terms, by_enrollment[enrollment_id], now, ids, horizon,
                                      snap.staff)
         planner.run()
-        result.appointments.extend(planner.final())
+        final = planner.final()
+        result.appointments.extend(final)
         result.added.extend(planner.added)
         result.changed.extend(planner.changes())
         result.deleted.extend(planner.deleted)
         result.renewals.extend(planner.renewals)
         result.problems.extend(planner.problems)
         result.balances.extend(balances_for(terms.enrollment, terms.package, terms.client,
-                                            planner.final(), payments[enrollment_id], now))
+                                            final, payments[enrollment_id], now))
     result.problems.sort(key=Problem.sort_key)
     if alert_rules is not None:
         result.alerts = due_alerts(snap, result.balances, result.appointments, now, alert_rules)
@@ -287,8 +288,9 @@ class _EnrollmentPlanner:
         return sorted(self.desired.values(), key=_when)
 
     def changes(self) -> list[Change]:
-        return [Change(self.existing[k], a) for k, a in self.desired.items()
-                if k in self.existing and self.existing[k] != a]
+        return [Change(before, a) for k, a in self.desired.items()
+                if (before := self.existing.get(k)) is not None and before is not a
+                and before != a]
 
     def _in(self, period: int) -> list[Appointment]:
         return [a for a in self.desired.values() if a.period == period]
@@ -328,9 +330,9 @@ class _EnrollmentPlanner:
     def _free_slots(self, period: int, count: int, brand_new: bool) -> Iterator[Slot]:
         if count <= 0:
             return
-        earlier = [a.starts_at for a in self.desired.values() if a.period < period]
+        earlier = [(a.date, a.start) for a in self.desired.values() if a.period < period]
         not_before = datetime.combine(self.t.enrollment.start_date, time())
-        after = max(earlier) if earlier else None
+        after = datetime.combine(*max(earlier)) if earlier else None
         start_from = not_before if brand_new else max(not_before, self.now)
         duration = timedelta(minutes=self.t.package.duration_min)
         found = 0
@@ -397,6 +399,7 @@ class _EnrollmentPlanner:
             "check the schedule and the closures."))
 
 
-def _when(a: Appointment) -> tuple[datetime, str]:
-    return (a.starts_at, a.appointment_id)
+def _when(a: Appointment) -> tuple[date, time, str]:
+    """Time order (naive wall-clock times: date then start is starts_at's order), then id."""
+    return (a.date, a.start, a.appointment_id)
 
