@@ -246,7 +246,7 @@ def test_a_sync_whose_reads_and_guard_re_read_are_split_writes_what_an_unsplit_o
         server: LocalSheets, account: ServiceAccount) -> None:
     later = datetime(2026, 12, 9, 12, 0)  # sessions held: their rows are guarded
     sheets = []
-    for budget in (wire.READ_CELLS, 40):
+    for budget in (wire.READ_CELLS, 2_000):
         sheet = server.create_spreadsheet("Studio")
         new_store(server, account, sheet).lay_out(Layout(ALL_TABS, records(studio_of(6))))
         for now in (FIRST, later):
@@ -258,7 +258,7 @@ def test_a_sync_whose_reads_and_guard_re_read_are_split_writes_what_an_unsplit_o
         sheets.append((sheet, server.stats()["requests"]))
     (whole, unsplit), (split, requests) = sheets
     assert unsplit == {"spreadsheets.get": 1, "values.batchGet": 2, "values.batchUpdate": 1}
-    assert requests["values.batchGet"] > 20  # 40 cells a request
+    assert requests["values.batchGet"] > 20  # 2,000 grid cells a request
     runs = server.values(split, "Runs", "UNFORMATTED_VALUE")
     last = dict(zip(runs[0], runs[-1], strict=False))
     assert (last["reads"], last["writes"]) == (
