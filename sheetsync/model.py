@@ -121,6 +121,19 @@ class Closure:
         )
 
 
+_CLOCK = [f"{hour:02d}:{minute:02d}" for hour in range(24) for minute in range(60)]
+
+
+def placement_text(day: date, start: time, end: time, staff_id: str) -> str:
+    """`Appointment.placement`: the text strftime gave, built three times faster (planning
+    asks for every row's)."""
+    if day.year < 1000 or type(day) is not date:  # strftime leaves such a year unpadded;
+        # isoformat pads it, and writes a datetime's time too
+        return f"{day:%Y-%m-%d} {start:%H:%M}-{end:%H:%M} {staff_id}".strip()
+    return (f"{day.isoformat()} {_CLOCK[start.hour * 60 + start.minute]}"
+            f"-{_CLOCK[end.hour * 60 + end.minute]} {staff_id}").strip()
+
+
 @dataclass(frozen=True, slots=True)
 class Appointment:
     appointment_id: str
@@ -157,12 +170,7 @@ class Appointment:
     @property
     def placement(self) -> str:
         """Where and with whom the session is, as written in the `planned` column."""
-        day, start, end = self.date, self.start, self.end
-        if day.year < 1000:  # strftime's %Y leaves such a year unpadded
-            return f"{day:%Y-%m-%d} {start:%H:%M}-{end:%H:%M} {self.staff_id}".strip()
-        # the same text as strftime gives, four times faster (planning asks for every row's)
-        return (f"{day.year}-{day.month:02d}-{day.day:02d} {start.hour:02d}:{start.minute:02d}"
-                f"-{end.hour:02d}:{end.minute:02d} {self.staff_id}").strip()
+        return placement_text(self.date, self.start, self.end, self.staff_id)
 
     @property
     def moved_by_hand(self) -> bool:

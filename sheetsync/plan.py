@@ -241,16 +241,18 @@ class _EnrollmentPlanner:
         self.staff = staff
         self.existing = {a.appointment_id: a for a in existing}
         self.desired: dict[str, Appointment] = {}
+        self.by_period: dict[int, dict[str, Appointment]] = defaultdict(dict)  # desired, too
         self.added: list[Appointment] = []
         self.deleted: list[Appointment] = []
         self.renewals: list[Renewal] = []
         self.problems: list[Problem] = []
+        self.latest: tuple[date, time] | None = None  # the last session of the periods filled
 
     def run(self) -> None:
         self._schedule()
         e, package = self.t.enrollment, self.t.package
-        for key, a in self.desired.items():
-            self.desired[key] = with_commission(a, e, package, self.staff.get(a.staff_id))
+        for a in list(self.desired.values()):
+            self._set(with_commission(a, e, package, self.staff.get(a.staff_id)))
         self.added = [self.desired[a.appointment_id] for a in self.added]
 
     def _schedule(self) -> None:
@@ -262,7 +264,7 @@ class _EnrollmentPlanner:
                                                             group_id):
                 a = replace(a, client_id=client.client_id, client_name=client.name,
                             group_id=group_id)
-            self.desired[a.appointment_id] = a
+            self._set(a)
         if not self.t.active:
             for a in list(self.desired.values()):
                 if a.status == PENDING and a.starts_at > self.now:
@@ -293,7 +295,11 @@ class _EnrollmentPlanner:
                 and before != a]
 
     def _in(self, period: int) -> list[Appointment]:
-        return [a for a in self.desired.values() if a.period == period]
+        return list(self.by_period[period].values())
+
+    def _set(self, a: Appointment) -> None:
+        """Want `a` (a new one, or in place of the one with its id, in the same period)."""
+        self.desired[a.appointment_id] = self.by_period[a.period][a.appointment_id] = a
 
     def _floating(self, a: Appointment) -> bool:
         """Pending, in the future and where sheetsync put it: free to be re-planned."""
@@ -321,18 +327,21 @@ class _EnrollmentPlanner:
         if len(chosen) < need:
             self._no_room(period, need - len(chosen))
         for appointment, slot in zip(floating, chosen, strict=False):
-            self.desired[appointment.appointment_id] = self._place(appointment, slot)
+            self._set(self._place(appointment, slot))
         numbers = self._free_session_numbers(period)
         for slot in chosen[len(floating):]:
             self._add(period, next(numbers), slot)
         self.occupied.update(slot.start for slot in chosen)
+        # periods are filled in order, each changing only its own rows: what this one now
+        # holds bounds every later period (`_free_slots`)
+        placed = [(a.date, a.start) for a in self.by_period[period].values()]
+        self.latest = max([*placed, *([self.latest] if self.latest else [])], default=None)
 
     def _free_slots(self, period: int, count: int, brand_new: bool) -> Iterator[Slot]:
         if count <= 0:
             return
-        earlier = [(a.date, a.start) for a in self.desired.values() if a.period < period]
         not_before = datetime.combine(self.t.enrollment.start_date, time())
-        after = datetime.combine(*max(earlier)) if earlier else None
+        after = datetime.combine(*self.latest) if self.latest else None  # earlier periods'
         start_from = not_before if brand_new else max(not_before, self.now)
         duration = timedelta(minutes=self.t.package.duration_min)
         found = 0
@@ -372,11 +381,11 @@ class _EnrollmentPlanner:
             staff_id=self.t.staff_id, date=slot.start.date(), start=slot.start.time(),
             end=slot.end.time(), status=status,
         ), slot)
-        self.desired[new.appointment_id] = new
+        self._set(new)
         self.added.append(new)
 
     def _delete(self, a: Appointment) -> None:
-        del self.desired[a.appointment_id]
+        del self.desired[a.appointment_id], self.by_period[a.period][a.appointment_id]
         if a.appointment_id in self.existing:
             self.deleted.append(self.existing[a.appointment_id])
         else:
