@@ -317,14 +317,40 @@ def task_single(args: argparse.Namespace) -> dict[str, Any]:
     session (xlsx: the workbook task_prepare_change left; memory: set before measuring)."""
     store, now = single_store(args)
     _import_the_reader()
+    steps = time_the_steps(store)
     rss_before = peak_rss_mib()
     watch = Stopwatch()
     report = engine_sync(store, now)
     seconds, cpu = watch.lap()
-    return {"seconds": seconds, "cpu_s": cpu, "cells_written": report.changes.cells_written,
+    return {"seconds": seconds, "cpu_s": cpu, "steps_cpu_s": steps,
+            "cells_written": report.changes.cells_written,
             "cells_by_tab": {t: c.cells_written for t, c in report.changes.tabs.items() if c},
             "changed": len(report.plan.changed), "added": len(report.plan.added),
             "peak_rss_before_mib": rss_before, "peak_rss_mib": peak_rss_mib()}
+
+
+def time_the_steps(store: Any) -> dict[str, float]:
+    """CPU seconds of each step of the next sync, filled in as it runs: the store's read
+    and write and the engine's read_snapshot, plan and build_changes, each wrapped in a
+    timer (five calls, nothing measurable added)."""
+    from sheetsync import engine
+
+    spent: dict[str, float] = {}
+
+    def timed(name: str, step: Any) -> Any:
+        def run(*a: Any, **k: Any) -> Any:
+            began = cpu_seconds()
+            try:
+                return step(*a, **k)
+            finally:
+                spent[name] = spent.get(name, 0.0) + cpu_seconds() - began
+        return run
+
+    store.read = timed("store read", store.read)
+    store.write = timed("store write", store.write)
+    for name in ("read_snapshot", "plan", "build_changes"):
+        setattr(engine, name, timed(name, getattr(engine, name)))
+    return spent
 
 
 def engine_sync(store: Any, now: datetime) -> Any:
@@ -801,7 +827,8 @@ def table(results: dict[str, Any]) -> str:
                 f"{one.get('cells_written', '?')} | "
                 f"{_n(report.get('report_s')) if 'report_s' in report else '-'} |")
     lines += ["", floor_table(results), "", memory_table(results), "",
-              targets_table(results), "", studios_table(results), "", profile_table(results)]
+              targets_table(results), "", studios_table(results), "", phases_table(results),
+              "", profile_table(results)]
     text = "\n".join(lines)
     compare = results.get("compare")
     if compare and "error" not in compare:
@@ -948,6 +975,26 @@ def _met(values: Any, limit: float) -> str:
     if not values or any(v is None for v in values):
         return "not measured"
     return "met" if all(v <= limit for v in values) else "**not met**"
+
+
+def phases_table(results: dict[str, Any]) -> str:
+    """Where each single xlsx sync's CPU goes, its steps timed in the sync itself."""
+    names = ("store read", "read_snapshot", "plan", "build_changes", "store write")
+    lines = ["| size | sync | (a) calamine read | " + " | ".join(names) + " | the rest | all |",
+             "|---|---|---|" + "---|" * (len(names) + 2)]
+    for size, entry in results["sizes"].items():
+        m = entry.get("xlsx", {})
+        floor = m.get("floor", {})
+        for which, single in m.get("single", {}).items():
+            steps = single.get("steps_cpu_s")
+            if not steps:
+                continue
+            rest = single["cpu_s"] - sum(steps.values())
+            lines.append(f"| {size} | {'no-op' if which == 'noop' else 'status change'} | "
+                         f"{_n(floor.get('calamine_read_cpu_s'))} | "
+                         + " | ".join(_n(steps.get(n)) for n in names)
+                         + f" | {_n(rest)} | {_n(single['cpu_s'])} |")
+    return "\n".join(lines)
 
 
 def profile_table(results: dict[str, Any]) -> str:
