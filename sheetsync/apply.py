@@ -63,7 +63,9 @@ def write_appointments(plan: Plan, cols: Columns, changes: WorkbookChanges) -> N
     writer = TabWriter(cols, changes)
     guarded = tuple(p for p in map(cols.position, STUDIO_EDITABLE) if p is not None)
     for a in plan.appointments:
-        if a.row is not None and writer.update(a.row, appointment_cells(a)):
+        if a.row is not None and (
+                writer.update_row(a.row, APPOINTMENT_COLUMNS, _appointment_values(a))
+                if a.commission_readable else writer.update(a.row, appointment_cells(a))):
             writer.out.guards[a.row] = guarded
     for a in plan.added:
         writer.append(appointment_cells(a))
@@ -95,7 +97,7 @@ def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
     wanted = {(b.enrollment_id, b.period): b for b in plan.balances}
     for key, row in existing.items():
         if key in wanted:
-            writer.update(row, balance_cells(wanted[key]))
+            writer.update_row(row, _BALANCE_COLUMNS, _balance_values(wanted[key]))
         else:
             writer.delete(row)
     for key, balance in wanted.items():

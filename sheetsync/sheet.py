@@ -240,15 +240,18 @@ class _RowShape:
         "kinds",
         "memos",
         "missing",
+        "picked",
         "raw",
         "samples",
         "wanted",
         "width",
     )
 
-    def __init__(self, columns: list[tuple[str, int, Kind, type | None]]) -> None:
+    def __init__(self, names: tuple[str, ...],
+                 columns: list[tuple[str, int, Kind, type | None]]) -> None:
         columns = sorted(columns, key=lambda c: c[2] not in _AS_IS)  # stable: as-is first
-        self.wanted = _getter([name for name, _, _, _ in columns])
+        self.wanted = _getter([name for name, _, _, _ in columns])  # from a mapping
+        self.picked = _getter([names.index(name) for name, _, _, _ in columns])  # a tuple
         self.raw = _getter([index for _, index, _, _ in columns])
         self.kinds = [kind for _, _, kind, _ in columns]
         self.samples = [sample for _, _, _, sample in columns]
@@ -260,11 +263,11 @@ class _RowShape:
         self.width = max(index for _, index, _, _ in columns) + 1
         self.checked: dict[tuple[type, ...], bool] = {}  # wanted types -> all allowed?
 
-    def holds(self, held: Sequence[Cell], values: Mapping[str, Cell]) -> bool:
-        """True when `held` already holds every wanted cell, value and exact type."""
+    def holds(self, held: Sequence[Cell], wanted: tuple[Cell, ...]) -> bool:
+        """True when `held` already holds every `wanted` cell (`wanted` or `picked` of the
+        values), value and exact type."""
         if len(held) < self.width:
             return False
-        wanted = self.wanted(values)
         types = tuple(map(type, wanted))
         allowed = self.checked.get(types)
         if allowed is None:
@@ -323,20 +326,32 @@ class TabWriter:
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
         """Write the cells of `values` that differ from what row `row` holds; any written?"""
-        table = self.cols.table
-        held = (table.header if row == 1 else
-                table.rows[row - 2] if 2 <= row <= len(table.rows) + 1 else [])
+        held = self._held(row)
         shape = self._shape(tuple(values))
-        if shape is None or shape.holds(held, values):
+        if shape is None or shape.holds(held, shape.wanted(values)):
             return False
         return self._update_cells(row, held, values)
+
+    def update_row(self, row: int, names: tuple[str, ...], values: tuple[Cell, ...]) -> bool:
+        """`update` with the values in the order of `names`: a row that already holds them
+        costs no mapping."""
+        held = self._held(row)
+        shape = self._shape(names)
+        if shape is None or shape.holds(held, shape.picked(values)):
+            return False
+        return self._update_cells(row, held, dict(zip(names, values, strict=True)))
+
+    def _held(self, row: int) -> list[Cell]:
+        table = self.cols.table
+        return (table.header if row == 1 else
+                table.rows[row - 2] if 2 <= row <= len(table.rows) + 1 else [])
 
     def _shape(self, names: tuple[str, ...]) -> _RowShape | None:
         """The one-comparison check for rows of these names (None: no column to write)."""
         if names not in self.shapes:
             columns = [(n, self.targets[n][0] - 1, self.targets[n][1], self.samples[n])
                        for n in names if n in self.targets]
-            self.shapes[names] = _RowShape(columns) if columns else None
+            self.shapes[names] = _RowShape(names, columns) if columns else None
         return self.shapes[names]
 
     def _update_cells(self, row: int, held: Sequence[Cell], values: Mapping[str, Cell]) -> bool:

@@ -95,11 +95,13 @@ def test_one_comparison_finds_exactly_what_cell_by_cell_finds(
     cols = Columns(TAB, table, {name: i for i, name in enumerate(NAMES)})
     rows = [(offset + 2, {n: cells[NAMES.index(n)][1] for n in names})
             for offset, cells in enumerate(grid)]
-    changes = WorkbookChanges()
-    writer = TabWriter(cols, changes)
+    by_name, in_order = WorkbookChanges(), WorkbookChanges()
+    writer, row_writer = TabWriter(cols, by_name), TabWriter(cols, in_order)
     for row, values in rows:
-        writer.update(row, values)
-    assert changes.tab(TAB.name).updates == cell_by_cell(table, rows)
+        assert writer.update(row, values) == row_writer.update_row(
+            row, tuple(values), tuple(values.values()))
+    assert by_name.tab(TAB.name).updates == cell_by_cell(table, rows)
+    assert in_order.tab(TAB.name).updates == by_name.tab(TAB.name).updates
 
 
 def test_a_row_holding_its_values_is_not_compared_cell_by_cell(monkeypatch) -> None:
