@@ -957,7 +957,7 @@ def targets_table(results: dict[str, Any]) -> str:
     rows.append(("scaling exponent at most 1.05", ", ".join(f"{k} {v}" for k, v in
                                                             slopes.items()),
                  _met(slopes.values(), 1.05)))
-    lines = ["| target | measured (CPU) | |", "|---|---|---|"]
+    lines = ["| target | measured | |", "|---|---|---|"]
     lines += [f"| {label} | {measured} | {verdict} |" for label, measured, verdict in rows]
     return "\n".join(lines)
 
