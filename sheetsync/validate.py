@@ -351,9 +351,11 @@ def appointment_enrollment_known(parsed: Parsed, so_far: Findings) -> Findings:
 
 def unique_appointment_ids(parsed: Parsed, so_far: Findings) -> Findings:
     found = duplicates(parsed.appointments, "appointment_id", so_far)
-    by_key = {a.key: a.record.enrollment_id for a in parsed.appointments}
+    if not found.rejected:  # (the common case: no map of every row's enrollment to build)
+        return found
     return Findings(found.problems, found.rejected,
-                    frozenset(by_key[key] for key in found.rejected))
+                    frozenset(a.record.enrollment_id for a in parsed.appointments
+                              if a.key in found.rejected))
 
 
 CHECKS: tuple[Check, ...] = (
