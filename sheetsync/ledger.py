@@ -23,6 +23,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from .cells import cents
 from .model import (
@@ -203,15 +204,26 @@ def _price_of(match: re.Match[str] | None) -> Decimal | None:
         return None  # "1.2.3": typed over by hand
 
 
+@lru_cache(maxsize=4096)
+def _basis_parts(basis: str) -> tuple[str, bool, Decimal] | None:
+    """(staff, own price?, price) of a basis sheetsync wrote; None for anything else. Bases
+    repeat (one per staff member, price and rate), so each is parsed once."""
+    match = _BASIS.match(basis)
+    price = _price_of(match)
+    if match is None or price is None:
+        return None
+    return match["staff"], bool(match["own"]), price
+
+
 def needs_commission(a: Appointment) -> bool:
     """Does the frozen amount no longer fit the row (cleared, other staff, other own price)?"""
     if a.commission is None:
         return True
-    basis = _BASIS.match(a.commission_basis)
-    price = _price_of(basis)
-    if basis is None or price is None:
+    parts = _basis_parts(a.commission_basis)
+    if parts is None:
         return False  # a number (or a basis) the studio typed itself: theirs to keep
-    if basis["staff"] != a.staff_id or bool(basis["own"]) != (a.price is not None):
+    staff_id, own_price, price = parts
+    if staff_id != a.staff_id or own_price != (a.price is not None):
         return True
     return a.price is not None and cents(a.price) != price
 

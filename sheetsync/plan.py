@@ -215,11 +215,18 @@ class IdMaker:
 
     def __init__(self, taken: set[str]) -> None:
         self.taken = taken
-        self.highest: dict[str, int] = {}
-        for existing in taken:
-            prefix, _, number = existing.rpartition("-")
-            if prefix and number.isdigit():
-                self.highest[prefix] = max(self.highest.get(prefix, 0), int(number))
+        self._highest: dict[str, int] | None = None  # found on the first new id: a sync
+        # that adds nothing never reads every id
+
+    @property
+    def highest(self) -> dict[str, int]:
+        if self._highest is None:
+            self._highest = {}
+            for existing in self.taken:
+                prefix, _, number = existing.rpartition("-")
+                if prefix and number.isdigit():
+                    self._highest[prefix] = max(self._highest.get(prefix, 0), int(number))
+        return self._highest
 
     def next(self, enrollment_id: str, period: int) -> str:
         prefix = f"{enrollment_id}-{period}"
