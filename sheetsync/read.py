@@ -294,17 +294,21 @@ def _settle(value: object, f: Field, parse: Callable[[object], Any]) -> Any:
 
 
 def column_values(column: list[object], f: Field,
-                  parse: Callable[[object], Any]) -> list[Any]:
-    """Each cell of a column as read (FAIL where the row path must read it): every distinct
-    value is parsed once, and the column mapped through those results in one go."""
+                  parse: Callable[[object], Any]) -> tuple[list[Any], bool]:
+    """Each cell of a column as read (FAIL where the row path must read it), and whether any
+    is FAIL: every distinct value is parsed once, and the column mapped through those
+    results in one go."""
     kinds = set(map(type, column))
     if kinds <= _SETTLED and len(kinds & _NUMBERS) <= 1:
         if parse is _text and kinds <= {str, type(None)}:  # the trimmed text, or blank
             blank = FAIL if f.required else f.default  # (ids: mostly distinct, no dict)
             trimmed = [v.strip() if isinstance(v, str) else "" for v in column]
-            return trimmed if all(trimmed) else [v or blank for v in trimmed]
+            if all(trimmed):
+                return trimmed, False
+            return [v or blank for v in trimmed], blank is FAIL
         settled = {v: _settle(v, f, parse) for v in set(column)}
-        return list(map(settled.__getitem__, column))
+        return (list(map(settled.__getitem__, column)),
+                any(value is FAIL for value in settled.values()))
     by_kind: dict[tuple[type, object], Any] = {}
     out: list[Any] = []
     for v in column:
@@ -316,7 +320,7 @@ def column_values(column: list[object], f: Field,
         if hit is by_kind:
             hit = by_kind[key] = _settle(v, f, parse)
         out.append(hit)
-    return out
+    return out, any(value is FAIL for value in out)
 
 
 def _column(rows_: list[list[object]], shortest: int, position: int | None) -> list[object]:
@@ -329,12 +333,16 @@ def _column(rows_: list[list[object]], shortest: int, position: int | None) -> l
 
 def _typed_columns(kept: list[tuple[int, list[object]]],
                    reads: list[tuple[int | None, Callable[[object], Any], Field]]
-                   ) -> list[list[Any]]:
-    """The column of each (position, parse, field) over the kept rows, typed."""
+                   ) -> tuple[list[list[Any]], set[int]]:
+    """The column of each (position, parse, field) over the kept rows, typed, and the
+    indexes (in `kept`) of the rows with a FAIL in any of them."""
     kept_values = [values for _, values in kept]
     shortest = min(map(len, kept_values), default=0)
-    return [column_values(_column(kept_values, shortest, position), f, parse)
-            for position, parse, f in reads]
+    typed = [column_values(_column(kept_values, shortest, position), f, parse)
+             for position, parse, f in reads]
+    failing = {i for column, failed in typed if failed
+               for i, value in enumerate(column) if value is FAIL}
+    return [column for column, _ in typed], failing
 
 
 def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[Field, ...],
@@ -359,13 +367,19 @@ def parse_columns(cols: Columns | None, problems: list[Problem], fields: tuple[F
     todo: list[Step] = [(f.name, cols.index.get(f.column), remembered.get(f.parse, f.parse), f)
                         for f in fields]
     kept = list(numbered_rows(cols))
-    columns = _typed_columns(kept, [(position, parse, f) for _, position, parse, f in todo])
+    columns, failing = _typed_columns(kept, [(position, parse, f)
+                                             for _, position, parse, f in todo])
     names = [name for name, *_ in todo]
     unnamed = "" in names
     tab, index = cols.tab.name, cols.index
+    if clean is not None and not failing:  # every row clean: no row to look at one by one
+        return tuple(Entry(tab, number, clean(read, number), True, values, index)
+                     for (number, values), read in zip(kept, zip(*columns, strict=True),
+                                                       strict=True))
     entries: list[Entry[R]] = []
-    for (number, values), read in zip(kept, zip(*columns, strict=True), strict=True):
-        if FAIL in read:
+    for i, ((number, values), read) in enumerate(zip(kept, zip(*columns, strict=True),
+                                                     strict=True)):
+        if i in failing:
             entries.append(_parse_row(Row(cols, number, values, problems), todo, build))
             continue
         if clean is not None:
@@ -617,11 +631,11 @@ def parse_notices(cols: Columns | None, problems: list[Problem], *,
             _notice(row, notices)
         return notices
     kept = list(numbered_rows(cols))
-    columns = _typed_columns(kept, [(cols.index.get(f.column), f.parse, f)
-                                          for f in NOTICE_FIELDS])
-    for (number, values), (key, status, attempts) in zip(kept, zip(*columns, strict=True),
-                                                         strict=True):
-        if key is FAIL or (key and key not in notices and FAIL in (status, attempts)):
+    columns, failing = _typed_columns(kept, [(cols.index.get(f.column), f.parse, f)
+                                             for f in NOTICE_FIELDS])
+    for i, ((number, values), (key, status, attempts)) in enumerate(
+            zip(kept, zip(*columns, strict=True), strict=True)):
+        if key is FAIL or (key and key not in notices and i in failing):
             _notice(Row(cols, number, values, problems), notices)  # it reports the problem
         elif key and key not in notices:
             notices[key] = Notice(key, status, attempts, number)
