@@ -374,6 +374,10 @@ class _EnrollmentPlanner:
             number += 1
 
     def _place(self, a: Appointment, slot: Slot) -> Appointment:
+        if ((a.date, a.start, a.end, a.staff_id) == (slot.start.date(), slot.start.time(),
+                                                      slot.end.time(), self.t.staff_id)
+                and a.planned == a.placement):
+            return a  # already there: the row nothing touched stays the very record read
         placed = replace(a, date=slot.start.date(), start=slot.start.time(),
                          end=slot.end.time(), staff_id=self.t.staff_id)
         return replace(placed, planned=placed.placement)
