@@ -763,9 +763,18 @@ def google_fit(results: dict[str, Any]) -> dict[str, Any]:
 SCALED = {
     "plan": lambda e: e["plan"].get("plan_cpu_s"),
     "snapshot_and_plan": lambda e: e["plan"].get("snapshot_and_plan_cpu_s"),
+    "snapshot_and_plan_in_sync": lambda e: _in_sync(e["single"]["noop"]),
     "noop_sync": lambda e: e["single"]["noop"].get("cpu_s"),
     "status_change_sync": lambda e: e["single"]["change"].get("cpu_s"),
 }
+
+
+def _in_sync(single: dict[str, Any]) -> float | None:
+    """read_snapshot + plan as timed inside a sync (with the collector paused as sync does)."""
+    steps = single.get("steps_cpu_s", {})
+    if "read_snapshot" not in steps or "plan" not in steps:
+        return None
+    return float(steps["read_snapshot"] + steps["plan"])
 
 
 def scaling(results: dict[str, Any]) -> dict[str, Any]:
@@ -949,10 +958,13 @@ def targets_table(results: dict[str, Any]) -> str:
     three = xlsx("XL", "sync", "peak_rss_mib")
     rows.append(("XL: three syncs in one process under 2 GiB", f"{_n(three, 0)} MiB",
                  _met([three], GIB * 2)))
-    cpu = {b: sizes.get("XL", {}).get(b, {}).get("plan", {}).get("snapshot_and_plan_cpu_s")
-           for b in ("xlsx", "memory")}
+    cpu = {f"in the {b} no-op sync": _in_sync(
+        sizes.get("XL", {}).get(b, {}).get("single", {}).get("noop", {}))
+        for b in ("xlsx", "memory")}
+    cpu |= {f"{b} plan task (collector on)": sizes.get("XL", {}).get(b, {}).get(
+        "plan", {}).get("snapshot_and_plan_cpu_s") for b in ("xlsx", "memory")}
     rows.append(("XL: read_snapshot + plan under 10 s CPU",
-                 ", ".join(f"{_n(v)} s ({b})" for b, v in cpu.items()), _met(cpu.values(), 10)))
+                 ", ".join(f"{_n(v)} s {b}" for b, v in cpu.items()), _met(cpu.values(), 10)))
     slopes = results.get("scaling", {})
     rows.append(("scaling exponent at most 1.05", ", ".join(f"{k} {v}" for k, v in
                                                             slopes.items()),
