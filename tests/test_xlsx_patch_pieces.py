@@ -136,3 +136,18 @@ def test_a_damaged_worksheet_is_refused_not_patched(workbook: bytes, damage: str
     changes.tabs["Appointments"] = TabChanges(updates={(5, 3): "cancelled"})
     with pytest.raises(Unpatchable, match="damaged"):
         patch_workbook(io.BytesIO(bytes(data)), io.BytesIO(), changes)
+
+
+@pytest.mark.parametrize("empty", [b"<sheetData/>", b"<sheetData />"])
+def test_a_sheet_without_rows_gets_its_first_row_inside_sheet_data(empty: bytes) -> None:
+    xml = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+           b'<dimension ref="A1"/>' + empty + b'<pageMargins left="0.7"/></worksheet>')
+    changes = TabChanges(updates={(1, 1): "appointment_id", (1, 2): "client_id"})
+
+    patched = b"".join(patch_sheet(xml, changes, Styles(None), EPOCH))
+
+    assert patched.count(b"<sheetData") == 1
+    assert re.search(rb'<sheetData><row r="1"><c r="A1" t="inlineStr"><is><t[^>]*>'
+                     rb"appointment_id</t></is></c><c r=\"B1\"", patched)
+    assert patched.endswith(b'</row></sheetData><pageMargins left="0.7"/></worksheet>')
+    assert b'<dimension ref="A1:B1"/>' in patched

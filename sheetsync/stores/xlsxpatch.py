@@ -378,7 +378,7 @@ def _attr_escape(text: str) -> bytes:
 
 
 # -- one worksheet -------------------------------------------------------------------------
-_SHEET_DATA = re.compile(rb"<sheetData\s*/>|<sheetData\b[^>]*>(.*?)</sheetData>", re.DOTALL)
+_SHEET_DATA_OPEN = re.compile(rb"<sheetData\b[^>]*?(/?)>")
 _ROW_START = re.compile(rb"<row r=\"(\d+)\"[^>]*?(/?)>")
 _ANY_ROW = re.compile(rb"<row\b")
 _CELL = re.compile(rb"<c(?=[\s/>])[^>]*?(?:/>|>.*?</c>)", re.DOTALL)
@@ -398,12 +398,9 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     Returned in pieces, most of them views of `xml`: a large worksheet is not copied to
     change a few rows (rows below moved ones are, renumbered).
     """
-    found = _SHEET_DATA.search(xml)
-    if found is None:
-        raise Unpatchable("worksheet without sheetData")
+    opening, first, last, closing = _sheet_data(xml)  # first, last: where the rows are
     if moves is None:
         moves = RowMoves(frozenset(changes.deletes))
-    first, last = found.span(1) if found.start(1) >= 0 else found.span()  # <sheetData/>: none
     view = memoryview(xml)
     starts, numbers, ends = _row_index(xml, first, last)
     by_row: dict[int, dict[int, Cell]] = {}
@@ -458,10 +455,25 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
         last_row = row + shift
     keep(last)
     rows = [piece for piece in rows if len(piece)]
-    head = _with_dimension(xml[:found.start()], last_row, widest)
+    head = _with_dimension(xml[:opening], last_row, widest)
     sheet_data = [b"<sheetData>", *rows, b"</sheetData>"] if rows else [b"<sheetData/>"]
-    tail = view[found.end():] if tail_edit is None else tail_edit(xml[found.end():])
+    tail = view[closing:] if tail_edit is None else tail_edit(xml[closing:])
     return (head, *sheet_data, tail)
+
+
+def _sheet_data(xml: bytes) -> tuple[int, int, int, int]:
+    """Where sheetData starts, where its rows start and end, and where it ends. Found by
+    plain search: a lazy regex across a worksheet of hundreds of MB takes seconds."""
+    at = xml.find(b"<sheetData")
+    opening = _SHEET_DATA_OPEN.match(xml, at) if at >= 0 else None
+    if opening is None:
+        raise Unpatchable("worksheet without sheetData")
+    if opening.group(1):  # <sheetData/>: no rows
+        return at, opening.end(), opening.end(), opening.end()
+    close = xml.find(b"</sheetData>", opening.end())
+    if close < 0:
+        raise Unpatchable("worksheet without the end of sheetData")
+    return at, opening.end(), close, close + len(b"</sheetData>")
 
 
 def _items_follow(title: str, moves: Mapping[str, RowMoves],
