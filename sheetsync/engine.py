@@ -16,15 +16,13 @@ problems were found (`problems, alerts failed`).
 
 from __future__ import annotations
 
-import gc
 import time as _time
-from collections.abc import Callable, Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from . import crashpoints
+from . import collector, crashpoints
 from .alerts import AlertPlan, AlertRules
 from .apply import build_changes, problem_cells, run_record, with_run, write_rows_in_order
 from .errors import WorkbookBusy
@@ -171,22 +169,8 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
     Alerts go out before the one write that records them: a crash in between can
     repeat a message once (its Message-ID, derived from the key, shows it), never lose it.
     """
-    with store.lock(), collector_paused():
+    with store.lock(), collector.paused():
         return _sync(store, now, started_at, dry_run, alerting, holidays, progress, clock)
-
-
-@contextmanager
-def collector_paused() -> Iterator[None]:
-    """Python's cycle collector off while a sync runs: the records of a big studio are
-    millions of objects without cycles, and walking them again and again cost a fifth of
-    the CPU of planning and writing (issue 14). It is on again afterwards, as it was."""
-    was_on = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_on:
-            gc.enable()
 
 
 def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
@@ -258,7 +242,7 @@ class CheckReport:
 def check(store: Store, now: datetime, progress: Progress = _quiet,
           holidays: HolidaySettings | None = None) -> CheckReport:
     """Find every problem and rewrite the Problems tab with them (when it can)."""
-    with store.lock(), collector_paused():
+    with store.lock(), collector.paused():
         return _check(store, now, progress, holidays)
 
 

@@ -34,10 +34,8 @@ read are never looked at.
 
 from __future__ import annotations
 
-import gc
 import re
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time
@@ -45,7 +43,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
-from . import cells
+from . import cells, collector
 from .cells import CellError, Unusable
 from .model import (
     Appointment,
@@ -689,23 +687,10 @@ def snapshot(parsed: Parsed, found: Findings, notices: dict[str, Notice],
     )
 
 
-@contextmanager
-def paused_gc() -> Iterator[None]:
-    """No cyclic garbage collection inside: reading makes millions of records and no cycle,
-    and each collection would walk every cell read so far (at XL that is seconds)."""
-    enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if enabled:
-            gc.enable()
-
-
 def read_snapshot(tables: dict[str, Table], *, columnar: bool = True) -> Snapshot:
     """Read every tab into a Snapshot: parse, then validate; problems are collected, never
     raised. (`columnar`: see `parse`.)"""
-    with paused_gc():
+    with collector.paused():
         return _read_snapshot(tables, columnar=columnar)
 
 

@@ -18,7 +18,6 @@ with openpyxl straight away, and any other panic falls back to openpyxl too.
 
 from __future__ import annotations
 
-import gc
 import html
 import re
 import warnings
@@ -32,6 +31,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
+from .. import collector
 from ..cells import Unusable, absurd_serial, error_value, uncached_formula
 from ..errors import UserError
 from .base import Cell, Table
@@ -73,15 +73,14 @@ def read_calamine(path: Path, plain: set[str] | None = None) -> dict[str, Table]
         wb = CalamineWorkbook.from_path(str(path))
     except Exception:  # anything calamine cannot open, openpyxl judges
         return None
-    collecting = gc.isenabled()
-    gc.disable()  # millions of cells and no cycle: a collection would walk them all, often
     try:
-        tables: dict[str, Table] = {}
-        for meta in wb.sheets_metadata:
-            if meta.typ != SheetTypeEnum.WorkSheet:
-                continue
-            rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
-            tables[meta.name] = _rows_table(meta.name, rows)
+        with collector.paused():  # millions of cells and no cycle to collect
+            tables: dict[str, Table] = {}
+            for meta in wb.sheets_metadata:
+                if meta.typ != SheetTypeEnum.WorkSheet:
+                    continue
+                rows = wb.get_sheet_by_name(meta.name).to_python(skip_empty_area=False)
+                tables[meta.name] = _rows_table(meta.name, rows)
     except Exception:
         return None
     except BaseException as err:  # a Rust panic; never swallow an interrupt or an exit
@@ -90,8 +89,6 @@ def read_calamine(path: Path, plain: set[str] | None = None) -> dict[str, Table]
         return None
     finally:
         wb.close()
-        if collecting:
-            gc.enable()
     apply_marks(tables, marks)
     return tables
 
