@@ -26,7 +26,6 @@ from typing import TYPE_CHECKING
 
 from . import engine, ics
 from . import status as health
-from .atomic import write_atomically
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
 from .demo import demo_layout
 from .errors import UserError
@@ -301,18 +300,8 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
 
 def _publish(folder: Path, feeds: Sequence[ics.Feed], found: ics.Sessions, how: Publishing,
              now: datetime, *, dry_run: bool = False) -> list[ics.Written]:
-    files = ics.feed_files(folder, feeds, found, how.timezone, now, secret=how.secret,
-                           studio_name=how.studio_name)
-    if not dry_run:
-        for file in files:
-            if file.written.changed:
-                _write_feed(file.written.path, file.data)
-    return [file.written for file in files]
-
-
-def _write_feed(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    write_atomically(path, data, mode=0o644)  # made to be published: readable by a web server
+    return ics.publish(folder, feeds, found, how.timezone, now, secret=how.secret,
+                       studio_name=how.studio_name, dry_run=dry_run)
 
 
 def check(store: Store, now: datetime, *, holidays: HolidaySettings | None = None,
@@ -498,7 +487,7 @@ def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
             file = ics.feed_file(path, feeds[0], found, how.timezone, now,
                                  studio_name=how.studio_name)
             if file.written.changed:
-                _write_feed(path, file.data)
+                ics.write_file(path, file.data)
             report.one = file.written
         else:
             report.folder, report.history_start = how.out_dir, found.since
