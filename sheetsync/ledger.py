@@ -279,3 +279,17 @@ def makeups(appointments: Iterable[Appointment]) -> dict[str, Appointment]:
             if cancelled.status == CANCELLED:
                 found[cancelled.appointment_id] = later
     return found
+
+
+def current_periods(rows: list[Balance]) -> list[Balance]:
+    """The latest period of each enrollment, plus any earlier one with money still due."""
+    latest: dict[str, int] = {}
+    for b in rows:
+        latest[b.enrollment_id] = max(latest.get(b.enrollment_id, 0), b.period)
+    return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
+
+
+def ending_within(rows: list[Balance], horizon: datetime) -> list[Balance]:
+    """Active periods whose last session is at or before `horizon`."""
+    return [b for b in rows if b.state == ACTIVE and b.last_session is not None
+            and b.last_session <= horizon]

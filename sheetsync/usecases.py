@@ -29,6 +29,7 @@ from . import status as health
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
 from .demo import demo_layout
 from .errors import UserError
+from .ledger import current_periods, ending_within
 from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result
 from .model import Balance
 from .notify import (
@@ -341,20 +342,6 @@ def balances(store: Store, now: datetime, workbook: str, *, client_id: str | Non
                   if client_id is None or (e in snapshot.enrollments
                                            and snapshot.enrollments[e].client_id == client_id))
     return BalanceReport(rows, held, filtered=due or ending_days is not None, due_only=due)
-
-
-def current_periods(rows: list[Balance]) -> list[Balance]:
-    """The latest period of each enrollment, plus any earlier one with money still due."""
-    latest: dict[str, int] = {}
-    for b in rows:
-        latest[b.enrollment_id] = max(latest.get(b.enrollment_id, 0), b.period)
-    return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
-
-
-def ending_within(rows: list[Balance], horizon: datetime) -> list[Balance]:
-    """Active periods whose last session is at or before `horizon`."""
-    return [b for b in rows if b.state == "active" and b.last_session is not None
-            and b.last_session <= horizon]
 
 
 # -- commissions -----------------------------------------------------------------------------

@@ -17,8 +17,8 @@ from itertools import islice
 import pytest
 
 from sheetsync.cells import CellError
-from sheetsync.ledger import payment_shares
-from sheetsync.model import Payment
+from sheetsync.ledger import current_periods, ending_within, payment_shares
+from sheetsync.model import Balance, Payment
 from sheetsync.plan import IdMaker, plan
 from sheetsync.read import read_snapshot
 from sheetsync.schedule import HORIZON, parse_schedule
@@ -718,3 +718,27 @@ def test_a_rule_that_does_not_parse_says_exactly_why(typed: str, problem: str):
     with pytest.raises(CellError) as raised:
         parse_schedule(typed)
     assert str(raised.value) == problem
+
+
+def _period(eid: str, period: int, due: str, state: str = "active",
+            last: datetime | None = None) -> Balance:
+    return Balance(eid, "C1", "Ayse", "P4", "", period, 4, 0, 0, 0, 0, 4, 4, None, last, None,
+                   Decimal(4000), Decimal(4000) - Decimal(due), Decimal(due), state)
+
+
+def test_current_periods_are_each_enrollments_latest_and_any_earlier_with_money_due():
+    """Kills `or` -> `and` and a `>` -> `>=` on the due amount, and `max` -> `min`."""
+    rows = [_period("E1", 1, "0", "ended"), _period("E1", 2, "0"),
+            _period("E2", 1, "500", "ended"), _period("E2", 2, "0"),
+            _period("E3", 1, "-1", "ended"), _period("E3", 3, "0")]
+    assert [(b.enrollment_id, b.period) for b in current_periods(rows)] == [
+        ("E1", 2), ("E2", 1), ("E2", 2), ("E3", 3)]
+
+
+def test_ending_within_keeps_active_periods_whose_last_session_comes_by_the_horizon():
+    """Kills `<=` -> `<`, the state test, and the missing-last-session guard."""
+    horizon = at("2026-12-10 14:00")
+    rows = [_period("E1", 1, "0", last=horizon),
+            _period("E2", 1, "0", last=horizon + timedelta(minutes=1)),
+            _period("E3", 1, "0", "ended", last=horizon), _period("E4", 1, "0")]
+    assert [b.enrollment_id for b in ending_within(rows, horizon)] == ["E1"]
