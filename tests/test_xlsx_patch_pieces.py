@@ -17,12 +17,16 @@ from datetime import datetime
 import openpyxl
 import pytest
 
+from sheetsync.stores import xlsxpatch
 from sheetsync.stores.base import TabChanges, WorkbookChanges
 from sheetsync.stores.package import Parts
 from sheetsync.stores.xlsxpatch import (
     SHIFT_BLOCK,
     Styles,
     Unpatchable,
+    _row_index,
+    _sheet_data,
+    _touched_rows,
     patch_sheet,
     patch_workbook,
 )
@@ -151,3 +155,65 @@ def test_a_sheet_without_rows_gets_its_first_row_inside_sheet_data(empty: bytes)
                      rb"appointment_id</t></is></c><c r=\"B1\"", patched)
     assert patched.endswith(b'</row></sheetData><pageMargins left="0.7"/></worksheet>')
     assert b'<dimension ref="A1:B1"/>' in patched
+
+
+# -- finding only the touched rows -------------------------------------------------------------
+def index_of(xml: bytes) -> dict[int, tuple[int, int]]:
+    _, first, last, _ = _sheet_data(xml)
+    starts, numbers, ends = _row_index(xml, first, last)
+    return {n: (s, e) for s, n, e in zip(starts, numbers, ends, strict=True)}
+
+
+def test_touched_rows_are_found_where_the_full_index_has_them(workbook: bytes) -> None:
+    xml = sheet_xml(workbook)
+    _, first, last, _ = _sheet_data(xml)
+    full = index_of(xml)
+
+    found = _touched_rows(xml, first, last, [2, 3, 5_000, 11_999, ROWS, ROWS + 1, ROWS + 7])
+
+    assert found is not None
+    starts, numbers, ends = found
+    assert numbers == [2, 3, 5_000, 11_999, ROWS]  # the last row closes the index
+    assert [(s, e) for s, e in zip(starts, ends, strict=True)] == [full[n] for n in numbers]
+
+
+def sheet(rows: str) -> bytes:
+    return (b'<worksheet><sheetData>' + rows.encode() + b"</sheetData></worksheet>")
+
+
+@pytest.mark.parametrize(("rows", "touched"), [
+    ('<row r="2"><c r="A2"><v>1</v></c></row><row r="4"/>', [3]),  # missing above the bottom
+    ('<row r="2"/><row spans="1:2" r="3"/><row r="4"/>', [3]),  # its number not first
+    ('<row r="2"/><row r="3"/><row><c><v>1</v></c></row>', [9]),  # the bottom row unnumbered
+])
+def test_the_full_index_decides_when_a_search_is_not_enough(rows: str,
+                                                           touched: list[int]) -> None:
+    xml = sheet(rows)
+    _, first, last, _ = _sheet_data(xml)
+
+    assert _touched_rows(xml, first, last, touched) is None
+
+
+def test_a_self_closed_row_and_rows_appended_below_an_empty_sheet() -> None:
+    xml = sheet('<row r="2" spans="1:3"/><row r="3"><c r="A3"><v>1</v></c></row>')
+    _, first, last, _ = _sheet_data(xml)
+    assert _touched_rows(xml, first, last, [2, 9]) == (
+        [xml.index(b'<row r="2"'), xml.index(b'<row r="3"')], [2, 3],
+        [xml.index(b"/>") + 2, xml.index(b"</row>") + 6])
+    empty = sheet("")
+    _, first, last, _ = _sheet_data(empty)
+    assert _touched_rows(empty, first, last, [2, 3]) == ([], [], [])
+
+
+def test_patching_by_the_touched_rows_gives_what_the_full_index_gives(
+        workbook: bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    xml = sheet_xml(workbook)
+    changes = TabChanges(updates={(2, 3): "completed", (6_000, 4): "moved", (ROWS, 3): "x",
+                                  (ROWS + 2, 1): "A-new"})
+    by_search = b"".join(patch_sheet(xml, changes, Styles(None), EPOCH))
+
+    monkeypatch.setattr(xlsxpatch, "_touched_rows", lambda *_: None)  # the full index only
+    by_index = b"".join(patch_sheet(xml, changes, Styles(None), EPOCH))
+
+    assert by_search == by_index
+    assert by_search.count(b'<row r="12002"') == 1

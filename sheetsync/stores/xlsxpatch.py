@@ -402,7 +402,6 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     if moves is None:
         moves = RowMoves(frozenset(changes.deletes))
     view = memoryview(xml)
-    starts, numbers, ends = _row_index(xml, first, last)
     by_row: dict[int, dict[int, Cell]] = {}
     for (row, col), value in changes.updates.items():
         by_row.setdefault(row, {})[col] = value
@@ -411,6 +410,8 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     if moves and xml.count(b"<c ", first, last) != xml.count(b'<c r="', first, last):
         raise Unpatchable("cells without references")  # rows move: each must carry its own
     touched = sorted(set(by_row) | deletes | set(inserted))
+    found = None if moves else _touched_rows(xml, first, last, touched)
+    starts, numbers, ends = found or _row_index(xml, first, last)
     rows: list[bytes | memoryview] = []
     pos = first
     shift = 0
@@ -500,6 +501,56 @@ def _same_bytes(data: bytes, pieces: Pieces) -> bool:
             return False
         at += len(piece)
     return True
+
+
+def _touched_rows(xml: bytes, first: int, last: int, touched: list[int]
+                  ) -> tuple[list[int], list[int], list[int]] | None:
+    """`_row_index` of only the `touched` rows and the bottom row, found by plain byte search
+    in one pass: enough to patch rows in place and to append rows below the bottom one,
+    when nothing moves. Rows are taken to be in ascending order, as the format requires and
+    every spreadsheet program writes them (the full index, which rows that move need,
+    checks it). None when a search is not enough (a touched row missing above the bottom
+    row, or a bottom row without its number): the full index decides then."""
+    starts: list[int] = []
+    numbers: list[int] = []
+    ends: list[int] = []
+    bottom = xml.rfind(b'<row r="', first, last)
+    bottom_row = _row_span(xml, bottom, last) if bottom >= 0 else None
+    if xml.find(b"<row", bottom_row[1] if bottom_row else first, last) >= 0:
+        return None  # a row below the last numbered one: its number is implied
+    last_number = bottom_row[0] if bottom_row else 0
+    at = first
+    for row in touched:
+        if row >= last_number:
+            break
+        start = xml.find(b'<row r="%d"' % row, at, last)
+        if start < 0:
+            return None
+        number, end = _row_span(xml, start, last)
+        starts.append(start)
+        numbers.append(number)
+        ends.append(end)
+        at = end
+    if bottom_row is not None:
+        if bottom < at:
+            return None  # rows out of order
+        starts.append(bottom)
+        numbers.append(last_number)
+        ends.append(bottom_row[1])
+    return starts, numbers, ends
+
+
+def _row_span(xml: bytes, start: int, last: int) -> tuple[int, int]:
+    """The number and the end of the row element starting at `start`."""
+    match = _ROW_START.match(xml, start)
+    if match is None:
+        raise Unpatchable("a row without a leading row number")
+    if match.group(2):
+        return int(match.group(1)), match.end()
+    end = xml.find(b"</row>", match.end(), last)
+    if end < 0:
+        raise Unpatchable("a row without its end")
+    return int(match.group(1)), end + 6
 
 
 def _row_index(xml: bytes, first: int, last: int) -> tuple[list[int], list[int], list[int]]:
