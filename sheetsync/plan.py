@@ -25,6 +25,7 @@ from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
+from . import collector
 from .alerts import AlertPlan, AlertRules, due_alerts
 from .ledger import balances_for, with_commission
 from .model import (
@@ -177,7 +178,14 @@ def plan(snap: Snapshot, now: datetime, horizon: timedelta = HORIZON, *,
     """Decide every change a sync at `now` makes. `now` is naive studio wall-clock time.
 
     With `alert_rules`, the plan also holds the alerts due (`Plan.alerts`); without, none.
+    The cycle collector is paused meanwhile (a big studio's records hold no cycle).
     """
+    with collector.paused():
+        return _plan(snap, now, horizon, alert_rules)
+
+
+def _plan(snap: Snapshot, now: datetime, horizon: timedelta,
+          alert_rules: AlertRules | None) -> Plan:
     result = Plan(now=now, held=set(snap.held), problems=list(snap.problems))
     by_enrollment: dict[str, list[Appointment]] = defaultdict(list)
     for appointment in snap.appointments:

@@ -8,11 +8,14 @@ import gc
 from datetime import datetime
 
 from sheetsync import engine
+from sheetsync.plan import plan
+from sheetsync.read import read_snapshot
 from sheetsync.stores.base import Table
 from sheetsync.stores.memory import MemoryStore
 from tests.studio import studio
 
 NOW = datetime(2026, 11, 30, 9, 0)
+THRESHOLDS = gc.get_threshold()
 
 
 class ReadWatcher(MemoryStore):
@@ -44,3 +47,22 @@ def test_a_collector_switched_off_by_the_caller_stays_off() -> None:
         assert not gc.isenabled()
     finally:
         gc.enable()
+
+
+def test_plan_runs_no_collection_and_restores_the_collector() -> None:
+    snap = read_snapshot(studio().tables)
+    collections: list[str] = []
+
+    def note(phase: str, info: dict[str, int]) -> None:
+        if phase == "start":
+            collections.append(phase)
+
+    gc.callbacks.append(note)
+    try:
+        gc.set_threshold(1)  # without the pause, nearly every allocation would collect
+        plan(snap, NOW)
+    finally:
+        gc.set_threshold(*THRESHOLDS)
+        gc.callbacks.remove(note)
+    assert len(collections) <= 4  # entering and leaving the pause; thousands without it
+    assert gc.isenabled()
