@@ -18,8 +18,9 @@ import click
 
 from . import __version__, render, usecases
 from . import status as health
-from .config import Config, load_config
+from .config import DEFAULT_NAME, Config, load_config
 from .exits import SUMMED_UP, ends_with_summary, handled
+from .schema import LOCALES
 from .stores import open_store as _open_store
 from .stores.base import Store
 
@@ -92,19 +93,37 @@ rewrite_option = click.option(
 @cli.command()
 @click.argument("workbook")
 @click.option("--demo", is_flag=True, help="Fill the studio tabs with a small demo studio.")
+@click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
+              help="The studio's language for tab names, headers, drop-downs and the demo "
+                   "(default: locale of sheetsync.yaml, else en). Written into a new "
+                   "sheetsync.yaml when there is none.")
 @rewrite_option
 @handled
-def init(workbook: str, demo: bool, rewrite: bool) -> None:
+def init(workbook: str, demo: bool, locale: str | None, rewrite: bool) -> None:
     """Create every tab with its headers, or add the tabs and columns a workbook lacks.
 
-    Safe on an existing workbook: data already there is never touched.
+    Safe on an existing workbook: data already there is never touched, and tabs and
+    headers already there keep their names in whatever language they are.
     """
     config = _config()
+    language = locale.lower() if locale else getattr(config, "locale", "en")
     added = usecases.init(open_store(workbook, config, rewrite), workbook,
-                          demo_today=_now(config).date() if demo else None)
+                          demo_today=_now(config).date() if demo else None, locale=language)
     _echo(f"  {line}" for line in added)
     click.echo(f"{workbook} is ready" + (" with a demo studio." if demo else ".") if added
                else f"{workbook} already has every tab and column; nothing to do.")
+    if locale:
+        _remember_locale(config, workbook, language)
+
+
+def _remember_locale(config: Config, workbook: str, locale: str) -> None:
+    """A new sheetsync.yaml with the workbook and its locale; an existing config is the
+    studio's own and only gets a hint."""
+    if config.source is None and usecases.starter_config(Path(DEFAULT_NAME), workbook, locale):
+        click.echo(f"Wrote {DEFAULT_NAME} with locale: {locale}.")
+    elif getattr(config, "locale", "en") != locale:
+        click.echo(f"Set 'locale: {locale}' in {config.source or DEFAULT_NAME} so sync "
+                   "writes in that language too.")
 
 
 @cli.command()

@@ -4,6 +4,13 @@ A column has a canonical name (`client_id`), a kind that says how its cells are
 typed on disk (text, date, time, ...), and for `init` a width. Headers typed by
 a studio are matched ignoring case, spaces, `_` and `-`, so `Client ID` finds
 `client_id`.
+
+Every tab and column also has a title in each shipped language (`TITLES`): `init
+--locale tr` lays a workbook out under `tab_title`/`column_title` (`localized`), and a
+header or tab title in ANY shipped language is matched as its English name, so a
+workbook keeps working when its `locale` changes. Invariants, checked by the tests: no
+title of one language means another name in any language, and `header_key` of an
+English name is what it always was.
 """
 
 from __future__ import annotations
@@ -37,6 +44,9 @@ class Tab:
     name: str
     columns: tuple[Column, ...]
     owned: bool  # written by sheetsync (True) or by the studio (False)
+    # Columns read when the studio has them, never added to an English workbook (whose
+    # layout stays what it always was); a workbook laid out in another language gets them.
+    extras: tuple[Column, ...] = ()
 
     @property
     def column_names(self) -> tuple[str, ...]:
@@ -77,7 +87,9 @@ CLIENTS = Tab("Clients", (
     C("email", width=30),
     C("phone", width=18),
     C("status", width=10, choices=("active", "closed")),
-), owned=False)
+), owned=False, extras=(
+    C("language", width=10),  # the client's own language for e-mails: en, tr or de
+))
 
 STAFF = Tab("Staff", (
     C("staff_id", req=True, width=12),
@@ -226,18 +238,183 @@ OWNED_TABS = (APPOINTMENTS, BALANCES, NOTIFICATIONS, COMMISSIONS, PROBLEMS, RUNS
 ALL_TABS = STUDIO_TABS + OWNED_TABS
 TABS_BY_NAME = {t.name: t for t in ALL_TABS}
 
+ENGLISH = "en"
+LOCALES = (ENGLISH, "tr", "de")
+
+# The title of each tab and column in the languages other than English (the English title
+# is the name itself). One title per name, whatever the tab: `status` is `Durum` in every
+# Turkish tab.
+TITLES: dict[str, dict[str, str]] = {
+    "tr": {
+        # tabs
+        "Packages": "Paketler", "Clients": "Danışanlar", "Staff": "Personel",
+        "Groups": "Gruplar", "Enrollments": "Kayıtlar", "Payments": "Ödemeler",
+        "Closures": "Tatiller", "Appointments": "Randevular", "Balances": "Bakiyeler",
+        "Notifications": "Bildirimler", "Commissions": "Komisyonlar", "Problems": "Sorunlar",
+        "Runs": "Çalıştırmalar",
+        # columns
+        "package_id": "Paket No", "name": "Ad", "sessions": "Seans Sayısı", "price": "Fiyat",
+        "duration_min": "Süre (dk)", "commission_rate": "Komisyon Oranı", "active": "Aktif",
+        "client_id": "Danışan No", "email": "E-posta", "phone": "Telefon", "status": "Durum",
+        "language": "Dil", "staff_id": "Personel No", "role": "Rol", "group_id": "Grup No",
+        "schedule": "Program", "capacity": "Kapasite", "enrollment_id": "Kayıt No",
+        "start_date": "Başlangıç Tarihi", "price_override": "Özel Fiyat",
+        "auto_renew": "Otomatik Yenileme", "amount": "Tutar", "date": "Tarih",
+        "period": "Dönem", "method": "Ödeme Şekli", "note": "Not", "end_date": "Bitiş Tarihi",
+        "reason": "Neden", "appointment_id": "Randevu No", "session": "Seans",
+        "client_name": "Danışan Adı", "start": "Başlangıç", "end": "Bitiş",
+        "commission": "Komisyon", "planned": "Planlanan",
+        "commission_basis": "Komisyon Dayanağı", "completed": "Tamamlanan",
+        "paid_cancel": "Ücretli İptal", "cancelled": "İptal Edilen", "used": "Kullanılan",
+        "remaining": "Kalan", "pending": "Bekleyen", "first_session": "İlk Seans",
+        "last_session": "Son Seans", "next_session": "Sonraki Seans", "paid": "Ödenen",
+        "due": "Ödenecek", "state": "Dönem Durumu", "key": "Anahtar",
+        "created_at": "Oluşturulma", "event": "Olay", "to": "Alıcı", "subject": "Konu",
+        "attempts": "Deneme", "sent_at": "Gönderilme", "error": "Hata", "month": "Ay",
+        "staff_name": "Personel Adı", "revenue": "Gelir", "tab": "Sekme", "row": "Satır",
+        "column": "Sütun", "value": "Değer", "problem": "Sorun", "started_at": "Başlama",
+        "now": "Şimdi", "mode": "Mod", "created": "Oluşturulan", "deleted": "Silinen",
+        "renewed": "Yenilenen", "notified": "Bildirilen", "problems": "Sorunlar",
+        "reads": "Okuma", "writes": "Yazma", "seconds": "Saniye", "result": "Sonuç",
+    },
+    "de": {
+        # tabs
+        "Packages": "Pakete", "Clients": "Kunden", "Staff": "Mitarbeiter",
+        "Groups": "Gruppen", "Enrollments": "Buchungen", "Payments": "Zahlungen",
+        "Closures": "Schließtage", "Appointments": "Termine", "Balances": "Salden",
+        "Notifications": "Benachrichtigungen", "Commissions": "Provisionen",
+        "Problems": "Probleme", "Runs": "Läufe",
+        # columns
+        "package_id": "Paket-ID", "name": "Name", "sessions": "Sitzungen", "price": "Preis",
+        "duration_min": "Dauer (Min.)", "commission_rate": "Provisionssatz",
+        "active": "Aktiv", "client_id": "Kunden-ID", "email": "E-Mail", "phone": "Telefon",
+        "status": "Status", "language": "Sprache", "staff_id": "Mitarbeiter-ID",
+        "role": "Rolle", "group_id": "Gruppen-ID", "schedule": "Zeitplan",
+        "capacity": "Kapazität", "enrollment_id": "Buchungs-ID", "start_date": "Startdatum",
+        "price_override": "Sonderpreis", "auto_renew": "Automatisch verlängern",
+        "amount": "Betrag", "date": "Datum", "period": "Periode", "method": "Zahlungsart",
+        "note": "Notiz", "end_date": "Enddatum", "reason": "Grund",
+        "appointment_id": "Termin-ID", "session": "Sitzung", "client_name": "Kundenname",
+        "start": "Beginn", "end": "Ende", "commission": "Provision", "planned": "Geplant",
+        "commission_basis": "Provisionsbasis", "completed": "Abgeschlossen",
+        "paid_cancel": "Kostenpflichtig abgesagt", "cancelled": "Abgesagt",
+        "used": "Genutzt", "remaining": "Verbleibend", "pending": "Ausstehend",
+        "first_session": "Erste Sitzung", "last_session": "Letzte Sitzung",
+        "next_session": "Nächste Sitzung", "paid": "Bezahlt", "due": "Offen",
+        "state": "Zustand", "key": "Schlüssel", "created_at": "Erstellt am",
+        "event": "Ereignis", "to": "Empfänger", "subject": "Betreff", "attempts": "Versuche",
+        "sent_at": "Gesendet am", "error": "Fehler", "month": "Monat",
+        "staff_name": "Mitarbeitername", "revenue": "Umsatz", "tab": "Blatt", "row": "Zeile",
+        "column": "Spalte", "value": "Wert", "problem": "Problem",
+        "started_at": "Gestartet am", "now": "Jetzt", "mode": "Modus",
+        "created": "Erstellt", "deleted": "Gelöscht", "renewed": "Verlängert",
+        "notified": "Benachrichtigt", "problems": "Probleme", "reads": "Lesezugriffe",
+        "writes": "Schreibzugriffe", "seconds": "Sekunden", "result": "Ergebnis",
+    },
+}
+
+# Yes and no as `init` offers them in a drop-down, per language.
+YES_NO_WORDS: dict[str, tuple[str, str]] = {
+    ENGLISH: YES_NO, "tr": ("evet", "hayır"), "de": ("ja", "nein")}
+
 _HEADER_NOISE = re.compile(r"[\s_\-]+")
+# Turkish dotted and dotless i fold to one plain i, so `DANIŞANLAR`, `Danışanlar` and
+# `danışanlar` give one key whatever language the machine or the workbook is in.
+_ANY_I = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
+
+
+def _folded(header: object) -> str:
+    return _HEADER_NOISE.sub("", str(header or "")).translate(_ANY_I).casefold()
+
+
+def _english_keys() -> dict[str, str]:
+    """The key of each title in every language -> the key of its English name."""
+    out: dict[str, str] = {}
+    for titles in TITLES.values():
+        for name, title in titles.items():
+            out[_folded(title)] = _folded(name)
+    return out
+
+
+_ENGLISH_KEY = _english_keys()
 
 
 def header_key(header: object) -> str:
-    """`Client ID`, `client_id` and `client-id` all give `clientid`."""
-    return _HEADER_NOISE.sub("", str(header or "")).lower()
+    """`Client ID`, `client_id`, `client-id`, `Danışan No` and `KUNDEN-ID` all give
+    `clientid`: a title in any shipped language gives the key of its English name."""
+    key = _folded(header)
+    return _ENGLISH_KEY.get(key, key)
 
 
 def find_tab(names: list[str], tab: Tab) -> str | None:
-    """The workbook's own spelling of `tab`'s name, matched like headers."""
+    """The workbook's own spelling of `tab`'s name, matched like headers (any language)."""
     wanted = header_key(tab.name)
     for name in names:
         if header_key(name) == wanted:
             return name
     return None
+
+
+def known_locale(locale: str) -> str:
+    """`locale` when sheetsync ships it, else English."""
+    return locale if locale in LOCALES else ENGLISH
+
+
+def tab_title(tab: Tab, locale: str) -> str:
+    """The tab's title in `locale` (`Randevular` for Appointments in Turkish)."""
+    return TITLES.get(locale, {}).get(tab.name, tab.name)
+
+
+def column_title(column: Column, locale: str) -> str:
+    """The column's header in `locale` (`Danışan No` for client_id in Turkish)."""
+    return TITLES.get(locale, {}).get(column.name, column.name)
+
+
+def choice_words(column: Column, locale: str) -> tuple[str, ...]:
+    """The drop-down of `column` in `locale`: yes/no and appointment statuses in the
+    locale's words; other choices (a client's `active`/`closed`) stay as they are."""
+    if column.choices == YES_NO:
+        return YES_NO_WORDS.get(locale, YES_NO)
+    if column.choices == STATUSES:
+        return tuple(status_word(status, locale) for status in STATUSES)
+    return column.choices
+
+
+# TEMPORARY until words.canonical_status_word lands (part B).
+_STATUS_WORDS = {"tr": {"pending": "planlandı", "completed": "tamamlandı",
+                        "cancelled": "iptal", "paid_cancel": "ücretli iptal"},
+                 "de": {"pending": "geplant", "completed": "erledigt",
+                        "cancelled": "storniert", "paid_cancel": "kostenpflichtig storniert"}}
+
+
+def status_word(status: str, locale: str) -> str:
+    """The word sheetsync writes for an appointment status in `locale`."""
+    return _STATUS_WORDS.get(known_locale(locale), {}).get(status, status)
+
+
+def keeps_status_word(held: str, status: str) -> bool:
+    """True when a status cell holding `held` may stay as it is for `status`: it is the
+    status's English word exactly (English has always been written back in its one
+    spelling, so `Canceled` still becomes `cancelled`), or its Turkish or German word in
+    any case (`İPTAL`, `iptal`, `Storniert`): a change of locale never rewrites a word the
+    studio typed, only a status sheetsync itself changes is written in the locale's word."""
+    if held == status:
+        return True
+    return any(_status_fold(held, locale) == _status_fold(status_word(status, locale), locale)
+               for locale in LOCALES if locale != ENGLISH)
+
+
+def _status_fold(text: str, locale: str) -> str:  # TEMPORARY until words.fold lands
+    capitals = str.maketrans({"I": "ı", "İ": "i"} if locale == "tr" else {"İ": "i"})
+    return " ".join(text.translate(capitals).casefold().split())
+
+
+def localized(tab: Tab, locale: str) -> Tab:
+    """`tab` as `init` lays it out in `locale`: its title, headers and drop-downs in that
+    language. Its names are titles, which `header_key` matches as the English names."""
+    if known_locale(locale) == ENGLISH:
+        return tab
+    columns = tuple(Column(column_title(c, locale), c.kind, c.required,
+                           max(c.width, len(column_title(c, locale)) + 2),
+                           choice_words(c, locale)) for c in tab.columns + tab.extras)
+    return Tab(tab_title(tab, locale), columns, tab.owned)

@@ -14,6 +14,11 @@ exact type. Only a row that differs there is compared cell by cell. The fast ans
 "same" can never hide a difference: a canonical value is used only when `same_cell`
 accepts it for the wanted value, and `same_cell` gives the same answer for any raw
 cell of that exact type and value.
+
+Outside English the appointment status is written in the locale's word
+(`written_words`: `cancelled` -> `iptal`), also inside the one comparison; a cell that
+already holds a word of that status the studio typed (`keeps_status_word`: `İPTAL`, or
+`cancelled` in an English workbook now synced in Turkish) is left as it is.
 """
 
 from __future__ import annotations
@@ -26,7 +31,16 @@ from operator import itemgetter
 
 from . import cells
 from .model import Problem
-from .schema import Kind, Tab, find_tab, header_key
+from .schema import (
+    ENGLISH,
+    STATUSES,
+    Kind,
+    Tab,
+    find_tab,
+    header_key,
+    keeps_status_word,
+    status_word,
+)
 from .stores.base import Cell, TabChanges, Table, WorkbookChanges
 
 
@@ -37,6 +51,7 @@ class Columns:
     tab: Tab
     table: Table
     index: dict[str, int]  # canonical column name -> 0-based position
+    locale: str = ENGLISH  # the language of the words sheetsync writes (statuses)
 
     def position(self, name: str) -> int | None:
         """1-based sheet column of `name`, or None when the tab lacks it."""
@@ -44,14 +59,16 @@ class Columns:
         return None if i is None else i + 1
 
 
-def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Problem]]:
-    """Find `tab` and its columns; problems for a missing tab or column are structural."""
+def locate(tables: dict[str, Table], tab: Tab, locale: str = ENGLISH,
+           ) -> tuple[Columns | None, list[Problem]]:
+    """Find `tab` and its columns, by titles in any language (`header_key`); problems for a
+    missing tab or column are structural. `locale` is the language sheetsync writes in."""
     title = find_tab(list(tables), tab)
     if title is None:
         return None, [Problem(tab.name, None, "", "", f"The {tab.name} tab is missing; "
                               "run 'sheetsync init' on this workbook to add it.")]
     table = tables[title]
-    wanted = {header_key(c.name): c.name for c in tab.columns}
+    wanted = {header_key(c.name): c.name for c in tab.columns + tab.extras}
     index: dict[str, int] = {}
     problems: list[Problem] = []
     for i, header in enumerate(table.header):
@@ -69,7 +86,7 @@ def locate(tables: dict[str, Table], tab: Tab) -> tuple[Columns | None, list[Pro
                                     f"The {name} column is missing; "
                                     + ("run 'sheetsync init' to add it." if tab.owned
                                        else "add it to the header row.")))
-    return Columns(tab, table, index), problems
+    return Columns(tab, table, index, locale), problems
 
 
 def empty_row(values: list[object], read: list[int]) -> bool:
@@ -248,16 +265,21 @@ class _RowShape:
     )
 
     def __init__(self, names: tuple[str, ...],
-                 columns: list[tuple[str, int, Kind, type | None]]) -> None:
+                 columns: list[tuple[str, int, Kind, type | None]],
+                 words: Mapping[str, Mapping[Cell, Cell]] | None = None) -> None:
         columns = sorted(columns, key=lambda c: c[2] not in _AS_IS)  # stable: as-is first
+        words = words or {}
         self.wanted = _getter([name for name, _, _, _ in columns])  # from a mapping
         self.picked = _getter([names.index(name) for name, _, _, _ in columns])  # a tuple
         self.raw = _getter([index for _, index, _, _ in columns])
         self.kinds = [kind for _, _, kind, _ in columns]
         self.samples = [sample for _, _, _, sample in columns]
         self.as_is = sum(kind in _AS_IS for kind in self.kinds)
+        # a text column written in the locale's words (statuses) maps each wanted word to
+        # the one written, so a row already holding it is still one comparison
         self.memos: tuple[dict[Cell, Cell], ...] = tuple(
-            _BLANK if kind in _AS_IS else {} for kind in self.kinds)
+            {**_BLANK, **words[name]} if name in words else _BLANK if kind in _AS_IS else {}
+            for (name, _, _, _), kind in zip(columns, self.kinds, strict=True))
         self.allowed = [_allowed(kind) for kind in self.kinds]
         self.missing = (_MISSING,) * (len(columns) - self.as_is)
         self.width = max(index for _, index, _, _ in columns) + 1
@@ -323,6 +345,7 @@ class TabWriter:
         self.samples = {name: _column_sample(cols.table, position - 1)
                         for name, (position, _) in self.targets.items()}
         self.shapes: dict[tuple[str, ...], _RowShape | None] = {}
+        self.words = written_words(cols)
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
         """Write the cells of `values` that differ from what row `row` holds; any written?"""
@@ -351,7 +374,7 @@ class TabWriter:
         if names not in self.shapes:
             columns = [(n, self.targets[n][0] - 1, self.targets[n][1], self.samples[n])
                        for n in names if n in self.targets]
-            self.shapes[names] = _RowShape(names, columns) if columns else None
+            self.shapes[names] = _RowShape(names, columns, self.words) if columns else None
         return self.shapes[names]
 
     def _update_cells(self, row: int, held: Sequence[Cell], values: Mapping[str, Cell]) -> bool:
@@ -364,6 +387,11 @@ class TabWriter:
                 continue
             position, kind = target
             raw = held[position - 1] if position <= width else None
+            words = self.words.get(name)
+            if words is not None and isinstance(wanted, str) and wanted in words:
+                if isinstance(raw, str) and keeps_status_word(raw, wanted):
+                    continue  # the studio's own word for that status stays
+                wanted = words[wanted]
             if not same_cell(kind, raw, wanted):
                 self.out.updates[(row, position)] = _blank_as_none(wanted)
                 changed = True
@@ -375,11 +403,23 @@ class TabWriter:
         for name, wanted in values.items():
             position = self.cols.position(name)
             if position is not None and wanted is not None and wanted != "":
-                self.out.updates[(row, position)] = wanted
+                words = self.words.get(name)
+                self.out.updates[(row, position)] = (
+                    words.get(wanted, wanted) if words is not None and isinstance(wanted, str)
+                    else wanted)
         return row
 
     def delete(self, row: int) -> None:
         self.out.deletes.add(row)
+
+
+def written_words(cols: Columns) -> dict[str, dict[Cell, Cell]]:
+    """Column name -> canonical value -> the word written for it in the tab's locale: the
+    appointment status column outside English (`cancelled` -> `iptal`); else nothing."""
+    if cols.locale == ENGLISH:
+        return {}
+    return {c.name: {status: status_word(status, cols.locale) for status in STATUSES}
+            for c in cols.tab.columns if c.choices == STATUSES}
 
 
 def _blank_as_none(value: Cell) -> Cell:

@@ -24,6 +24,8 @@ from email.utils import parseaddr
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import yaml
+
 from . import engine, ics
 from . import status as health
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
@@ -42,10 +44,11 @@ from .notify import (
     clean_address,
 )
 from .publicholidays import HolidaySettings
-from .schema import ALL_TABS, STUDIO_TABS, find_tab
+from .schema import ALL_TABS, ENGLISH, STUDIO_TABS, find_tab
 from .statement import statement as build_statement
 from .stores import is_google
 from .stores.base import Layout, Store, WorkbookChanges
+from .stores.layout import localized_layout
 
 if TYPE_CHECKING:
     from .month import Month
@@ -186,16 +189,31 @@ def templates_for(config: Config, sender: Mailer | None) -> Templates:
 
 
 # -- init, templates, demo -------------------------------------------------------------------
-def init(store: Store, workbook: str, *, demo_today: date | None = None) -> list[str]:
+def init(store: Store, workbook: str, *, demo_today: date | None = None,
+         locale: str = ENGLISH) -> list[str]:
     """Add every tab and column the workbook lacks (with a demo studio when `demo_today` is
-    given, only into a new, empty workbook); a sentence for each thing added."""
+    given, only into a new, empty workbook); a sentence for each thing added.
+
+    New tabs and columns get `locale`'s titles; tabs and columns already there are matched
+    in any language and keep their names."""
     layout = Layout(tabs=ALL_TABS)
     if demo_today is not None:
         if _holds_a_studio(store, workbook):
             raise UserError(f"{workbook} already holds studio data; --demo only fills a new, "
                             "empty workbook.")
-        layout = demo_layout(demo_today)
-    return store.lay_out(layout)
+        layout = demo_layout(demo_today, locale)
+    return store.lay_out(localized_layout(layout, locale))
+
+
+def starter_config(path: Path, workbook: str, locale: str) -> bool:
+    """Write a config naming `workbook` and `locale` at `path` unless a file is there
+    already (a studio's own settings are never rewritten); True when written."""
+    if path.exists():
+        return False
+    text = yaml.safe_dump({"workbook": workbook, "locale": locale}, allow_unicode=True,
+                          sort_keys=False)
+    path.write_text(text, encoding="utf-8")
+    return True
 
 
 def _holds_a_studio(store: Store, workbook: str) -> bool:

@@ -2,7 +2,10 @@
 
 Pure: compares the tabs as read with the schema and returns the tabs to create
 and the header cells to add. Existing data is never moved: a missing column is
-added after the last used column of its tab.
+added after the last used column of its tab. The tabs given may be `schema.localized`:
+their titles in the studio's language, matched like every header, so an English workbook
+keeps its English tabs and headers and only a missing column arrives under the locale's
+title.
 """
 
 from __future__ import annotations
@@ -10,8 +13,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..schema import Column, Tab, find_tab, header_key
-from .base import Cell, Table
+from ..schema import Column, Tab, column_title, find_tab, header_key, localized, tab_title
+from .base import Cell, Layout, Table
 
 
 @dataclass(frozen=True, slots=True)
@@ -28,6 +31,16 @@ class NewColumns:
 
 
 Step = NewTab | NewColumns
+
+
+def localized_layout(layout: Layout, locale: str) -> Layout:
+    """`layout` with its tabs, headers, drop-downs and rows' keys in `locale`'s titles (the
+    values of the rows are the caller's: the demo writes its own in the locale)."""
+    rows = {tab_title(tab, locale): [{column_title(tab.column(name), locale): value
+                                      for name, value in record.items()}
+                                     for record in layout.rows[tab.name]]
+            for tab in layout.tabs if tab.name in layout.rows}
+    return Layout(tuple(localized(tab, locale) for tab in layout.tabs), rows)
 
 
 def layout_steps(tables: dict[str, Table], tabs: tuple[Tab, ...]) -> list[Step]:
