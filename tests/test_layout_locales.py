@@ -1,0 +1,290 @@
+"""The workbook in the studio's language: `init --locale`, headers matched in any language,
+statuses written in the locale's word (issue 15, part C).
+
+Real workbooks throughout: .xlsx files read back with openpyxl and opened in LibreOffice,
+the memory store, and the local Sheets API.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from datetime import date
+from pathlib import Path
+
+import openpyxl
+import pytest
+import yaml
+
+from localsheets import LocalSheets
+from sheetsync import usecases
+from sheetsync.schema import (
+    ALL_TABS,
+    APPOINTMENTS,
+    CLIENTS,
+    LOCALES,
+    TITLES,
+    column_title,
+    find_tab,
+    header_key,
+    tab_title,
+)
+from sheetsync.sheet import TabWriter, locate
+from sheetsync.stores.base import Table, WorkbookChanges
+from sheetsync.stores.gsheets import GoogleStore
+from sheetsync.stores.gsheets_access import ServiceAccount
+from sheetsync.stores.memory import MemoryStore
+from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
+from tests.libreoffice import needs_libreoffice, sheets_as_shown
+
+TURKISH_TABS = ["Paketler", "Danışanlar", "Personel", "Gruplar", "Kayıtlar", "Ödemeler",
+                "Tatiller", "Randevular", "Bakiyeler", "Bildirimler", "Komisyonlar",
+                "Sorunlar", "Çalıştırmalar"]
+GERMAN_TABS = ["Pakete", "Kunden", "Mitarbeiter", "Gruppen", "Buchungen", "Zahlungen",
+               "Schließtage", "Termine", "Salden", "Benachrichtigungen", "Provisionen",
+               "Probleme", "Läufe"]
+
+
+def _old_header_key(header: object) -> str:
+    """header_key as it was before issue 15: an English workbook must match as it did."""
+    return re.sub(r"[\s_\-]+", "", str(header or "")).lower()
+
+
+# -- titles and matching ---------------------------------------------------------------------
+def test_every_tab_and_column_has_a_title_in_every_language():
+    names = {t.name for t in ALL_TABS} | {c.name for t in ALL_TABS
+                                          for c in t.columns + t.extras}
+    for locale in LOCALES[1:]:
+        assert names <= set(TITLES[locale]), sorted(names - set(TITLES[locale]))
+
+
+def test_no_title_means_another_name_in_any_language():
+    english = {_old_header_key(t.name) for t in ALL_TABS} | {
+        _old_header_key(c.name) for t in ALL_TABS for c in t.columns + t.extras}
+    for locale, titles in TITLES.items():
+        for name, title in titles.items():
+            assert header_key(title) == _old_header_key(name), (locale, title)
+    # an English name keeps its own key
+    assert {header_key(n) for n in english} == english
+
+
+@pytest.mark.parametrize("typed", ["RANDEVULAR", "randevular", "Randevular", "Termine",
+                                   "TERMINE", "Appointments", "APPOINTMENTS"])
+def test_a_tab_is_found_by_its_title_in_any_language_and_case(typed):
+    assert find_tab(["Sheet1", typed], APPOINTMENTS) == typed
+
+
+@pytest.mark.parametrize("typed", ["Danışanlar", "DANIŞANLAR", "danışanlar", "Kunden",
+                                   "KUNDEN", "clients"])
+def test_turkish_capitals_fold_to_the_same_tab(typed):
+    assert find_tab([typed], CLIENTS) == typed
+
+
+def test_headers_are_matched_in_any_language_and_case():
+    header = ["DANIŞAN NO", "ad", "E-POSTA", "Kunden-ID", "Status", "notes of the studio"]
+    cols, problems = locate({"Danışanlar": Table("Danışanlar", header, [])}, CLIENTS)
+    assert cols is not None
+    assert cols.index == {"client_id": 3, "name": 1, "email": 2, "status": 4}
+    assert [p.problem for p in problems] == ["Two columns are called client_id; rename or "
+                                             "delete one."]
+
+
+def test_titles_read_naturally():
+    assert tab_title(CLIENTS, "tr") == "Danışanlar" and tab_title(CLIENTS, "de") == "Kunden"
+    assert tab_title(CLIENTS, "en") == "Clients"
+    assert column_title(APPOINTMENTS.column("status"), "tr") == "Durum"
+    assert column_title(CLIENTS.column("client_id"), "de") == "Kunden-ID"
+
+
+# -- init on an .xlsx ------------------------------------------------------------------------
+def _validations(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
+    """Header of the validated column -> the drop-down's list."""
+    out = {}
+    for dv in ws.data_validations.dataValidation:
+        column = openpyxl.utils.cell.coordinate_from_string(str(dv.sqref).split(":")[0])[0]
+        out[ws[f"{column}1"].value] = dv.formula1
+    return out
+
+
+def test_init_locale_tr_writes_a_turkish_workbook_and_its_config(run, cli_folder: Path):
+    result = run("init", "studio.xlsx", "--locale", "tr", "--demo")
+    assert result.exit_code == 0, result.output
+    assert "added the Randevular tab" in result.output
+    assert "Wrote sheetsync.yaml with locale: tr." in result.output
+    assert yaml.safe_load((cli_folder / "sheetsync.yaml").read_text(encoding="utf-8")) == {
+        "workbook": "studio.xlsx", "locale": "tr"}
+    wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
+    assert wb.sheetnames == TURKISH_TABS
+    assert [c.value for c in wb["Danışanlar"][1]] == [
+        "Danışan No", "Ad", "E-posta", "Telefon", "Durum", "Dil"]
+    assert [c.value for c in wb["Randevular"][1]][:12] == [
+        "Randevu No", "Kayıt No", "Dönem", "Seans", "Danışan No", "Danışan Adı", "Grup No",
+        "Personel No", "Tarih", "Başlangıç", "Bitiş", "Durum"]
+    assert _validations(wb["Randevular"]) == {
+        "Durum": '"planlandı,tamamlandı,iptal,ücretli iptal"'}
+    assert _validations(wb["Paketler"]) == {"Aktif": '"evet,hayır"'}
+    packages = [[c.value for c in row] for row in wb["Paketler"].iter_rows(min_row=2)]
+    assert packages[0][:2] == ["PHY10", "10 Seanslık Fizyoterapi Paketi"]
+    assert packages[0][6] == "evet"
+    enrollments = {row[0].value: row for row in wb["Kayıtlar"].iter_rows(min_row=2)}
+    assert enrollments["E001"][5].value == "Pzt 14:00, Per 14:00"
+    assert enrollments["E005"][8].value == "hayır"
+    assert wb["Gruplar"]["D2"].value == "Salı,Cuma 09:00"
+
+    again = run("init", "studio.xlsx", "--locale", "tr")
+    assert "nothing to do" in again.output
+
+
+def test_init_locale_de_writes_a_german_workbook(run, cli_folder: Path):
+    result = run("init", "studio.xlsx", "--locale", "de", "--demo")
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
+    assert wb.sheetnames == GERMAN_TABS
+    assert [c.value for c in wb["Kunden"][1]] == [
+        "Kunden-ID", "Name", "E-Mail", "Telefon", "Status", "Sprache"]
+    assert _validations(wb["Termine"]) == {
+        "Status": '"geplant,erledigt,storniert,kostenpflichtig storniert"'}
+    assert _validations(wb["Buchungen"])["Automatisch verlängern"] == '"ja,nein"'
+    assert wb["Buchungen"]["F2"].value == "Mo 14:00, Do 14:00"
+    assert yaml.safe_load((cli_folder / "sheetsync.yaml").read_text(encoding="utf-8"))[
+        "locale"] == "de"
+
+
+def test_an_existing_config_is_never_rewritten_only_hinted(run, cli_folder: Path):
+    (cli_folder / "sheetsync.yaml").write_text("timezone: Europe/Istanbul\n", encoding="utf-8")
+    result = run("init", "studio.xlsx", "--locale", "tr")
+    assert result.exit_code == 0, result.output
+    assert "Set 'locale: tr' in sheetsync.yaml" in result.output
+    assert (cli_folder / "sheetsync.yaml").read_text(encoding="utf-8") == (
+        "timezone: Europe/Istanbul\n")
+
+
+def test_init_without_locale_is_english_as_always(run, cli_folder: Path):
+    result = run("init", "studio.xlsx")
+    assert result.exit_code == 0, result.output
+    assert not (cli_folder / "sheetsync.yaml").exists()
+    wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
+    assert wb.sheetnames == [t.name for t in ALL_TABS]
+    assert [c.value for c in wb["Clients"][1]] == list(CLIENTS.column_names)
+
+
+def test_an_english_workbook_keeps_its_tabs_and_headers_under_locale_tr(run, cli_folder: Path):
+    """Matched, never renamed: only what is missing arrives, under the Turkish title."""
+    assert run("init", "studio.xlsx").exit_code == 0
+    wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
+    del wb["Closures"]
+    wb["Payments"].delete_cols(6)  # the note column
+    wb.save(cli_folder / "studio.xlsx")
+    result = run("init", "studio.xlsx", "--locale", "tr")
+    assert result.exit_code == 0, result.output
+    wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
+    assert wb.sheetnames == [t.name for t in ALL_TABS if t.name != "Closures"] + ["Tatiller"]
+    assert [c.value for c in wb["Payments"][1]] == [
+        "enrollment_id", "amount", "date", "period", "method", "Not"]
+    assert [c.value for c in wb["Clients"][1]] == [*CLIENTS.column_names, "Dil"]
+
+
+@needs_libreoffice
+def test_libreoffice_opens_the_turkish_workbook(run, cli_folder: Path):
+    assert run("init", "studio.xlsx", "--locale", "tr", "--demo").exit_code == 0
+    shown = sheets_as_shown(cli_folder / "studio.xlsx", cli_folder)
+    assert set(shown) == set(TURKISH_TABS)
+    with shown["Kayıtlar"].open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.reader(handle))
+    assert rows[0][:3] == ["Kayıt No", "Danışan No", "Paket No"]
+    assert rows[1][5] == "Pzt 14:00, Per 14:00" and rows[1][8] == "evet"
+
+
+# -- the memory store and a Google Sheet -----------------------------------------------------
+def test_init_on_the_memory_store_in_turkish_and_german():
+    for locale, tabs in (("tr", TURKISH_TABS), ("de", GERMAN_TABS)):
+        store = MemoryStore()
+        usecases.init(store, "memory", demo_today=date(2026, 12, 1), locale=locale)
+        tables = store.read()
+        assert list(tables) == tabs
+        clients = tables[tab_title(CLIENTS, locale)]
+        assert clients.header[0] == column_title(CLIENTS.column("client_id"), locale)
+        assert len(clients.rows) == 6
+        assert usecases.init(store, "memory", locale=locale) == []
+        assert usecases.init(store, "memory") == []  # English matches the Turkish titles
+
+
+def test_init_on_a_google_sheet_in_turkish(server: LocalSheets,  # noqa: F811
+                                           account: ServiceAccount):  # noqa: F811
+    sheet = server.create_spreadsheet("Stüdyo")
+    store = GoogleStore(sheet, account, endpoint=server.base_url)
+    added = usecases.init(store, sheet, demo_today=date(2026, 12, 1), locale="tr")
+    assert "added the Randevular tab" in added
+    assert server.values(sheet, "Danışanlar")[0] == [
+        "Danışan No", "Ad", "E-posta", "Telefon", "Durum", "Dil"]
+    assert server.values(sheet, "Kayıtlar")[1][5] == "Pzt 14:00, Per 14:00"
+    appointments = server.spreadsheet(sheet).find_title("Randevular")
+    assert appointments is not None
+    rule = appointments.cell(1, 11)["dataValidation"]
+    assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == [
+        "planlandı", "tamamlandı", "iptal", "ücretli iptal"]
+    again = GoogleStore(sheet, account, endpoint=server.base_url)
+    assert usecases.init(again, sheet, locale="tr") == []
+
+
+# -- statuses written in the locale's word ---------------------------------------------------
+HEADER = ["appointment_id", "status", "note"]
+
+
+def _writer(rows: list[list[object]], locale: str,
+            header: list[object] | None = None) -> tuple[TabWriter, WorkbookChanges]:
+    table = Table("Appointments", list(header or HEADER), rows)
+    cols, _ = locate({"Appointments": table}, APPOINTMENTS, locale)
+    assert cols is not None
+    changes = WorkbookChanges()
+    return TabWriter(cols, changes), changes
+
+
+def _written(locale: str, held: str, wanted: str, *, by_row: bool = False) -> object:
+    writer, changes = _writer([["A1", held, "x"]], locale)
+    if by_row:
+        writer.update_row(2, ("appointment_id", "status"), ("A1", wanted))
+    else:
+        writer.update(2, {"appointment_id": "A1", "status": wanted})
+    return changes.tab("Appointments").updates.get((2, 2), "kept")
+
+
+@pytest.mark.parametrize("by_row", [False, True])
+def test_a_status_sheetsync_changes_is_written_in_the_locales_word(by_row):
+    assert _written("tr", "planlandı", "completed", by_row=by_row) == "tamamlandı"
+    assert _written("de", "geplant", "cancelled", by_row=by_row) == "storniert"
+    assert _written("tr", "pending", "completed", by_row=by_row) == "tamamlandı"
+    assert _written("en", "pending", "completed", by_row=by_row) == "completed"
+
+
+@pytest.mark.parametrize("by_row", [False, True])
+@pytest.mark.parametrize(("locale", "held", "status"), [
+    ("tr", "iptal", "cancelled"), ("tr", "İPTAL", "cancelled"), ("tr", "İptal", "cancelled"),
+    ("tr", "Ücretli İptal", "paid_cancel"), ("tr", "TAMAMLANDI", "completed"),
+    ("tr", "cancelled", "cancelled"), ("tr", "completed", "completed"),
+    ("de", "Storniert", "cancelled"), ("de", "paid_cancel", "paid_cancel"),
+    ("en", "cancelled", "cancelled"),
+])
+def test_a_status_word_the_studio_typed_is_never_rewritten(locale, held, status, by_row):
+    assert _written(locale, held, status, by_row=by_row) == "kept"
+
+
+def test_english_still_writes_its_aliases_back_in_the_one_spelling():
+    assert _written("en", "Canceled", "cancelled") == "cancelled"
+    assert _written("en", "late cancel", "paid_cancel") == "paid_cancel"
+    assert _written("tr", "late cancel", "paid_cancel") == "ücretli iptal"
+
+
+def test_a_new_appointment_is_appended_in_the_locales_word():
+    writer, changes = _writer([], "tr", ["Randevu No", "Durum"])
+    writer.append({"appointment_id": "A1", "status": "pending"})
+    assert changes.tab("Appointments").updates == {(2, 1): "A1", (2, 2): "planlandı"}
+
+
+def test_an_english_workbook_under_locale_tr_keeps_every_status_as_it_is():
+    rows = [[f"A{i}", status, ""] for i, status in enumerate(
+        ["pending", "completed", "cancelled", "paid_cancel"])]
+    writer, changes = _writer(rows, "tr")
+    for i, (_, status, _) in enumerate(rows):
+        writer.update_row(i + 2, ("appointment_id", "status"), (f"A{i}", status))
+    assert not changes
