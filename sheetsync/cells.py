@@ -10,6 +10,13 @@ as dates and times too, so both backends read the same. Dates outside
 A store delivers `Unusable` for a cell that holds no value at all (a spreadsheet
 error such as #N/A, a formula whose result was never saved, a date serial no
 calendar has): it is never text, an id or an empty cell, and read.py reports it.
+
+The parsers of dates, times, money, rates, yes/no and statuses take the workbook's
+`locale` (`en`, the default, `tr`, `de`): `functools.partial(parse_money, locale="tr")`
+reads a Turkish workbook. English reads exactly as it always has; Turkish and German read
+their own conventions (`1.500,00`, `2.000`, `01.12.2026`, `1 Aralık 2026`, `evet`,
+`tamamlandı`) and English's unambiguous ones too (`2026-12-01`, `1,500.00`, `yes`,
+`completed`). Messages stay English sentences, each built in one place.
 """
 
 from __future__ import annotations
@@ -18,6 +25,13 @@ import re
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from functools import cache
+from typing import TYPE_CHECKING
+
+from . import words
+
+if TYPE_CHECKING:
+    from babel import Locale
 
 SERIAL_EPOCH = datetime(1899, 12, 30)
 CENT = Decimal("0.01")
@@ -94,8 +108,14 @@ FIRST_DAY = date(1900, 1, 1)  # serial 1
 LAST_YEAR = 9000  # later years are typos (or serials no calendar has), never planned
 
 
-def parse_date(value: object) -> date:
-    return _plausible(_date(value))
+def parse_date(value: object, locale: str = "en") -> date:
+    if _english(locale):
+        return _plausible(_date(value))
+    return _plausible(_local_date(value, words.language(locale)))
+
+
+def _english(locale: str) -> bool:
+    return locale == "en" or words.language(locale) == "en"
 
 
 def _date(value: object) -> date:
@@ -114,7 +134,73 @@ def _date(value: object) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise CellError(f"'{raw}' is not a date; write it as 2026-12-01")
+    raise _not_a_date(raw, "en")
+
+
+_DATE_EXAMPLE = {"en": "2026-12-01", "tr": "01.12.2026", "de": "01.12.2026"}
+
+
+def _not_a_date(raw: str, lang: str) -> CellError:
+    return CellError(f"'{raw}' is not a date; write it as {_DATE_EXAMPLE[lang]}")
+
+
+_DAY_FIRST = re.compile(
+    r"^(\d{1,2})([./-])(\d{1,2})\2(\d{4}|\d{2})\.?(?:[ T,]+\d{1,2}[:.]\d{2}(?::\d{2})?)?$")
+_DATE_WORDS = re.compile(r"\d+|[^\W\d_]+")
+
+
+def _local_date(value: object, lang: str) -> date:
+    """A Turkish or German date: day first (`01.12.2026`, `1/12/26`), in words (`1 Aralık
+    2026`, `17 Aralık 2026 Perşembe`, `Donnerstag, 17. Dezember 2026`) or ISO."""
+    raw = text(value) if isinstance(value, str) else ""
+    if not raw or _ISO_DATE.match(raw):
+        return _date(value)
+    match = _DAY_FIRST.match(raw)
+    try:
+        if match:
+            return date(_full_year(match[4]), int(match[3]), int(match[1]))
+        if len(raw) <= 60 and re.fullmatch(r"[\w\s.,]+", raw):
+            return _date_in_words(raw, lang)
+    except CellError:
+        raise
+    except ValueError:  # no such day (31.02.2026), or a word that is no month or weekday
+        pass
+    raise _not_a_date(raw, lang)
+
+
+def _full_year(digits: str) -> int:
+    """`26` -> 2026 and `85` -> 1985, as a calendar reads a two-digit year (POSIX's pivot)."""
+    year = int(digits)
+    if len(digits) > 2:
+        return year
+    return year + (2000 if year < 69 else 1900)
+
+
+def _date_in_words(raw: str, lang: str) -> date:
+    """One day number, one month name, a four-digit year and at most one weekday, in any
+    order; a weekday that is not the date's own is a typo, never ignored."""
+    numbers: list[str] = []
+    month: list[int] = []
+    weekday: list[int] = []
+    for token in _DATE_WORDS.findall(raw):
+        if token.isdigit():
+            numbers.append(token)
+        elif (found := words.months(lang).meaning(token)) is not None:
+            month.append(found)
+        elif (named := words.weekdays(lang).meaning(token)) is not None:
+            weekday.append(named)
+        else:
+            raise ValueError(token)
+    years = [n for n in numbers if len(n) == 4]
+    days = [n for n in numbers if len(n) <= 2]
+    if len(month) != 1 or len(years) != 1 or len(days) != 1 or len(numbers) != 2 \
+            or len(weekday) > 1:
+        raise ValueError(raw)
+    day = date(int(years[0]), month[0], int(days[0]))
+    if weekday and weekday[0] != day.weekday():
+        raise CellError(f"'{raw}' says {words.day_name(weekday[0], lang)}, but that date is "
+                        f"a {words.day_name(day.weekday(), lang)}; check the date")
+    return day
 
 
 def _plausible(day: date) -> date:
@@ -146,7 +232,9 @@ def parse_clock(raw: str) -> time:
     return time(hour, minute)
 
 
-def parse_time(value: object) -> time:
+def parse_time(value: object, locale: str = "en") -> time:
+    if isinstance(value, str) and not _english(locale):
+        return parse_clock(_local_clock(value.strip(), words.language(locale)))
     if isinstance(value, datetime):
         if value < SERIAL_EPOCH or value.year > LAST_YEAR:  # a negative or absurd serial
             raise CellError(f"{text(value)} is not a time; write it as 14:00")
@@ -161,6 +249,19 @@ def parse_time(value: object) -> time:
     return parse_clock(text(value))
 
 
+_CLOCK_WORDS = {"de": re.compile(r"^(?P<clock>.+?)\s*uhr$", re.IGNORECASE),
+                "tr": re.compile(r"^saat\s*(?P<clock>.+)$", re.IGNORECASE)}
+
+
+def _local_clock(raw: str, lang: str) -> str:
+    """`18 Uhr` and `18:30 Uhr` in German, `saat 14` and `saat 14.00` in Turkish -> a clock."""
+    match = _CLOCK_WORDS[lang].match(raw)
+    if match is None:
+        return raw
+    clock = match["clock"].strip()
+    return f"{clock}:00" if clock.isdigit() else clock
+
+
 _MONEY = re.compile(
     r"^(?:[A-Z]{3}|[^\w\s,.\-+])?\s*(?P<number>-?[\d][\d,. ]*)\s*(?:[A-Z]{3}|[^\w\s,.\-+])?$")
 
@@ -168,9 +269,10 @@ _MONEY = re.compile(
 MONEY_LIMIT = Decimal(10) ** 12
 
 
-def parse_money(value: object) -> Decimal:
-    """Numbers or text like `1,500.00`, `1.500,00`, `₺1500`, `4000 TRY` -> Decimal."""
-    amount = _money(value)
+def parse_money(value: object, locale: str = "en") -> Decimal:
+    """Numbers or text like `1,500.00`, `1.500,00`, `₺1500`, `4000 TRY` -> Decimal; in tr and
+    de `1.500`, `2.000 TL`, `€ 1.500,00`, `-1.500,50 €` as those countries write them."""
+    amount = _money(value) if _english(locale) else _local_money(value, words.language(locale))
     if abs(amount) >= MONEY_LIMIT:
         raise CellError(f"{text(value)[:40]} is too large to be an amount of money")
     return amount
@@ -222,6 +324,49 @@ def _normalise_separators(s: str) -> str:
     return s
 
 
+_LOCAL_MONEY = re.compile(
+    r"^(?P<lead>-)?\s*(?:(?P<before>[A-Z]{3}|(?i:tl|euro|lira)|[^\w\s,.\-+])\s*)?"
+    r"(?P<sign>-)?(?P<number>\d[\d,. ]*?)\s*(?P<after>[A-Z]{3}|(?i:tl|euro|lira)|[^\w\s,.\-+])?$")
+_SPACES = str.maketrans({"\u00a0": " ", "\u202f": " ", "\u2212": "-"})
+
+
+def _local_money(value: object, lang: str) -> Decimal:
+    if not isinstance(value, str):
+        return _money(value)
+    raw = text(value)
+    match = _LOCAL_MONEY.match(raw.translate(_SPACES)) if len(raw) <= 40 else None
+    if match is None or (match["lead"] and match["sign"]) or (match["before"] and match["after"]):
+        raise CellError(f"'{raw[:40]}' is not an amount of money")
+    amount = _local_number(match["number"].replace(" ", ""), raw, lang)
+    return -amount if match["lead"] or match["sign"] else amount
+
+
+def _local_number(number: str, raw: str, lang: str) -> Decimal:
+    """The locale's own writing through Babel's strict parser (`1.500,00`, `2.000`, `12,5`),
+    else English's where it reads one way only (`1,500.00`, `1.50`, `0.125`)."""
+    from babel.numbers import NumberFormatError, parse_decimal
+
+    if number.isdigit():
+        return Decimal(number)
+    if re.fullmatch(r"[1-9]\d{0,2},\d{3}", number):
+        raise CellError(f"'{number}' could be read two ways; write 1500 or 1,50")
+    try:
+        return parse_decimal(number, locale=_babel_locale(lang), strict=True)
+    except NumberFormatError:
+        pass
+    try:
+        return Decimal(_normalise_separators(number))
+    except (CellError, InvalidOperation):
+        raise CellError(f"'{raw}' is not an amount of money") from None
+
+
+@cache
+def _babel_locale(lang: str) -> Locale:
+    from babel import Locale
+
+    return Locale.parse(lang)
+
+
 def _grouped(number: str, mark: str) -> bool:
     """Thousands groups of exactly three digits after the first: 1,234,567."""
     head, *rest = number.lstrip("-").split(mark)
@@ -229,15 +374,17 @@ def _grouped(number: str, mark: str) -> bool:
         if rest else bool(head)
 
 
-def parse_rate(value: object) -> Decimal:
-    """`40%`, `0.4` and `40` all mean forty percent; returned as a fraction (0.4)."""
+def parse_rate(value: object, locale: str = "en") -> Decimal:
+    """`40%`, `0.4` and `40` all mean forty percent; returned as a fraction (0.4). Turkish
+    writes `%40`, German `40 %` and `0,4`."""
     raw = text(value)
-    percent = raw.endswith("%")
+    typed = raw if _english(locale) else _percent_last(raw)
+    percent = typed.endswith("%")
     try:
         if isinstance(value, int | float) and not isinstance(value, bool):
             number = Decimal(repr(value)) if isinstance(value, float) else Decimal(value)
         else:
-            number = Decimal(raw.rstrip("%").strip().replace(",", "."))
+            number = Decimal(typed.rstrip("%").strip().replace(",", "."))
     except InvalidOperation:
         raise CellError(f"'{raw}' is not a commission rate; write it as 40%") from None
     if not number.is_finite() or number < 0:
@@ -249,19 +396,25 @@ def parse_rate(value: object) -> Decimal:
     return number
 
 
-_YES = {"yes", "y", "true", "1", "on"}
-_NO = {"no", "n", "false", "0", "off"}
+def _percent_last(raw: str) -> str:
+    """`%40` (Turkish) and `40\u00a0%` (German) -> `40%`."""
+    spaced = raw.translate(_SPACES).strip()
+    return spaced[1:].strip() + "%" if spaced.startswith("%") else spaced
 
 
-def parse_bool(value: object) -> bool:
+def parse_bool(value: object, locale: str = "en") -> bool:
+    """yes/no, true/false, 1/0, y/n, on/off in every locale; `evet`/`hayır`, `ja`/`nein` ..."""
     if isinstance(value, bool):
         return value
-    raw = text(value).lower()
-    if raw in _YES:
-        return True
-    if raw in _NO:
-        return False
-    raise CellError(f"'{text(value)}' is not yes or no")
+    meaning = words.yes_no(locale).meaning(text(value))
+    if meaning is None:
+        raise _not_yes_or_no(text(value), locale)
+    return meaning
+
+
+def _not_yes_or_no(raw: str, locale: str) -> CellError:
+    yes, no = words.yes_no_words(locale)
+    return CellError(f"'{raw}' is not {yes} or {no}")
 
 
 def parse_count(value: object, *, minimum: int = 1) -> int:
@@ -285,35 +438,22 @@ def parse_count(value: object, *, minimum: int = 1) -> int:
     return int(number)
 
 
-_STATUS_ALIASES = {
-    "pending": "pending",
-    "planned": "pending",
-    "completed": "completed",
-    "complete": "completed",
-    "done": "completed",
-    "cancelled": "cancelled",
-    "canceled": "cancelled",
-    "cancel": "cancelled",
-    "paid cancel": "paid_cancel",
-    "paid cancelled": "paid_cancel",
-    "paid canceled": "paid_cancel",
-    "late cancel": "paid_cancel",
-    "late cancelled": "paid_cancel",
-    "late canceled": "paid_cancel",
-}
-
-
-def parse_status(value: object) -> str:
-    """An appointment status in its canonical spelling (`paid_cancel`, `cancelled`, ...)."""
+def parse_status(value: object, locale: str = "en") -> str:
+    """An appointment status in its canonical spelling (`paid_cancel`, `cancelled`, ...),
+    from the locale's words (`tamamlandı`, `ücretli iptal`, `storniert`) or English's."""
     raw = text(value)
-    key = re.sub(r"[\s_\-]+", " ", raw.lower()).strip()
-    if key in _STATUS_ALIASES:
-        return _STATUS_ALIASES[key]
-    if not key:
-        raise CellError("the status is empty; use pending, completed, cancelled or paid_cancel")
-    raise CellError(
-        f"'{raw}' is not a status; use pending, completed, cancelled or paid_cancel"
-    )
+    status = words.statuses(locale).meaning(words.status_key(raw))
+    if status is not None:
+        return status
+    if not words.status_key(raw):
+        raise CellError(f"the status is empty; use {_status_choices(locale)}")
+    raise CellError(f"'{raw}' is not a status; use {_status_choices(locale)}")
+
+
+def _status_choices(locale: str) -> str:
+    """`pending, completed, cancelled or paid_cancel`, in the locale's words."""
+    *first, last = words.status_words(locale)
+    return f"{', '.join(first)} or {last}"
 
 
 def cents(amount: Decimal) -> Decimal:

@@ -85,12 +85,15 @@ class Vocabulary(Generic[T]):
     """A closed list of words of one locale (English's included), by folded key."""
 
     lang: str
-    exact: Mapping[str, T]
+    exact: Mapping[str, T]  # folded key -> meaning, the ambiguous keys left out
     loose: Mapping[str, T]
     ambiguous: frozenset[str]
 
     def meaning(self, word: str) -> T | None:
         """What `word` means, or None (unknown or ambiguous: see `is_ambiguous`)."""
+        found = self.exact.get(word)  # already a key (`completed`): fold would change nothing
+        if found is not None:
+            return found
         for key in self._keys(word):
             if key in self.ambiguous:
                 return None
@@ -108,6 +111,8 @@ class Vocabulary(Generic[T]):
     def _keys(self, word: str) -> tuple[str, ...]:
         word = word.rstrip(".")  # `Mo.`, `Dez.`: CLDR's abbreviations end in a full stop
         own = fold(word, self.lang)
+        if self.lang != "tr":
+            return (own,)
         english = fold(word, "en")  # `FRI` typed in a Turkish sheet is still Friday
         return (own,) if own == english else (own, english)
 
