@@ -31,7 +31,7 @@ from .model import Problem, Snapshot
 from .plan import Plan, plan
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import read_snapshot
-from .schema import OWNED_TABS, PROBLEMS
+from .schema import ENGLISH, OWNED_TABS, PROBLEMS
 from .sheet import Columns, locate
 from .stores.base import Store, Table, WorkbookChanges
 
@@ -156,26 +156,30 @@ def with_holidays(snapshot: Snapshot, holidays: HolidaySettings | None,
     return snapshot.with_closures(holiday_closures(holidays, years, snapshot.openings))
 
 
-def located_owned(tables: dict[str, Table]) -> dict[str, Columns | None]:
-    return {tab.name: locate(tables, tab)[0] for tab in OWNED_TABS}
+def located_owned(tables: dict[str, Table], locale: str = ENGLISH,
+                  ) -> dict[str, Columns | None]:
+    """The owned tabs, found by titles in any language, written in `locale`'s words."""
+    return {tab.name: locate(tables, tab, locale)[0] for tab in OWNED_TABS}
 
 
 def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = False,
          alerting: Alerting | None = None, holidays: HolidaySettings | None = None,
          progress: Progress = _quiet,
-         clock: Callable[[], float] = _time.monotonic) -> SyncReport:
-    """Bring the workbook up to date at `now` (naive studio time).
+         clock: Callable[[], float] = _time.monotonic, locale: str = ENGLISH) -> SyncReport:
+    """Bring the workbook up to date at `now` (naive studio time); the statuses it changes
+    are written in `locale`'s words.
 
     Alerts go out before the one write that records them: a crash in between can
     repeat a message once (its Message-ID, derived from the key, shows it), never lose it.
     """
     with store.lock(), collector.paused():
-        return _sync(store, now, started_at, dry_run, alerting, holidays, progress, clock)
+        return _sync(store, now, started_at, dry_run, alerting, holidays, progress, clock,
+                     locale)
 
 
 def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
           alerting: Alerting | None, holidays: HolidaySettings | None, progress: Progress,
-          clock: Callable[[], float]) -> SyncReport:
+          clock: Callable[[], float], locale: str = ENGLISH) -> SyncReport:
     """read -> plan -> send -> write, each step a function of its own."""
     began = clock()
     tables, snapshot = read_workbook(store, now, progress, holidays)
@@ -190,7 +194,7 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     if alerting is not None and not dry_run:
         outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress)
         report.outcomes = [r for _, r in outcomes]
-    located = located_owned(tables)
+    located = located_owned(tables, locale)
     report.changes = build_changes(result, located, snapshot.notices, outcomes)
     if not dry_run:
         run = run_record(result, started_at=started_at, notified=report.sent,

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import csv
 import re
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import openpyxl
@@ -17,7 +17,8 @@ import pytest
 import yaml
 
 from localsheets import LocalSheets
-from sheetsync import usecases
+from sheetsync import engine, usecases
+from sheetsync.demo import demo_layout
 from sheetsync.schema import (
     ALL_TABS,
     APPOINTMENTS,
@@ -33,6 +34,7 @@ from sheetsync.sheet import TabWriter, locate
 from sheetsync.stores.base import Table, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
+from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
 from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
 from tests.libreoffice import needs_libreoffice, sheets_as_shown
@@ -288,3 +290,45 @@ def test_an_english_workbook_under_locale_tr_keeps_every_status_as_it_is():
     for i, (_, status, _) in enumerate(rows):
         writer.update_row(i + 2, ("appointment_id", "status"), (f"A{i}", status))
     assert not changes
+
+
+# -- a whole sync writes in the locale -------------------------------------------------------
+def _statuses(store: MemoryStore, title: str) -> list[object]:
+    table = store.read()[title]
+    column = [header_key(h) for h in table.header].index("status")
+    return [row[column] for row in table.rows]
+
+
+def _written_tabs(report: engine.SyncReport) -> list[str]:
+    return [title for title, changes in report.changes.tabs.items() if changes]
+
+
+def test_a_sync_in_turkish_writes_turkish_statuses():
+    """The demo studio's rows under Turkish titles: sheetsync's statuses come out in
+    Turkish."""
+    today = date(2026, 12, 1)
+    store = MemoryStore()
+    store.lay_out(localized_layout(demo_layout(today), "tr"))
+    now = datetime(2026, 12, 1, 12, 0)
+    first = engine.sync(store, now, started_at=now, locale="tr")
+    assert not first.problems, first.problems
+    statuses = _statuses(store, "Randevular")
+    assert set(statuses) == {"tamamlandı", "planlandı"}
+
+
+def test_an_english_workbook_synced_in_turkish_keeps_its_statuses():
+    today = date(2026, 12, 1)
+    store = MemoryStore()
+    store.lay_out(demo_layout(today))
+    now = datetime(2026, 12, 1, 12, 0)
+    engine.sync(store, now, started_at=now)
+    before = _statuses(store, "Appointments")
+    assert set(before) == {"completed", "pending"}
+    again = engine.sync(store, now, started_at=now, locale="tr")
+    assert _statuses(store, "Appointments") == before
+    assert _written_tabs(again) == ["Runs"]
+    later = datetime(2026, 12, 20, 12, 0)
+    engine.sync(store, later, started_at=later, locale="tr")
+    after = _statuses(store, "Appointments")
+    assert "tamamlandı" in after  # completed by this sync, in the locale's word
+    assert after[:len(before)].count("completed") == before.count("completed")
