@@ -4,6 +4,13 @@ A rule is written once (`Mon 14:00, Thu 18:00`, `Tue,Fri 09:00`, `Monday 6:30pm`
 `Wed 18:00-19:30`, `every 2 weeks Sat 10:00`) or as an RFC 5545 `RRULE:` line.
 A rule that does not parse raises `CellError`; nothing is guessed.
 
+`parse_schedule(text, locale)` reads the studio's own words as well: Turkish (`Pzt 14:00,
+Per 18:00`, `Salı,Cuma 09:00`, `2 haftada bir Cmt 10:00`) and German (`Mo,Do 18:00`,
+`Di-Do 9:30`, `jeden 2. Woche Sa 10:00`, `18 Uhr`), with the weekday names of words.py;
+English rules read the same in every locale. A day name that is a different day in English
+and in the locale (Turkish `Sa`) is refused, never guessed. Messages stay English
+sentences, each built in one place.
+
 Expansion uses dateutil's rrule in naive wall-clock time of the studio's zone,
 so a 14:00 session stays at 14:00 across daylight-saving changes. Every
 expansion is bounded by an explicit `until`.
@@ -12,26 +19,21 @@ expansion is bounded by an explicit `until`.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
+import unicodedata
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from functools import cache
 from typing import NamedTuple
 
 from dateutil import rrule
 
+from . import words
 from .cells import CellError, parse_clock
 
 HORIZON = timedelta(days=366 * 6)
 
-_DAYS = {
-    "mo": 0, "mon": 0, "monday": 0,
-    "tu": 1, "tue": 1, "tues": 1, "tuesday": 1,
-    "we": 2, "wed": 2, "weds": 2, "wednesday": 2,
-    "th": 3, "thu": 3, "thur": 3, "thurs": 3, "thursday": 3,
-    "fr": 4, "fri": 4, "friday": 4,
-    "sa": 5, "sat": 5, "saturday": 5,
-    "su": 6, "sun": 6, "sunday": 6,
-}
+_DAYS = words.ENGLISH_DAYS
 _RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
@@ -84,12 +86,15 @@ class Schedule:
         )
 
 
-def parse_schedule(text: object) -> Schedule:
+def parse_schedule(text: object, locale: str = "en") -> Schedule:
+    lang = words.language(locale)
     raw = " ".join(str(text or "").split())
     if not raw:
-        raise CellError(f"the schedule is empty; {_EXAMPLE}")
+        raise CellError(f"the schedule is empty; {_example(lang)}")
     if raw.upper().startswith(("RRULE:", "FREQ=")):
         return _parse_rrule(raw)
+    if lang != "en":
+        return _parse_local(raw, lang)
     interval = 1
     match = _INTERVAL.search(raw)
     if match:
@@ -104,35 +109,160 @@ def parse_schedule(text: object) -> Schedule:
         raw_rest = raw
     if not 1 <= interval <= 52:
         raise CellError(f"'{raw}': a session every {interval} weeks is not a weekly rule")
-    entries = _parse_entries(raw_rest, raw)
+    entries = _parse_entries(raw_rest, raw, _ENGLISH)
     return Schedule(text=raw, entries=entries, interval=interval)
 
 
-def _parse_entries(body: str, raw: str) -> tuple[Entry, ...]:
+@dataclass(frozen=True, slots=True)
+class _Reading:
+    """How one language's rules are read: tokens, day words, the example shown on a typo."""
+
+    tokens: re.Pattern[str]
+    day: Callable[[str, str], int]  # (word, the whole rule) -> weekday, or CellError
+    example: str
+    day_names: Sequence[str]
+    day_range: str = r"\s*(?:-|–|\bto\b)\s*"  # between the first and last day of a range
+
+
+def _example(lang: str) -> str:
+    return {"en": _EXAMPLE, "tr": "write it like 'Pzt 14:00, Per 18:00'",
+            "de": "write it like 'Mo 14:00, Do 18:00'"}[lang]
+
+
+def _parse_local(raw: str, lang: str) -> Schedule:
+    """A Turkish or German rule (English's phrasing read too): how often, then days and times."""
+    body = unicodedata.normalize("NFC", raw)
+    interval, rest = _local_interval(body, lang)
+    if not 1 <= interval <= 52:
+        raise CellError(f"'{raw}': a session every {interval} weeks is not a weekly rule")
+    if lang == "de":
+        rest = _GERMAN_HOURS.sub(_hours_as_clock, rest)
+    return Schedule(text=raw, entries=_parse_entries(rest, raw, _local_reading(lang)),
+                    interval=interval)
+
+
+def _numbers(lang: str) -> str:
+    """The number words of `lang` (with and without accents) as one regex alternative."""
+    names = set(words.NUMBER_WORDS[lang]) | {words.strip_accents(w) for w in
+                                               words.NUMBER_WORDS[lang]}
+    return "|".join(sorted(names, key=len, reverse=True))
+
+
+# Every N weeks, on the text in lower case: (pattern, weeks or 0 when the pattern's `n` says).
+_EVERY: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
+    "en": ((re.compile(_INTERVAL.pattern, re.IGNORECASE), 0),),
+    "tr": (
+        (re.compile(rf"(?:\bher\s+)?\b(?P<n>\d+|{_numbers('tr')})\s+haftada\s+bir\b"), 0),
+        (re.compile(rf"\bher\s+(?P<n>\d+|{_numbers('tr')})\s+hafta(?:da)?\b"), 0),
+        (re.compile(r"\bher\s+hafta\b|\bhaftada\s+bir\b|\bhaftal[ıi]k\b"), 1),
+    ),
+    "de": (
+        (re.compile(rf"\bjede[nrs]?\s+(?P<n>\d+\.?|{_numbers('de')})\s+woche\b"), 0),
+        (re.compile(rf"\balle\s+(?P<n>\d+|{_numbers('de')})\s+wochen\b"), 0),
+        (re.compile(r"(?:\bvierzehn|\b14-?)t(?:ä|ae|a)gig\b|(?:\bvierzehn|\b14-?)t(?:ä|ae|a)glich\b"
+                    r"|\bzweiw(?:ö|oe|o)ch(?:entlich|ig)\b"), 2),
+        (re.compile(r"\bjede[n]?\s+woche\b|\bw(?:ö|oe|o)chentlich\b"), 1),
+    ),
+}
+
+
+def _local_interval(body: str, lang: str) -> tuple[int, str]:
+    """How many weeks apart the sessions are, and the rule without those words."""
+    lowered = words.lower_in_place(body, lang)
+    found = _every_n_weeks(lowered, lang)
+    if found is None:
+        return 1, body
+    interval, start, end = found
+    rest = body[:start] + " " + body[end:]
+    if _every_n_weeks(lowered[:start] + " " + lowered[end:], lang) is not None:
+        raise CellError(f"'{body}' says how often twice; {_example(lang)}")
+    return interval, rest.strip()
+
+
+def _every_n_weeks(lowered: str, lang: str) -> tuple[int, int, int] | None:
+    """The first (then longest) phrase saying how often: (weeks, start, end)."""
+    found: list[tuple[int, int, int]] = []
+    for pattern, weeks in (*_EVERY["en"], *_EVERY[lang]):
+        match = pattern.search(lowered)
+        if match is None:
+            continue
+        groups = match.groupdict()
+        if pattern.pattern == _INTERVAL.pattern:
+            weeks = int(groups["n"]) if groups["n"] else 2 if groups["other"] or groups["bi"] else 1
+        elif not weeks:
+            weeks = words.number_word(groups["n"].rstrip("."), lang) or 0
+        found.append((weeks, match.start(), match.end()))
+    if not found:
+        return None
+    return min(found, key=lambda f: (f[1], -f[2]))
+
+
+_GERMAN_HOURS = re.compile(
+    r"(?P<a>\d{1,2}(?:[:.]\d{2})?)(?:\s*(?:-|–|bis)\s*(?P<b>\d{1,2}(?:[:.]\d{2})?))?\s*uhr\b",
+    re.IGNORECASE)
+
+
+def _hours_as_clock(match: re.Match[str]) -> str:
+    """`18 Uhr` -> `18:00`, `18-19.30 Uhr` -> `18:00-19.30`."""
+    def clock(hours: str) -> str:
+        return hours if not hours.isdigit() else f"{hours}:00"
+    return clock(match["a"]) + (f"-{clock(match['b'])}" if match["b"] else "")
+
+
+@cache
+def _local_reading(lang: str) -> _Reading:
+    letters = r"[^\W\d_]"
+    to = r"(?:-|–|—|\bto\b|\bbis\b)" if lang == "de" else r"(?:-|–|—|\bto\b)"
+    joining = {"tr": r"\bve\b|\bsaat\b|\bher\b", "de": r"\bund\b|\bum\b|\bam\b|\bjeden?\b"}
+    tokens = re.compile(
+        rf"(?P<range>{_CLOCK}\s*{to}\s*{_CLOCK})"
+        rf"|(?P<time>{_CLOCK})"
+        rf"|(?P<sep>[,;/&+@]|\band\b|\bat\b|{joining[lang]})"
+        rf"|(?P<days>{letters}+\.?(?:\s*{to}\s*{letters}+\.?)?)"
+        r"|(?P<space>\s+)"
+        r"|(?P<other>\S+)",
+        re.IGNORECASE,
+    )
+
+    def day(word: str, raw: str) -> int:
+        vocabulary = words.weekdays(lang)
+        weekday = vocabulary.meaning(word)
+        if weekday is not None:
+            return weekday
+        if vocabulary.is_ambiguous(word):
+            raise CellError(f"'{raw}': '{word}' could be two different days; write the day's "
+                            "name in full")
+        raise CellError(f"'{raw}': '{word}' is not a day; {_example(lang)}")
+    names = tuple(words.day_name(d, lang) for d in range(7))
+    return _Reading(tokens, day, _example(lang), names, rf"\s*{to}\s*")
+
+
+def _parse_entries(body: str, raw: str, reading: _Reading) -> tuple[Entry, ...]:
     entries: list[Entry] = []
     pending_days: list[int] = []
     last_days: list[int] = []
-    for token in _TOKEN.finditer(body):
+    for token in reading.tokens.finditer(body):
         kind = token.lastgroup
         value = token.group()
         if kind in ("sep", "space"):
             continue
         if kind == "days":
-            pending_days.extend(_days(value, raw))
+            pending_days.extend(_days(value, raw, reading))
         elif kind in ("time", "range"):
             days = pending_days or last_days
             if not days:
-                raise CellError(f"'{raw}': the time {value} has no day before it; {_EXAMPLE}")
+                raise CellError(f"'{raw}': the time {value} has no day before it; "
+                                f"{reading.example}")
             start, end = _times(value, raw)
             entries.extend(Entry(d, start, end) for d in days)
             last_days, pending_days = days, []
         else:
-            raise CellError(f"'{raw}': '{value}' is not a day or a time; {_EXAMPLE}")
+            raise CellError(f"'{raw}': '{value}' is not a day or a time; {reading.example}")
     if pending_days:
-        names = ", ".join(_DAY_NAMES[d] for d in pending_days)
-        raise CellError(f"'{raw}': {names} has no time; {_EXAMPLE}")
+        names = ", ".join(reading.day_names[d] for d in pending_days)
+        raise CellError(f"'{raw}': {names} has no time; {reading.example}")
     if not entries:
-        raise CellError(f"'{raw}' has no day and time; {_EXAMPLE}")
+        raise CellError(f"'{raw}' has no day and time; {reading.example}")
     unique = sorted(set(entries), key=lambda e: (e.weekday, e.start))
     starts = [(e.weekday, e.start) for e in unique]
     if len(starts) != len(set(starts)):
@@ -140,9 +270,9 @@ def _parse_entries(body: str, raw: str) -> tuple[Entry, ...]:
     return tuple(unique)
 
 
-def _days(word: str, raw: str) -> list[int]:
-    parts = re.split(r"\s*(?:-|–|\bto\b)\s*", word.replace(".", ""), flags=re.I)
-    days = [_day(p, raw) for p in parts if p]
+def _days(word: str, raw: str, reading: _Reading) -> list[int]:
+    parts = re.split(reading.day_range, word.replace(".", ""), flags=re.I)
+    days = [reading.day(p, raw) for p in parts if p]
     if len(days) == 2:
         first, last = days
         return [(first + i) % 7 for i in range((last - first) % 7 + 1)]
@@ -158,7 +288,8 @@ def _day(word: str, raw: str) -> int:
 
 
 def _times(value: str, raw: str) -> tuple[time, time | None]:
-    parts = re.split(r"\s*(?:-|–|—|\bto\b)\s*", value.strip(), maxsplit=1, flags=re.I)
+    parts = re.split(r"\s*(?:-|–|—|\bto\b|\bbis\b)\s*", value.strip(), maxsplit=1,
+                     flags=re.I)
     try:
         if len(parts) == 1:
             return parse_clock(parts[0]), None
@@ -172,6 +303,9 @@ def _times(value: str, raw: str) -> tuple[time, time | None]:
     if end <= start:
         raise CellError(f"'{raw}': the session ends at {end:%H:%M}, before it starts")
     return start, end
+
+
+_ENGLISH = _Reading(_TOKEN, _day, _EXAMPLE, _DAY_NAMES)
 
 
 def _parse_rrule(raw: str) -> Schedule:
