@@ -183,7 +183,8 @@ def _context(snap: Snapshot, enrollment: Enrollment, client: Client, staff: Staf
         "studio_name": studio_name,
         "currency": currency,
         "enrollment_id": enrollment.enrollment_id,
-        "client": {"id": client.client_id, "name": client.name, "email": client.email},
+        "client": {"id": client.client_id, "name": client.name, "email": client.email,
+                   "language": client.language},  # the client's e-mails speak it (notify.py)
         "staff": {"id": staff.staff_id, "name": staff.name} if staff else
                  {"id": "", "name": ""},
         "group": {"id": group.group_id, "name": group.name} if group else None,

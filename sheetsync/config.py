@@ -18,10 +18,12 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 import yaml
 
 from .errors import UserError
+from .i18n import DEFAULT as DEFAULT_LOCALE
+from .i18n import normalise_locale
 from .publicholidays import HolidaySettings, check_settings
 
 DEFAULT_NAME = "sheetsync.yaml"
-TOP_LEVEL = {"workbook", "timezone", "currency", "google", "email", "notifications",
+TOP_LEVEL = {"workbook", "timezone", "currency", "locale", "google", "email", "notifications",
              "templates_dir", "holidays", "calendar"}
 HOLIDAY_KEYS = {"country", "subdiv", "ignore"}
 GOOGLE_KEYS = {"credentials", "endpoint"}
@@ -73,6 +75,7 @@ class Config:
     workbook: str | None = None
     timezone: str = "UTC"
     currency: str = ""
+    locale: str = DEFAULT_LOCALE  # en, tr or de: e-mails, statements and feeds (i18n.SUPPORTED)
     source: Path | None = None
     email: Email | None = None  # None: no alerts are sent
     ending_at: int = 1  # package_ending goes out when this many sessions remain
@@ -93,6 +96,16 @@ class Config:
     def section(self, name: str) -> dict[str, Any]:
         value = self.raw.get(name) or {}
         return value if isinstance(value, dict) else {}
+
+
+def _locale(value: object) -> tuple[str, list[str]]:
+    """`locale` (blank: English) as one of i18n.SUPPORTED, and the problem with it if any."""
+    if value is None or value == "":
+        return DEFAULT_LOCALE, []
+    try:
+        return normalise_locale(str(value)), []
+    except ValueError as err:
+        return DEFAULT_LOCALE, [f"locale: {err}"]
 
 
 def system_timezone() -> str:
@@ -163,6 +176,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     currency = data.get("currency") or ""
     if not isinstance(currency, str) or len(currency) > 8:
         errors.append(f"currency '{currency}' should be a short code like TRY or EUR")
+    locale, locale_errors = _locale(data.get("locale"))
+    errors += locale_errors
     workbook = data.get("workbook")
     if workbook is not None and not isinstance(workbook, str):
         errors.append("workbook should be a path to an .xlsx file or a Google Sheets URL")
@@ -187,7 +202,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     google = dict(data.get("google") or {})
     if google.get("credentials"):
         google["credentials"] = str(folder / google["credentials"])
-    return Config(workbook=workbook, timezone=timezone, currency=currency, source=path,
+    return Config(workbook=workbook, timezone=timezone, currency=currency, locale=locale,
+                  source=path,
                   email=email, ending_at=ending_at, holidays=holidays, calendar=calendar,
                   templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})

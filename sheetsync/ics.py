@@ -24,6 +24,9 @@ TRANSP:TRANSPARENT (the time is free again) and a summary that starts `Cancelled
 cross them out. A class is cancelled when none of its members comes. Completed and
 pending sessions look the same: holding a session does not change the calendar.
 
+Summaries and descriptions are in the studio's `locale` (`Sessions.locale`); a client's feed
+in the client's own `language` when the Clients tab gives one. English is the default.
+
 The sessions are those a sync at `now` writes (the plan); an enrollment held by a problem
 shows its appointments exactly as they stand in the workbook, never fewer.
 
@@ -56,6 +59,7 @@ from icalendar import Calendar, Component, Event
 from .atomic import write_atomically
 from .config import FEED_KINDS
 from .formatting import format_short_day, one_line
+from .i18n import DEFAULT, client_locale, translations
 from .ledger import makeups, session_positions
 from .model import CANCELLED, PAID_CANCEL, Appointment, Snapshot
 from .plan import Plan
@@ -67,6 +71,7 @@ DOT = " · "
 DIGEST = "X-SHEETSYNC-DIGEST"
 FORMAT = 1  # raise when the .ics sheetsync writes changes, so every feed is made afresh
 CONTENT = ("DTSTART", "DTEND", "SUMMARY", "DESCRIPTION", "STATUS", "TRANSP")
+ALL_SESSIONS = "All sessions"  # the studio feed's name; its calendar shows it in the locale
 
 
 @dataclass(frozen=True, slots=True)
@@ -104,20 +109,29 @@ class Sessions:
     makeups: dict[str, Appointment]
     since: date | None = None  # sessions before this day are left out
     by: dict[tuple[str, str], list[Appointment]] = field(default_factory=dict)
+    locale: str = DEFAULT  # the studio's language; a client's feed speaks the client's
+
+    def locale_of(self, feed: Feed) -> str:
+        """The language of one feed's texts."""
+        client = self.snapshot.clients.get(feed.key) if feed.kind == CLIENT else None
+        return client_locale(client.language if client else "", self.locale)
 
     def of(self, feed: Feed) -> list[Appointment]:
         return self.appointments if feed.kind == STUDIO else self.by.get((feed.kind,
                                                                           feed.key), [])
 
 
-def sessions(snapshot: Snapshot, plan: Plan, since: date | None = None) -> Sessions:
-    """What a sync at `plan.now` leaves in the workbook, from `since` on.
+def sessions(snapshot: Snapshot, plan: Plan, since: date | None = None,
+             locale: str = DEFAULT) -> Sessions:
+    """What a sync at `plan.now` leaves in the workbook, from `since` on, described in the
+    studio's `locale`.
 
     Appointments of held enrollments are taken as they stand in the workbook.
     """
     held = [a for a in snapshot.appointments if a.enrollment_id in plan.held]
     rows = sorted([*plan.appointments, *held], key=lambda a: (a.starts_at, a.appointment_id))
-    result = Sessions(snapshot, [], session_positions(rows), makeups(rows), since)
+    result = Sessions(snapshot, [], session_positions(rows), makeups(rows), since,
+                      locale=client_locale("", locale))
     by: dict[tuple[str, str], list[Appointment]] = defaultdict(list)
     for a in rows:
         if since is not None and a.date < since:
@@ -151,14 +165,14 @@ def all_feeds(snapshot: Snapshot, kinds: Iterable[str] = FEED_KINDS) -> list[Fee
     if GROUP in wanted:
         feeds += [Feed(GROUP, g.group_id, g.name) for g in snapshot.groups.values()]
     if STUDIO in wanted:
-        feeds.append(Feed(STUDIO, "", "All sessions"))
+        feeds.append(Feed(STUDIO, "", ALL_SESSIONS))
     return feeds
 
 
 def feed_for(snapshot: Snapshot, kind: str, key: str = "") -> Feed | None:
     """The feed of one staff member, client or group (None when the id is unknown)."""
     if kind == STUDIO:
-        return Feed(STUDIO, "", "All sessions")
+        return Feed(STUDIO, "", ALL_SESSIONS)
     records: dict[str, dict[str, Any]] = {STAFF: snapshot.staff, CLIENT: snapshot.clients,
                                           GROUP: snapshot.groups}
     record = records[kind].get(key)
@@ -172,7 +186,7 @@ def feed_for(snapshot: Snapshot, kind: str, key: str = "") -> Feed | None:
 def entries(feed: Feed, found: Sessions) -> list[Entry]:
     """The events of one feed, in time order."""
     rows = found.of(feed)
-    describe = _Describer(found, feed.kind)
+    describe = _Describer(found, feed.kind, found.locale_of(feed))
     if feed.kind == CLIENT:
         result = [describe.session(a) for a in rows]
     else:
@@ -188,40 +202,50 @@ def entries(feed: Feed, found: Sessions) -> list[Entry]:
 class _Describer:
     """Summaries and descriptions of the events of one kind of feed."""
 
-    def __init__(self, found: Sessions, kind: str) -> None:
-        self.snap, self.kind = found.snapshot, kind
+    def __init__(self, found: Sessions, kind: str, locale: str = DEFAULT) -> None:
+        self.snap, self.kind, self.locale = found.snapshot, kind, locale
         self.positions, self.makeups = found.positions, found.makeups
+        self.translations = translations(locale)
+
+    def _(self, message: str, **values: object) -> str:
+        """`message` in the feed's language, its `%(name)s` filled from `values`."""
+        text = self.translations.gettext(message)
+        return text % values if values else text
 
     def session(self, a: Appointment) -> Entry:
+        _ = self._
         package, sessions = self._package(a)
         count = self._count(a, sessions)
         staff = self._staff(a.staff_id)
         group = self._group(a.group_id) if a.group_id else ""
         if self.kind == CLIENT:
             parts = [group or package, count, staff]
-            lines = [f"{package}, period {a.period}" + (
-                f": session {count.replace('/', ' of ')}" if count else "")]
+            lines = [_("%(package)s, period %(period)s", package=package, period=a.period) + (
+                _(": session %(count)s", count=self._in_words(count)) if count else "")]
             if group:
-                lines.append(f"Group: {group}")
-            lines.append(f"With {staff}")
+                lines.append(_("Group: %(group)s", group=group))
+            lines.append(_("With %(staff)s", staff=staff))
         else:
             parts = [a.client_name, package, count] + ([staff] if self.kind == STUDIO else [])
-            lines = [f"Client: {a.client_name} ({a.client_id})",
-                     f"Package: {package}, period {a.period}" + (
-                         f", session {count.replace('/', ' of ')}" if count else ""),
-                     f"Staff: {staff} ({a.staff_id})"]
+            lines = [_("Client: %(name)s (%(id)s)", name=a.client_name, id=a.client_id),
+                     _("Package: %(package)s, period %(period)s", package=package,
+                       period=a.period) + (
+                         _(", session %(count)s", count=self._in_words(count)) if count
+                         else ""),
+                     _("Staff: %(staff)s (%(id)s)", staff=staff, id=a.staff_id)]
             if group:
-                lines.append(f"Group: {group} ({a.group_id})")
-            lines.append(f"Appointment {a.appointment_id}")
+                lines.append(_("Group: %(group)s (%(id)s)", group=group, id=a.group_id))
+            lines.append(_("Appointment %(id)s", id=a.appointment_id))
         status = self._status_line(a)
         if status:
             lines.insert(0, status)
         return Entry(uid=_uid(self.kind, a.appointment_id), start=a.starts_at, end=a.ends_at,
-                     summary=_prefix(a.status) + DOT.join(p for p in parts if p),
+                     summary=self._prefixed(a.status, DOT.join(p for p in parts if p)),
                      description="\n".join(lines), cancelled=a.status in (CANCELLED,
                                                                            PAID_CANCEL))
 
     def group_class(self, members: Sequence[Appointment]) -> Entry:
+        _ = self._
         first = members[0]
         group = self.snap.groups.get(first.group_id)
         name = group.name if group else first.group_id
@@ -229,50 +253,79 @@ class _Describer:
         members = sorted(members, key=lambda a: (a.client_name.lower(), a.appointment_id))
         coming = [a for a in members if a.status not in (CANCELLED, PAID_CANCEL)]
         away = [a for a in members if a.status in (CANCELLED, PAID_CANCEL)]
-        head = [name, _plural(len(coming), "member")] + ([staff] if self.kind == STUDIO else [])
-        places = f" of {group.capacity} places" if group and group.capacity else ""
+        members_coming = self.translations.ngettext("%(num)d member", "%(num)d members",
+                                                    len(coming)) % {"num": len(coming)}
+        head = [name, members_coming] + ([staff] if self.kind == STUDIO else [])
+        places = (_(" of %(capacity)s places", capacity=group.capacity)
+                  if group and group.capacity else "")
         if self.kind == GROUP:
-            lines = [f"{name} with {staff}", f"{_plural(len(coming), 'member')} coming{places}"]
+            lines = [_("%(group)s with %(staff)s", group=name, staff=staff),
+                     _("%(members)s coming", members=members_coming) + places]
         else:
-            lines = [f"Group: {name} ({first.group_id}), {len(coming)} coming{places}",
-                     f"Staff: {staff} ({first.staff_id})", f"Coming ({len(coming)}):"]
+            lines = [_("Group: %(group)s (%(id)s), %(count)s coming", group=name,
+                       id=first.group_id, count=len(coming)) + places,
+                     _("Staff: %(staff)s (%(id)s)", staff=staff, id=first.staff_id),
+                     _("Coming (%(count)s):", count=len(coming))]
             lines += [f"- {a.client_name} ({a.client_id}): " + self._member(a) for a in coming]
             if away:
-                lines.append("Not coming:")
+                lines.append(_("Not coming:"))
                 lines += [f"- {a.client_name} ({a.client_id}): " + self._away(a) for a in away]
         cancelled = not coming
         if cancelled:
-            lines.insert(0, "Cancelled: none of the members is coming.")
+            lines.insert(0, _("Cancelled: none of the members is coming."))
         uid = _uid(self.kind, f"{first.group_id}.{first.starts_at:%Y%m%dT%H%M}.{first.staff_id}")
         return Entry(uid=uid, start=first.starts_at, end=max(a.ends_at for a in members),
-                     summary=("Cancelled: " if cancelled else "") + DOT.join(head),
+                     summary=self._prefixed(CANCELLED if cancelled else "", DOT.join(head)),
                      description="\n".join(lines), cancelled=cancelled)
 
     def _member(self, a: Appointment) -> str:
         package, sessions = self._package(a)
         count = self._count(a, sessions)
-        return package + (f", session {count.replace('/', ' of ')}" if count else "")
+        return package + (self._(", session %(count)s", count=self._in_words(count)) if count
+                          else "")
 
     def _away(self, a: Appointment) -> str:
         if a.status == PAID_CANCEL:
-            return "paid cancel (counts as used)"
+            return self._("paid cancel (counts as used)")
         makeup = self.makeups.get(a.appointment_id)
-        return "cancelled in time" + (f", make-up {_short(makeup.starts_at)}" if makeup else "")
+        if makeup is None:
+            return self._("cancelled in time")
+        return self._("cancelled in time, make-up %(when)s", when=self._short(makeup.starts_at))
 
     def _status_line(self, a: Appointment) -> str:
         if a.status == PAID_CANCEL:
-            return "Cancelled late (paid cancel): this session counts as used."
+            return self._("Cancelled late (paid cancel): this session counts as used.")
         if a.status != CANCELLED:
             return ""
         makeup = self.makeups.get(a.appointment_id)
-        return "Cancelled in time: this session does not count" + (
-            f"; make-up {_short(makeup.starts_at)}." if makeup else ".")
+        if makeup is None:
+            return self._("Cancelled in time: this session does not count.")
+        return self._("Cancelled in time: this session does not count; make-up %(when)s.",
+                      when=self._short(makeup.starts_at))
+
+    def _prefixed(self, status: str, summary: str) -> str:
+        """The summary, after `Cancelled:` or `Paid cancel:` when the session is one."""
+        if status == CANCELLED:
+            return self._("Cancelled: %(summary)s", summary=summary)
+        if status == PAID_CANCEL:
+            return self._("Paid cancel: %(summary)s", summary=summary)
+        return summary
+
+    def _in_words(self, count: str) -> str:
+        """`4/10` -> `4 of 10` (a count without its total stays as it is)."""
+        position, slash, sessions = count.partition("/")
+        if not slash:
+            return count
+        return self._("%(position)s of %(sessions)s", position=position, sessions=sessions)
+
+    def _short(self, moment: datetime) -> str:
+        return f"{format_short_day(moment, self.locale)} {moment:%H:%M}"
 
     def _package(self, a: Appointment) -> tuple[str, int | None]:
         enrollment = self.snap.enrollments.get(a.enrollment_id)
         package = self.snap.packages.get(enrollment.package_id) if enrollment else None
         if package is None:
-            return (f"Enrollment {a.enrollment_id}", None)
+            return (self._("Enrollment %(id)s", id=a.enrollment_id), None)
         return package.name, package.sessions
 
     def _count(self, a: Appointment, sessions: int | None) -> str:
@@ -288,18 +341,6 @@ class _Describer:
     def _group(self, group_id: str) -> str:
         group = self.snap.groups.get(group_id)
         return group.name if group else group_id
-
-
-def _prefix(status: str) -> str:
-    return {CANCELLED: "Cancelled: ", PAID_CANCEL: "Paid cancel: "}.get(status, "")
-
-
-def _plural(count: int, word: str) -> str:
-    return f"{count} {word}{'' if count == 1 else 's'}"
-
-
-def _short(moment: datetime) -> str:
-    return f"{format_short_day(moment)} {moment:%H:%M}"
 
 
 def _uid(kind: str, key: str) -> str:
@@ -437,18 +478,21 @@ class Written:
     changed: bool  # written (or, in a dry run, would be)
 
 
-def calendar_name(feed: Feed, studio_name: str = "") -> str:
+def calendar_name(feed: Feed, studio_name: str = "", locale: str = DEFAULT) -> str:
     """`Studio Flow: Elif Demir`; without a studio name `Elif Demir (sessions)`."""
+    _ = translations(locale).gettext
+    name = _("All sessions") if feed.kind == STUDIO and feed.name == ALL_SESSIONS else feed.name
     if studio_name:
-        return f"{studio_name}: {feed.name}"
-    return feed.name if feed.kind == STUDIO else f"{feed.name} (sessions)"
+        return f"{studio_name}: {name}"
+    return name if feed.kind == STUDIO else _("%(name)s (sessions)") % {"name": name}
 
 
 def build(feed: Feed, found: Sessions, timezone: str, now: datetime,
           previous: bytes | None = None, studio_name: str = "") -> tuple[bytes, int]:
     """The .ics bytes of one feed and its number of events."""
     events = entries(feed, found)
-    return render(calendar_name(feed, studio_name), events, timezone, now, previous), len(events)
+    name = calendar_name(feed, studio_name, found.locale_of(feed))
+    return render(name, events, timezone, now, previous), len(events)
 
 
 @dataclass(frozen=True, slots=True)

@@ -52,6 +52,7 @@ class Client:
     phone: str = ""
     active: bool = True
     row: int | None = None
+    language: str = ""  # en, tr or de for the client's e-mails and feed; "": the studio's
 
 
 @dataclass(frozen=True, slots=True)

@@ -59,6 +59,7 @@ from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError, disk_refused
 from .formatting import filters, one_line
+from .i18n import DEFAULT, SUPPORTED, client_locale, normalise_locale, translations
 from .messages import (
     CLIENT,
     FAILED,
@@ -277,6 +278,14 @@ def _error_text(err: BaseException) -> str:
     return one_line(err) or type(err).__name__
 
 
+def message_locale(role: str, context: Mapping[str, Any], studio_locale: str) -> str:
+    """The language of one message: a client's own `language` (Clients tab) for the client's
+    e-mails when it has one, else the studio's `locale`; staff and managers get the studio's."""
+    client = context.get("client")
+    language = client.get("language", "") if isinstance(client, Mapping) else ""
+    return client_locale(language if role == CLIENT else "", studio_locale)
+
+
 @dataclass(frozen=True, slots=True)
 class Rendered:
     subject: str
@@ -287,21 +296,18 @@ class Rendered:
 class Templates:
     """The templates of one folder, loaded and checked; renders (subject, text, HTML)."""
 
-    def __init__(self, folder: Path, currency: str) -> None:
+    def __init__(self, folder: Path, currency: str, locale: str = DEFAULT) -> None:
+        """`locale` is the studio's: that of every message but a client's with a `language`
+        of its own (see `message_locale`). The templates are checked in every language."""
         self.folder = folder.resolve()
         if not self.folder.is_dir():
             raise UserError(f"The e-mail template folder {folder} does not exist.")
-        # sandboxed: a template folder that several people edit still cannot run code
-        self.env = SandboxedEnvironment(
-            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.folder),
-                                        _Builtin(OPTIONAL_KINDS)]),
-            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"),
-                                                default_for_string=False, default=False),
-            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
-            keep_trailing_newline=True, auto_reload=False, bytecode_cache=_COMPILED)
-        self.env.filters.update(filters(currency))
+        self.locale = normalise_locale(locale)
+        self.currency = currency
+        self.envs = {code: self._environment(code) for code in SUPPORTED}
+        self.env = self.envs[self.locale]
         problems: list[str] = []
-        self.loaded: dict[str, jinja2.Template] = {}
+        self.loaded: dict[tuple[str, str], jinja2.Template] = {}
         for event, role in KINDS + OPTIONAL_KINDS:
             for name in template_names(event, role):
                 problem = self._load(name, required=(event, role) in KINDS)
@@ -321,7 +327,8 @@ class Templates:
         if required and not path.is_file():
             return f"{path} is missing"
         try:
-            self.loaded[name] = self.env.get_template(name)
+            for code, env in self.envs.items():
+                self.loaded[code, name] = env.get_template(name)
         except jinja2.TemplateSyntaxError as err:
             return f"{_template_line(err, self.folder)}: {_error_text(err)}"
         except UnicodeDecodeError:
@@ -335,32 +342,55 @@ class Templates:
         for event, role in KINDS + OPTIONAL_KINDS:
             for context in sample_statements() if event == STATEMENT else _check_contexts():
                 try:
-                    self.render(event, role, {**context, "recipient": {"name": "Sam",
-                                                                      "role": role}})
+                    for code in SUPPORTED:
+                        self.render(event, role, {**context, "recipient": {"name": "Sam",
+                                                                          "role": role}},
+                                    locale=code)
                 except RenderError as err:
                     problems.append(str(err))
                     break
         return problems
 
-    def render(self, event: str, role: str, context: Mapping[str, Any]) -> Rendered:
+    def _environment(self, locale: str) -> SandboxedEnvironment:
+        """The Jinja environment of one language: its gettext catalog and its filters."""
+        # sandboxed: a template folder that several people edit still cannot run code
+        env = SandboxedEnvironment(
+            loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.folder),
+                                        _Builtin(OPTIONAL_KINDS)]),
+            autoescape=jinja2.select_autoescape(enabled_extensions=("html", "htm"),
+                                                default_for_string=False, default=False),
+            undefined=jinja2.StrictUndefined, trim_blocks=True, lstrip_blocks=True,
+            keep_trailing_newline=True, auto_reload=False, bytecode_cache=_COMPILED,
+            extensions=["jinja2.ext.i18n"])
+        env.install_gettext_translations(translations(locale),  # type: ignore[attr-defined]
+                                         newstyle=True)
+        env.filters.update(filters(self.currency, locale))
+        env.globals["locale"] = locale
+        return env
+
+    def render(self, event: str, role: str, context: Mapping[str, Any],
+               locale: str | None = None) -> Rendered:
+        """Subject, text and HTML of one message, in `locale` if given, else in the
+        language `message_locale` finds for this role and context."""
         text_name, html_name = template_names(event, role)
-        if text_name not in self.loaded:
+        code = locale or message_locale(role, context, self.locale)
+        if (code, text_name) not in self.loaded:
             raise RenderError(f"there is no template for {event} to {role}")
         variables = _clean(dict(context))
-        text = self._run(text_name, variables)
+        text = self._run(code, text_name, variables)
         first, _, body = text.lstrip("\n").partition("\n")
         label, colon, subject = first.partition(":")
         subject = one_line(subject)
         if not colon or label.strip().lower() != "subject" or not subject:
             raise RenderError(f"{self.folder / text_name}, line 1: the first line should be "
                               "'Subject: ...' with the subject of the e-mail")
-        html = self._run(html_name, {**variables, "subject": subject})
+        html = self._run(code, html_name, {**variables, "subject": subject})
         body = re.sub(r"\n[ \t]*\n(?:[ \t]*\n)+", "\n\n", body).strip("\n") + "\n"
         return Rendered(subject=subject, text=body, html=html)
 
-    def _run(self, name: str, variables: Mapping[str, Any]) -> str:
+    def _run(self, locale: str, name: str, variables: Mapping[str, Any]) -> str:
         try:
-            return self.loaded[name].render(variables)
+            return self.loaded[locale, name].render(variables)
         except Exception as err:  # any template mistake, whatever Jinja or a filter raises
             where = _template_line(err, self.folder) or str(self.folder / name)
             raise RenderError(f"{where}: {_error_text(err)}") from None
@@ -386,16 +416,17 @@ class Mailer:
     """Renders alerts and delivers them over SMTP, or into `outbox_dir` without SMTP."""
 
     def __init__(self, email: Email, *, currency: str = "", templates_dir: Path | None = None,
-                 zone: tzinfo | None = None) -> None:
+                 zone: tzinfo | None = None, locale: str = DEFAULT) -> None:
         """Loads and checks the templates at once: a missing or broken template (or a
         templates_dir without one of the needed files) raises UserError naming the file
         and the line, so a bad configuration stops the run before anything.
 
-        `zone` is the studio's time zone, used for the Date header of naive `now`s.
+        `zone` is the studio's time zone, used for the Date header of naive `now`s;
+        `locale` the studio's language (a client's own `language` wins for its e-mails).
         """
         self.email = email
         self.zone = zone
-        self.templates = Templates(templates_dir or BUILTIN_TEMPLATES, currency)
+        self.templates = Templates(templates_dir or BUILTIN_TEMPLATES, currency, locale)
         self.envelope_from = parseaddr(email.sender)[1]
 
     # -- rendering

@@ -43,7 +43,7 @@ from decimal import Decimal
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
-from . import cells, collector
+from . import cells, collector, i18n
 from .cells import CellError, Unusable
 from .model import (
     Appointment,
@@ -488,6 +488,7 @@ CLIENT_FIELDS = (
     Field("email", _email, fatal=False),
     Field("phone", fatal=False),
     Field("status", _choice_is("active", among=("active", "closed")), True, attribute="active"),
+    Field("language", i18n.parse_language, "", fatal=False),  # blank: the studio's locale
 )
 STAFF_FIELDS = (
     _required("staff_id"),

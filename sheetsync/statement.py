@@ -11,6 +11,9 @@ Each session says what it did to the balance: `used` (completed), `used (paid ca
 are shown with the part of them each period received (ledger.payment_shares, the very
 split the balances use). Enrollments held by a problem cannot be accounted for: they are
 named in `held` and shown nowhere else.
+
+Words and days are in the client's `language` (Clients tab), else in the studio's `locale`;
+`client.language` of the result says which, so the templates speak the same language.
 """
 
 from __future__ import annotations
@@ -21,20 +24,23 @@ from decimal import Decimal
 from typing import Any
 
 from .formatting import format_short_day
+from .i18n import DEFAULT, N_, client_locale, translations
 from .ledger import ACTIVE, ENDED, makeups, payment_shares, session_positions
 from .model import CANCELLED, COMPLETED, PAID_CANCEL, PENDING, Appointment, Balance, Snapshot
 from .plan import Plan
 
-STATUS_LABELS = {COMPLETED: "completed", PAID_CANCEL: "paid cancel", CANCELLED: "cancelled",
-                 PENDING: "planned"}
-STATE_LABELS = {ACTIVE: "in progress", ENDED: "complete", "closed": "stopped (account closed)",
-                "stopped": "stopped"}
+STATUS_LABELS = {COMPLETED: N_("completed"), PAID_CANCEL: N_("paid cancel"),
+                 CANCELLED: N_("cancelled"), PENDING: N_("planned")}
+STATE_LABELS = {ACTIVE: N_("in progress"), ENDED: N_("complete"),
+                "closed": N_("stopped (account closed)"), "stopped": N_("stopped")}
 
 
 def statement(snapshot: Snapshot, plan: Plan, client_id: str, *, studio_name: str = "",
-              currency: str = "") -> dict[str, Any]:
-    """The template variables of one client's statement at `plan.now`."""
+              currency: str = "", locale: str = DEFAULT) -> dict[str, Any]:
+    """The template variables of one client's statement at `plan.now`, in the client's
+    language (else the studio's `locale`)."""
     client = snapshot.clients[client_id]
+    language = client_locale(client.language, locale)
     now = plan.now
     mine = [e for e in snapshot.enrollments.values()
             if e.client_id == client_id and e.enrollment_id not in plan.held]
@@ -55,7 +61,7 @@ def statement(snapshot: Snapshot, plan: Plan, client_id: str, *, studio_name: st
     for e in sorted(mine, key=lambda e: (e.start_date, e.enrollment_id)):
         payments = [p for p in snapshot.payments if p.enrollment_id == e.enrollment_id]
         enrollments.append(_enrollment(snapshot, e.enrollment_id, rows[e.enrollment_id],
-                                       balances[e.enrollment_id], payments, now))
+                                       balances[e.enrollment_id], payments, now, language))
     upcoming = [(row["start"], row, en) for en in enrollments for period in en["periods"]
                 for row in period["sessions"] if row["status"] == PENDING
                 and row["start"] >= now]
@@ -67,7 +73,8 @@ def statement(snapshot: Snapshot, plan: Plan, client_id: str, *, studio_name: st
         "studio_name": studio_name,
         "currency": currency,
         "now": now,
-        "client": {"id": client.client_id, "name": client.name, "email": client.email},
+        "client": {"id": client.client_id, "name": client.name, "email": client.email,
+                   "language": language},
         "enrollments": enrollments,
         "held": held,
         "total_due": sum((p["due"] for en in enrollments for p in en["periods"]),
@@ -76,12 +83,14 @@ def statement(snapshot: Snapshot, plan: Plan, client_id: str, *, studio_name: st
         "next_session": None if first is None else {
             "start": first[1]["start"], "end": first[1]["end"], "staff": first[1]["staff"],
             "package": first[2]["package"], "group": first[2]["group"]},
-        "width": _widths(every_row),
+        "width": _widths(every_row, language),
     }
 
 
 def _enrollment(snap: Snapshot, enrollment_id: str, appointments: list[Appointment],
-                balances: list[Balance], payments: list[Any], now: datetime) -> dict[str, Any]:
+                balances: list[Balance], payments: list[Any], now: datetime,
+                locale: str = DEFAULT) -> dict[str, Any]:
+    _ = translations(locale).gettext
     e = snap.enrollments[enrollment_id]
     package = snap.packages[e.package_id]
     group = snap.groups.get(e.group_id) if e.group_id else None
@@ -112,9 +121,10 @@ def _enrollment(snap: Snapshot, enrollment_id: str, appointments: list[Appointme
                 "end": a.ends_at,
                 "staff": _person(snap, a.staff_id),
                 "status": a.status,
-                "status_label": STATUS_LABELS.get(a.status, a.status),
-                "effect": _effect(a, makeup),
-                "balance": _balance(a, makeup, original, left),
+                "status_label": _(STATUS_LABELS[a.status]) if a.status in STATUS_LABELS
+                                else a.status,
+                "effect": _effect(a, makeup, locale),
+                "balance": _balance(a, makeup, original, left, locale),
                 "left": left if a.used else None,
                 "makeup": makeup.starts_at if makeup else None,
                 "makeup_for": original.starts_at if original else None,
@@ -123,7 +133,7 @@ def _enrollment(snap: Snapshot, enrollment_id: str, appointments: list[Appointme
         periods.append({
             "number": number,
             "state": b.state,
-            "state_label": STATE_LABELS.get(b.state, b.state),
+            "state_label": _(STATE_LABELS[b.state]) if b.state in STATE_LABELS else b.state,
             "sessions_count": b.sessions,
             "used": b.used, "remaining": b.remaining, "pending": b.pending,
             "completed": b.completed, "paid_cancel": b.paid_cancel, "cancelled": b.cancelled,
@@ -156,24 +166,28 @@ def _enrollment(snap: Snapshot, enrollment_id: str, appointments: list[Appointme
     }
 
 
-def _effect(a: Appointment, makeup: Appointment | None) -> str:
+def _effect(a: Appointment, makeup: Appointment | None, locale: str = DEFAULT) -> str:
+    _ = translations(locale).gettext
     if a.status == COMPLETED:
-        return "used"
+        return _("used")
     if a.status == PAID_CANCEL:
-        return "used (paid cancel)"
+        return _("used (paid cancel)")
     if a.status == CANCELLED:
         if makeup is None:
-            return "kept"
-        return f"kept, make-up {format_short_day(makeup.starts_at)}"
-    return "planned"
+            return _("kept")
+        return _("kept, make-up %(day)s") % {"day": format_short_day(makeup.starts_at, locale)}
+    return _("planned")
 
 
 def _balance(a: Appointment, makeup: Appointment | None, original: Appointment | None,
-             left: int) -> str:
+             left: int, locale: str = DEFAULT) -> str:
     """The effect in full: `used, 9 left`, `planned (make-up for Mon 7 Dec 2026)` ..."""
-    text = _effect(a, makeup) + (f", {left} left" if a.used else "")
+    _ = translations(locale).gettext
+    text = _effect(a, makeup, locale) + (_(", %(left)s left") % {"left": left} if a.used
+                                         else "")
     if original is not None:
-        text += f" (make-up for {format_short_day(original.starts_at)})"
+        text += _(" (make-up for %(day)s)") % {"day": format_short_day(original.starts_at,
+                                                                        locale)}
     return text
 
 
@@ -182,15 +196,17 @@ def _person(snap: Snapshot, staff_id: str) -> dict[str, str]:
     return {"id": staff_id, "name": staff.name if staff else staff_id}
 
 
-def _widths(rows: list[dict[str, Any]]) -> dict[str, int]:
-    """Column widths for the text template, so its table lines up."""
-    def widest(values: list[str], least: int) -> int:
-        return max([least, *map(len, values)])
+def _widths(rows: list[dict[str, Any]], locale: str = DEFAULT) -> dict[str, int]:
+    """Column widths for the text template, so its table lines up under its headings."""
+    _ = translations(locale).gettext
+
+    def widest(values: list[str], heading: str, least: int = 0) -> int:
+        return max([least, len(heading), *map(len, values)])
     return {
-        "position": widest([str(r["position"] or "") for r in rows], 1),
-        "day": widest([format_short_day(r["start"]) for r in rows], 3),
-        "staff": widest([r["staff"]["name"] for r in rows], 5),
-        "status": widest([r["status_label"] for r in rows], 6),
+        "position": widest([str(r["position"] or "") for r in rows], "#"),
+        "day": widest([format_short_day(r["start"], locale) for r in rows], _("day")),
+        "staff": widest([r["staff"]["name"] for r in rows], _("with"), 5),
+        "status": widest([r["status_label"] for r in rows], _("status")),
     }
 
 

@@ -98,7 +98,7 @@ def mailer_for(config: Config) -> Mailer:
                         "config.example.yaml): the sender address and the SMTP server or "
                         "outbox folder.")
     return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
-                  zone=config.zone)
+                  zone=config.zone, locale=config.locale)
 
 
 def alerting_for(config: Config) -> engine.Alerting | None:
@@ -156,7 +156,8 @@ def calendar_target(config: Config, *, staff_id: str | None = None,
         Path(out_dir or "."), config.timezone,
         kinds=settings.feeds if settings else FEED_KINDS,
         history_months=settings.history_months if settings else HISTORY_MONTHS,
-        secret=feed_secret(settings) if out_dir else "", studio_name=studio_name(config))
+        secret=feed_secret(settings) if out_dir else "", studio_name=studio_name(config),
+        locale=config.locale)
 
 
 def balance_arguments(args: Sequence[str]) -> tuple[str | None, str | None]:
@@ -185,7 +186,7 @@ def statement_arguments(args: Sequence[str]) -> tuple[str | None, str]:
 def templates_for(config: Config, sender: Mailer | None) -> Templates:
     """The mailer's templates, else those of templates_dir (or the built-in ones)."""
     return sender.templates if sender else Templates(
-        config.templates_dir or BUILTIN_TEMPLATES, config.currency)
+        config.templates_dir or BUILTIN_TEMPLATES, config.currency, config.locale)
 
 
 # -- init, templates, demo -------------------------------------------------------------------
@@ -261,6 +262,7 @@ class Publishing:
     history_months: int = HISTORY_MONTHS
     secret: str = ""
     studio_name: str = ""
+    locale: str = "en"  # the studio's language (a client's feed: the client's own)
 
 
 def feed_secret(settings: CalendarSettings | None) -> str:
@@ -275,12 +277,12 @@ def feed_secret(settings: CalendarSettings | None) -> str:
 
 
 def publishing(settings: CalendarSettings | None, timezone: str,
-               studio_name: str = "") -> Publishing | None:
+               studio_name: str = "", locale: str = "en") -> Publishing | None:
     """The feeds a sync refreshes, or None; a missing secret is told before anything runs."""
     if settings is None:
         return None
     return Publishing(settings.out_dir, timezone, settings.feeds, settings.history_months,
-                      feed_secret(settings), studio_name)
+                      feed_secret(settings), studio_name, locale)
 
 
 @dataclass(slots=True)
@@ -306,7 +308,8 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
         return outcome
     outcome.feeds_folder = calendars.out_dir
     found = ics.sessions(report.snapshot, report.plan,
-                         ics.history_start(report.plan.now, calendars.history_months))
+                         ics.history_start(report.plan.now, calendars.history_months),
+                         calendars.locale)
     try:
         outcome.feeds = _publish(calendars.out_dir, ics.all_feeds(report.snapshot,
                                                                   calendars.kinds),
@@ -425,7 +428,7 @@ def statement(store: Store, now: datetime, workbook: str, client_id: str, *,
     if client is None:
         raise UserError(f"There is no client {client_id} in {workbook}.")
     context = build_statement(snapshot, plan, client_id, studio_name=studio_name,
-                              currency=currency)
+                              currency=currency, locale=templates.locale)
     try:
         rendered = templates.render(STATEMENT, CLIENT, context)
     except RenderError as err:
@@ -481,7 +484,7 @@ def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
         if feed is None:
             raise UserError(f"There is no {kind} {key} in {workbook}.")
         feeds.append(feed)
-    found = ics.sessions(snapshot, plan, ics.history_start(now, how.history_months))
+    found = ics.sessions(snapshot, plan, ics.history_start(now, how.history_months), how.locale)
     report = CalendarReport(held=sorted(plan.held))
     try:
         if out == "-":
