@@ -16,8 +16,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from pathlib import Path
 
-from .schema import ALL_TABS, ENGLISH, YES_NO_WORDS, known_locale
+from .schema import ALL_TABS, ENGLISH, known_locale
 from .stores.base import Cell, Layout
+from .words import yes_no_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -58,7 +59,7 @@ def demo_layout(today: date, locale: str = ENGLISH) -> Layout:
     """The demo studio's tabs and rows, the rows' values in `locale`'s words (the tabs and
     keys stay English: `stores.layout.localized_layout` gives them the locale's titles)."""
     words = DEMO_WORDS[known_locale(locale)]
-    yes, no = YES_NO_WORDS[known_locale(locale)]
+    yes, no = yes_no_words(known_locale(locale))
     phy10, pil8, grp12, pt4 = words.packages
     card, cash, transfer = words.methods
     active = words.active

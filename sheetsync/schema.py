@@ -19,6 +19,8 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
+from .words import canonical_status_word, fold, status_key, yes_no_words
+
 
 class Kind(Enum):
     TEXT = "text"
@@ -313,18 +315,14 @@ TITLES: dict[str, dict[str, str]] = {
     },
 }
 
-# Yes and no as `init` offers them in a drop-down, per language.
-YES_NO_WORDS: dict[str, tuple[str, str]] = {
-    ENGLISH: YES_NO, "tr": ("evet", "hayır"), "de": ("ja", "nein")}
-
 _HEADER_NOISE = re.compile(r"[\s_\-]+")
-# Turkish dotted and dotless i fold to one plain i, so `DANIŞANLAR`, `Danışanlar` and
-# `danışanlar` give one key whatever language the machine or the workbook is in.
-_ANY_I = str.maketrans({"İ": "i", "I": "i", "ı": "i"})
 
 
 def _folded(header: object) -> str:
-    return _HEADER_NOISE.sub("", str(header or "")).translate(_ANY_I).casefold()
+    """The header without noise, case-folded (words.fold: `ẞ` is `ss`) with Turkish dotted
+    and dotless i as one plain i, so `DANIŞANLAR`, `Danışanlar` and `danışanlar` give one
+    key whatever the workbook's language: a key to match headers, never a word to show."""
+    return fold(_HEADER_NOISE.sub("", str(header or "")), ENGLISH).replace("ı", "i")
 
 
 def _english_keys() -> dict[str, str]:
@@ -374,22 +372,15 @@ def choice_words(column: Column, locale: str) -> tuple[str, ...]:
     """The drop-down of `column` in `locale`: yes/no and appointment statuses in the
     locale's words; other choices (a client's `active`/`closed`) stay as they are."""
     if column.choices == YES_NO:
-        return YES_NO_WORDS.get(locale, YES_NO)
+        return yes_no_words(known_locale(locale))
     if column.choices == STATUSES:
         return tuple(status_word(status, locale) for status in STATUSES)
     return column.choices
 
 
-# TEMPORARY until words.canonical_status_word lands (part B).
-_STATUS_WORDS = {"tr": {"pending": "planlandı", "completed": "tamamlandı",
-                        "cancelled": "iptal", "paid_cancel": "ücretli iptal"},
-                 "de": {"pending": "geplant", "completed": "erledigt",
-                        "cancelled": "storniert", "paid_cancel": "kostenpflichtig storniert"}}
-
-
 def status_word(status: str, locale: str) -> str:
-    """The word sheetsync writes for an appointment status in `locale`."""
-    return _STATUS_WORDS.get(known_locale(locale), {}).get(status, status)
+    """The word sheetsync writes for an appointment status in `locale` (words.py's)."""
+    return canonical_status_word(status, known_locale(locale))
 
 
 def keeps_status_word(held: str, status: str) -> bool:
@@ -400,13 +391,8 @@ def keeps_status_word(held: str, status: str) -> bool:
     studio typed, only a status sheetsync itself changes is written in the locale's word."""
     if held == status:
         return True
-    return any(_status_fold(held, locale) == _status_fold(status_word(status, locale), locale)
+    return any(fold(status_key(held), locale) == fold(status_word(status, locale), locale)
                for locale in LOCALES if locale != ENGLISH)
-
-
-def _status_fold(text: str, locale: str) -> str:  # TEMPORARY until words.fold lands
-    capitals = str.maketrans({"I": "ı", "İ": "i"} if locale == "tr" else {"İ": "i"})
-    return " ".join(text.translate(capitals).casefold().split())
 
 
 def localized(tab: Tab, locale: str) -> Tab:

@@ -34,6 +34,7 @@ from sheetsync.sheet import TabWriter, locate
 from sheetsync.stores.base import Table, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
+from sheetsync.stores.gsheets_wire import choices_of
 from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
 from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
@@ -332,3 +333,11 @@ def test_an_english_workbook_synced_in_turkish_keeps_its_statuses():
     after = _statuses(store, "Appointments")
     assert "tamamlandı" in after  # completed by this sync, in the locale's word
     assert after[:len(before)].count("completed") == before.count("completed")
+
+
+def test_rows_a_google_write_adds_get_the_locales_drop_downs():
+    table = Table("Randevular", ["Randevu No", "Durum", "Not"], [])
+    assert choices_of(table, "tr") == {2: ("planlandı", "tamamlandı", "iptal", "ücretli iptal")}
+    assert choices_of(Table("Appointments", ["status"], []), "en") == {
+        1: ("pending", "completed", "cancelled", "paid_cancel")}
+    assert choices_of(Table("Pakete", ["Aktiv"], []), "de") == {1: ("ja", "nein")}

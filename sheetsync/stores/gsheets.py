@@ -50,6 +50,7 @@ from typing import Any
 from gspread.exceptions import APIError
 
 from ..errors import WorkbookBusy
+from ..schema import ENGLISH
 from . import gsheets_errors as errors
 from . import gsheets_lock as claims
 from . import gsheets_wire as wire
@@ -85,7 +86,7 @@ class GoogleStore:
                  endpoint: str | None = None, policy: RetryPolicy | None = None,
                  zone: tzinfo | None = None, lock_ttl: timedelta = claims.TTL,
                  clock: Callable[[], datetime] = _utc_now,
-                 monotonic: Callable[[], float] = time.monotonic) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, locale: str = ENGLISH) -> None:
         from google.auth.transport.requests import AuthorizedSession
 
         self.spreadsheet_id = spreadsheet_id
@@ -100,6 +101,7 @@ class GoogleStore:
         self.rows_left_alone = 0  # guarded rows the last write did not touch
         self.tabs_left_alone: list[str] = []  # tabs whose rows moved under the last write
         self.zone = zone  # for the times in messages
+        self.locale = locale  # the words of the drop-downs of rows a write adds
         self.lock_ttl = lock_ttl
         self._clock, self._monotonic = clock, monotonic
         self._lock_tab: wire.SheetInfo | None = None  # the claim tab, as last seen
@@ -319,7 +321,8 @@ class GoogleStore:
                                "written); run sheetsync again.")
 
     def _choices(self, changes: WorkbookChanges) -> dict[str, dict[int, tuple[str, ...]]]:
-        return {t: wire.choices_of(self._tables[t]) for t in changes.tabs if t in self._tables}
+        return {t: wire.choices_of(self._tables[t], self.locale)
+                for t in changes.tabs if t in self._tables}
 
     def _rereads(self, changes: WorkbookChanges) -> tuple[dict[str, TabChanges], bool]:
         """The guarded tabs, and whether the claim tab is re-read with them.

@@ -36,7 +36,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ..cells import to_serial
-from ..schema import ALL_TABS, Column, Kind, Tab, find_tab, header_key
+from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewColumns, NewTab, Step, column_letter, plain_value
 
@@ -268,13 +268,14 @@ def column_positions(tab: Tab, header: Iterable[Cell]) -> dict[int, Column]:
             if h is not None and header_key(h) in by_key}
 
 
-def choices_of(table: Table) -> dict[int, tuple[str, ...]]:
-    """Sheet column -> drop-down choices, for the tab's columns that have them."""
+def choices_of(table: Table, locale: str = ENGLISH) -> dict[int, tuple[str, ...]]:
+    """Sheet column -> drop-down choices (in `locale`'s words: `evet`, `iptal`), for the
+    tab's columns that have them."""
     tab = schema_tab(table.title)
     if tab is None:
         return {}
-    return {col: c.choices for col, c in column_positions(tab, table.header).items()
-            if c.choices}
+    return {col: choice_words(c, locale)
+            for col, c in column_positions(tab, table.header).items() if c.choices}
 
 
 def key_column(table: Table) -> int:
