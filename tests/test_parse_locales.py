@@ -185,6 +185,12 @@ amounts = st.decimals(min_value=Decimal("-999999999.99"), max_value=Decimal("999
                       places=2, allow_nan=False, allow_infinity=False)
 
 
+@given(day=st.dates(date(1900, 1, 1), date(9000, 12, 31)))
+def test_every_turkish_short_date_parses_back(day: date) -> None:
+    """Turkish's short date keeps the four-digit year: `5.03.2026`."""
+    assert parse_date(format_date(day, "short", locale="tr"), "tr") == day
+
+
 @given(amount=amounts, locale=st.sampled_from(("tr", "de", "en")))
 def test_every_decimal_babel_formats_parses_back(amount: Decimal, locale: str) -> None:
     assert parse_money(format_decimal(amount, locale=locale), locale) == amount

@@ -3,6 +3,7 @@ phrasing, English read in every locale, an English studio's rules exactly as bef
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 import pytest
@@ -120,13 +121,21 @@ entries = st.lists(st.tuples(st.integers(0, 6), st.integers(0, 23), st.sampled_f
                    min_size=1, max_size=4, unique_by=lambda e: e[0])
 
 
+def turkish_upper(text: str) -> str:
+    """Capitals as a Turkish keyboard types them: `i` -> `İ`, `ı` -> `I`."""
+    return text.replace("i", "İ").replace("ı", "I").upper()
+
+
 @given(chosen=entries, locale=st.sampled_from(["tr", "de"]),
        width=st.sampled_from(["wide", "abbreviated"]),
-       context=st.sampled_from(["format", "stand-alone"]))
+       context=st.sampled_from(["format", "stand-alone"]),
+       case=st.sampled_from([str, str.upper, str.lower, turkish_upper]))
 def test_a_rule_written_with_cldr_day_names_reads_back(
-        chosen: list[tuple[int, int, int]], locale: str, width: str, context: str) -> None:
+        chosen: list[tuple[int, int, int]], locale: str, width: str, context: str,
+        case: Callable[[str], str]) -> None:
+    """In any case: `PAZARTESI` (a keyboard without Turkish capitals), `PAZARTESİ`."""
     names = get_day_names(width, context, locale)
-    typed = ", ".join(f"{names[d]} {h:02d}:{m:02d}" for d, h, m in chosen)
+    typed = case(", ".join(f"{names[d]} {h:02d}:{m:02d}" for d, h, m in chosen))
     wanted = tuple(sorted((Entry(d, time(h, m), None) for d, h, m in chosen),
                           key=lambda e: (e.weekday, e.start)))
     assert parse_schedule(typed, locale).entries == wanted
