@@ -17,14 +17,18 @@ import pytest
 import yaml
 
 from localsheets import LocalSheets
-from sheetsync import engine, usecases
+from sheetsync import cells, engine, usecases
 from sheetsync.demo import demo_layout
+from sheetsync.schedule import parse_schedule
 from sheetsync.schema import (
     ALL_TABS,
     APPOINTMENTS,
     CLIENTS,
     LOCALES,
+    STATUSES,
     TITLES,
+    YES_NO,
+    choice_words,
     column_title,
     find_tab,
     header_key,
@@ -341,3 +345,25 @@ def test_rows_a_google_write_adds_get_the_locales_drop_downs():
     assert choices_of(Table("Appointments", ["status"], []), "en") == {
         1: ("pending", "completed", "cancelled", "paid_cancel")}
     assert choices_of(Table("Pakete", ["Aktiv"], []), "de") == {1: ("ja", "nein")}
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_the_demo_studio_types_what_its_locale_reads(locale):
+    """Every schedule, yes/no and status word the demo and the drop-downs offer reads back
+    in that locale (cells.py, schedule.py)."""
+    layout = demo_layout(date(2026, 12, 1), locale)
+    for record in layout.rows["Enrollments"] + layout.rows["Groups"]:
+        if "schedule" in record:
+            parse_schedule(record["schedule"], locale)
+    for record in layout.rows["Enrollments"] + layout.rows["Packages"]:
+        for name in ("auto_renew", "active"):
+            if name in record:
+                cells.parse_bool(record[name], locale)
+    for tab in ALL_TABS:
+        for column in tab.columns:
+            if column.choices == YES_NO:
+                assert [cells.parse_bool(w, locale) for w in choice_words(column, locale)] == [
+                    True, False]
+            if column.choices == STATUSES:
+                assert [cells.parse_status(w, locale) for w in choice_words(column, locale)] == [
+                    *STATUSES]
