@@ -106,7 +106,7 @@ def init(workbook: str, demo: bool, locale: str | None, rewrite: bool) -> None:
     headers already there keep their names in whatever language they are.
     """
     config = _config()
-    language = locale.lower() if locale else getattr(config, "locale", "en")
+    language = locale.lower() if locale else config.locale
     added = usecases.init(open_store(workbook, config, rewrite), workbook,
                           demo_today=_now(config).date() if demo else None, locale=language)
     _echo(f"  {line}" for line in added)
@@ -121,7 +121,7 @@ def _remember_locale(config: Config, workbook: str, locale: str) -> None:
     studio's own and only gets a hint."""
     if config.source is None and usecases.starter_config(Path(DEFAULT_NAME), workbook, locale):
         click.echo(f"Wrote {DEFAULT_NAME} with locale: {locale}.")
-    elif getattr(config, "locale", "en") != locale:
+    elif config.locale != locale:
         click.echo(f"Set 'locale: {locale}' in {config.source or DEFAULT_NAME} so sync "
                    "writes in that language too.")
 
@@ -148,7 +148,8 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: boo
     calendars = usecases.publishing(config.calendar, config.timezone, usecases.studio_name(config))
     outcome = usecases.sync(open_store(name, config, rewrite), now, dry_run=dry_run,
                             started_at=_now(config), progress=_progress(),
-                            holidays=config.holidays, alerting=alerting, calendars=calendars)
+                            holidays=config.holidays, alerting=alerting, calendars=calendars,
+                            locale=config.locale)
     for line, err in render.sync_outcome_lines(outcome, name, config.timezone,
                                                holidays=config.holidays, alerting=alerting,
                                                outbox=usecases.outbox_of(config, alerting)):
@@ -361,7 +362,7 @@ def demo(folder: str) -> None:
     path = Path(folder) / DEMO_FILE
     found = usecases.demo(open_store(str(path), config), path, _now(config),
                           started_at=_now(config), holidays=config.holidays,
-                          progress=_progress())
+                          progress=_progress(), locale=config.locale)
     _echo(render.demo_lines(found, command_name()))
     sys.exit(found.report.exit_code)
 

@@ -241,13 +241,14 @@ class DemoReport:
 
 
 def demo(store: Store, path: Path, now: datetime, *, started_at: datetime,
-         holidays: HolidaySettings | None = None, progress: Progress = _quiet) -> DemoReport:
-    """Make the demo studio at `path` when it is not there yet, then sync it."""
+         holidays: HolidaySettings | None = None, progress: Progress = _quiet,
+         locale: str = ENGLISH) -> DemoReport:
+    """Make the demo studio at `path` (in `locale`) when it is not there yet, then sync it."""
     fresh = not path.exists()
     if fresh:
-        store.lay_out(demo_layout(now.date()))
+        store.lay_out(localized_layout(demo_layout(now.date(), locale), locale))
     report = engine.sync(store, now, started_at=started_at, progress=progress,
-                         holidays=holidays)
+                         holidays=holidays, locale=locale)
     return DemoReport(report, path, fresh, now.date())
 
 
@@ -299,10 +300,13 @@ class SyncOutcome:
 
 def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = False,
          alerting: engine.Alerting | None = None, holidays: HolidaySettings | None = None,
-         calendars: Publishing | None = None, progress: Progress = _quiet) -> SyncOutcome:
-    """Bring the workbook up to date at `now`, then its calendar feeds."""
+         calendars: Publishing | None = None, progress: Progress = _quiet,
+         locale: str = ENGLISH) -> SyncOutcome:
+    """Bring the workbook up to date at `now`, then its calendar feeds; the statuses it
+    changes are written in `locale`'s words."""
     report = engine.sync(store, now, started_at=started_at, dry_run=dry_run,
-                         alerting=alerting, holidays=holidays, progress=progress)
+                         alerting=alerting, holidays=holidays, progress=progress,
+                         locale=locale)
     outcome = SyncOutcome(report)
     if calendars is None or report.structural or not (report.wrote or report.dry_run):
         return outcome

@@ -367,3 +367,26 @@ def test_the_demo_studio_types_what_its_locale_reads(locale):
             if column.choices == STATUSES:
                 assert [cells.parse_status(w, locale) for w in choice_words(column, locale)] == [
                     *STATUSES]
+
+
+def _rows(ws) -> list[dict[str, object]]:  # type: ignore[no-untyped-def]
+    header = [c.value for c in ws[1]]
+    return [dict(zip(header, (c.value for c in row), strict=False))
+            for row in ws.iter_rows(min_row=2)]
+
+
+def test_sync_of_a_turkish_workbook_writes_turkish_statuses(run, cli_folder: Path):
+    """init --locale tr writes `locale: tr` into sheetsync.yaml; sync reads it and writes
+    the statuses it sets in Turkish. (Values typed in English: English always reads.)"""
+    assert run("init", "studio.xlsx", "--locale", "tr").exit_code == 0
+    path = cli_folder / "studio.xlsx"
+    wb = openpyxl.load_workbook(path)
+    wb["Paketler"].append(["PHY4", "4 Seanslık Fizyoterapi", 4, 2000])
+    wb["Danışanlar"].append(["C1", "Ayşe Çelik"])
+    wb["Personel"].append(["ST1", "Elif Demir"])
+    wb["Kayıtlar"].append(["E1", "C1", "PHY4", date(2026, 11, 23), "ST1", "Mon 14:00"])
+    wb.save(path)
+    result = run("sync", "--now", "2026-12-05T09:00")
+    assert result.exit_code == 0, result.output
+    rows = _rows(openpyxl.load_workbook(path)["Randevular"])
+    assert [r["Durum"] for r in rows] == ["tamamlandı", "tamamlandı", "planlandı", "planlandı"]
