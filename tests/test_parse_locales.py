@@ -8,7 +8,9 @@ short to full, decimals, TRY and EUR amounts) parses back to the same value in t
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import random
 from datetime import date, time
 from decimal import Decimal
 
@@ -27,6 +29,7 @@ from sheetsync.cells import (
     parse_status,
     parse_time,
 )
+from tests.junk import junk
 
 LOCALES = ("tr", "de")
 
@@ -200,3 +203,27 @@ def test_every_decimal_babel_formats_parses_back(amount: Decimal, locale: str) -
 def test_every_amount_of_money_babel_formats_parses_back(amount: Decimal, locale: str,
                                                          currency: str) -> None:
     assert parse_money(format_currency(amount, currency, locale=locale), locale) == amount
+
+
+PARSERS = (parse_money, parse_date, parse_rate, parse_bool, parse_status, parse_time)
+
+
+@given(typed=st.one_of(st.text(max_size=40), st.text("0123456789.,-₺€ %TLUhrsat", max_size=16)),
+       locale=st.sampled_from(LOCALES))
+def test_junk_in_any_cell_is_a_problem_never_a_crash(typed: str, locale: str) -> None:
+    """Whatever a Turkish or German studio types, each parser reads it or says why not."""
+    for parse in PARSERS:
+        try:
+            parse(typed, locale)
+        except CellError as err:
+            assert str(err)
+
+
+def test_the_fuzzers_junk_is_a_problem_never_a_crash() -> None:
+    rng = random.Random(15)
+    for _ in range(3000):
+        value = junk(rng)
+        for locale in LOCALES:
+            for parse in PARSERS:
+                with contextlib.suppress(CellError):
+                    parse(value, locale)

@@ -147,3 +147,17 @@ def test_a_group_of_the_same_days_reads_the_same_in_each_language() -> None:
     parsed = {locale: parse_schedule(text, locale) for locale, text in rules.items()}
     assert {(p.entries, p.interval) for p in parsed.values()} == {
         ((Entry(1, time(18), None), Entry(3, time(18), None)), 2)}
+
+
+@given(typed=st.one_of(
+    st.text(max_size=40),
+    st.lists(st.sampled_from(["Pzt", "Salı", "Sa", "Mo", "Di-Do", "bis", "Uhr", "18", "9:30",
+                              "-", "haftada", "bir", "iki", "her", "jeden", "2.", "Woche",
+                              "alle", "Wochen", "every", "2", "weeks", ",", "ve", "um", "İ"]),
+             max_size=8).map(" ".join)),
+       locale=st.sampled_from(["tr", "de"]))
+def test_junk_rules_are_refused_never_a_crash(typed: str, locale: str) -> None:
+    try:
+        parse_schedule(typed, locale)
+    except CellError as err:
+        assert str(err)
