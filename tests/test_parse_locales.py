@@ -221,7 +221,7 @@ def test_junk_in_any_cell_is_a_problem_never_a_crash(typed: str, locale: str) ->
 
 def test_the_fuzzers_junk_is_a_problem_never_a_crash() -> None:
     rng = random.Random(15)
-    for _ in range(3000):
+    for _ in range(600):  # every kind of junk many times over, in about a second
         value = junk(rng)
         for locale in LOCALES:
             for parse in PARSERS:
