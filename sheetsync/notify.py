@@ -59,7 +59,7 @@ from .atomic import write_atomically
 from .config import Email, Smtp
 from .errors import UserError, disk_refused
 from .formatting import filters, one_line
-from .i18n import DEFAULT, SUPPORTED, client_locale, normalise_locale, translations
+from .i18n import DEFAULT, client_locale, normalise_locale, translations
 from .messages import (
     CLIENT,
     FAILED,
@@ -298,14 +298,17 @@ class Templates:
 
     def __init__(self, folder: Path, currency: str, locale: str = DEFAULT) -> None:
         """`locale` is the studio's: that of every message but a client's with a `language`
-        of its own (see `message_locale`). The templates are checked in every language."""
+        of its own (see `message_locale`). The templates are checked in the studio's
+        language; another language's environment is made when a message first needs it
+        (the same files, so only the catalog differs, and tests/test_i18n_catalogs.py
+        checks every catalog against them)."""
         self.folder = folder.resolve()
         if not self.folder.is_dir():
             raise UserError(f"The e-mail template folder {folder} does not exist.")
         self.locale = normalise_locale(locale)
         self.currency = currency
-        self.envs = {code: self._environment(code) for code in SUPPORTED}
-        self.env = self.envs[self.locale]
+        self.envs: dict[str, SandboxedEnvironment] = {}
+        self.env = self._environment(self.locale)
         problems: list[str] = []
         self.loaded: dict[tuple[str, str], jinja2.Template] = {}
         for event, role in KINDS + OPTIONAL_KINDS:
@@ -327,8 +330,7 @@ class Templates:
         if required and not path.is_file():
             return f"{path} is missing"
         try:
-            for code, env in self.envs.items():
-                self.loaded[code, name] = env.get_template(name)
+            self.loaded[self.locale, name] = self.env.get_template(name)
         except jinja2.TemplateSyntaxError as err:
             return f"{_template_line(err, self.folder)}: {_error_text(err)}"
         except UnicodeDecodeError:
@@ -342,17 +344,17 @@ class Templates:
         for event, role in KINDS + OPTIONAL_KINDS:
             for context in sample_statements() if event == STATEMENT else _check_contexts():
                 try:
-                    for code in SUPPORTED:
-                        self.render(event, role, {**context, "recipient": {"name": "Sam",
-                                                                          "role": role}},
-                                    locale=code)
+                    self.render(event, role, {**context, "recipient": {"name": "Sam",
+                                                                      "role": role}})
                 except RenderError as err:
                     problems.append(str(err))
                     break
         return problems
 
     def _environment(self, locale: str) -> SandboxedEnvironment:
-        """The Jinja environment of one language: its gettext catalog and its filters."""
+        """The Jinja environment of one language (made once): its catalog and its filters."""
+        if locale in self.envs:
+            return self.envs[locale]
         # sandboxed: a template folder that several people edit still cannot run code
         env = SandboxedEnvironment(
             loader=jinja2.ChoiceLoader([jinja2.FileSystemLoader(self.folder),
@@ -366,15 +368,22 @@ class Templates:
                                          newstyle=True)
         env.filters.update(filters(self.currency, locale))
         env.globals["locale"] = locale
+        self.envs[locale] = env
         return env
+
+    def _template(self, locale: str, name: str) -> jinja2.Template:
+        """One loaded template in one language (loaded in the studio's when checked)."""
+        if (locale, name) not in self.loaded:
+            self.loaded[locale, name] = self._environment(locale).get_template(name)
+        return self.loaded[locale, name]
 
     def render(self, event: str, role: str, context: Mapping[str, Any],
                locale: str | None = None) -> Rendered:
         """Subject, text and HTML of one message, in `locale` if given, else in the
         language `message_locale` finds for this role and context."""
         text_name, html_name = template_names(event, role)
-        code = locale or message_locale(role, context, self.locale)
-        if (code, text_name) not in self.loaded:
+        code = normalise_locale(locale or message_locale(role, context, self.locale))
+        if (self.locale, text_name) not in self.loaded:
             raise RenderError(f"there is no template for {event} to {role}")
         variables = _clean(dict(context))
         text = self._run(code, text_name, variables)
@@ -390,7 +399,7 @@ class Templates:
 
     def _run(self, locale: str, name: str, variables: Mapping[str, Any]) -> str:
         try:
-            return self.loaded[locale, name].render(variables)
+            return self._template(locale, name).render(variables)
         except Exception as err:  # any template mistake, whatever Jinja or a filter raises
             where = _template_line(err, self.folder) or str(self.folder / name)
             raise RenderError(f"{where}: {_error_text(err)}") from None

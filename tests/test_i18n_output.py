@@ -10,12 +10,16 @@ test_statement, test_calendar), which stay as they were.
 from __future__ import annotations
 
 from datetime import datetime
+from decimal import Decimal
 
 import pytest
 
 from sheetsync import engine, ics, usecases
-from sheetsync.notify import BUILTIN_TEMPLATES, Mailer, Templates
+from sheetsync.i18n import SUPPORTED
+from sheetsync.messages import KINDS, OPTIONAL_KINDS, STATEMENT
+from sheetsync.notify import BUILTIN_TEMPLATES, Mailer, Templates, sample_context
 from sheetsync.read import read_snapshot
+from sheetsync.statement import sample_statements
 from tests.mailserver import Recorder, running, smtp_email
 from tests.studio import studio
 
@@ -200,3 +204,21 @@ def test_a_cancelled_session_says_so_in_turkish():
     assert "SUMMARY:Ücretli iptal: Ayşe Çelik · 10 Seans Fizyoterapi · 1/10" in text
     assert r"DESCRIPTION:Geç iptal edildi (ücretli iptal): bu seans kullanılmış sayılır.\n" \
         in text
+
+
+@pytest.mark.parametrize("code", SUPPORTED)
+def test_every_built_in_template_renders_in_every_language(code: str):
+    """The studio's language is checked when the mailer starts; the others are made when a
+    client's message first needs them, so every one is rendered here, both sides of the ifs."""
+    templates = Templates(BUILTIN_TEMPLATES, "TRY")
+    alerts = [sample_context(), sample_context(
+        group={"id": "G1", "name": "Pilates <Mat>"}, next_period=None, next_session=None,
+        last_session=None, auto_renew=False, remaining=0, paid_cancel=0, cancelled=0,
+        period_due=Decimal("-500"), total_due=Decimal("-500"))]
+    for event, role in KINDS + OPTIONAL_KINDS:
+        for context in sample_statements() if event == STATEMENT else alerts:
+            rendered = templates.render(event, role, {**context, "recipient": {
+                "name": "Sam", "role": role}}, locale=code)
+            assert rendered.subject and rendered.text.strip()
+            assert f'<html lang="{code}">' in rendered.html
+            assert "<Mat>" not in rendered.html  # a name is escaped in every language
