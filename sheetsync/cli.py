@@ -170,7 +170,7 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     """
     config, name, now = _inputs(workbook, now_text)
     report = usecases.check(open_store(name, config), now, progress=_progress(),
-                            holidays=config.holidays)
+                            holidays=config.holidays, locale=config.locale)
     if as_json:
         click.echo(render.as_json(render.problems_json(report.problems)))
     else:
@@ -220,7 +220,7 @@ def balance(args: tuple[str, ...], now_text: str | None, due: bool,
     config, name, now = _inputs(workbook, now_text)
     found = usecases.balances(open_store(name, config), now, name, client_id=client_id,
                               due=due, ending_days=ending, holidays=config.holidays,
-                              progress=_progress())
+                              progress=_progress(), locale=config.locale)
     _echo(render.balance_lines(found, config.currency))
 
 
@@ -254,7 +254,8 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
     path = check_out_path(out, name) if out else None
     outcome = usecases.commissions(open_store(name, config, rewrite), month, now, name,
                                    out=path, currency=config.currency,
-                                   holidays=config.holidays, progress=_progress())
+                                   holidays=config.holidays, progress=_progress(),
+                                   locale=config.locale)
     _echo(render.commission_lines(outcome, name, config.currency))
     sys.exit(outcome.exit_code)
 

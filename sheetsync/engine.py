@@ -126,20 +126,22 @@ def run_result(problems: bool, alerts_failed: bool) -> str:
 
 def read_and_plan(store: Store, now: datetime, progress: Progress = _quiet,
                   holidays: HolidaySettings | None = None, *,
-                  alert_rules: AlertRules | None = None,
+                  alert_rules: AlertRules | None = None, locale: str = ENGLISH,
                   ) -> tuple[dict[str, Table], Snapshot, Plan]:
     """Read the workbook (public holidays merged in as closures) and plan at `now`; with
     `alert_rules` the plan holds the alerts due as well."""
-    tables, snapshot = read_workbook(store, now, progress, holidays)
+    tables, snapshot = read_workbook(store, now, progress, holidays, locale)
     return tables, snapshot, plan(snapshot, now, alert_rules=alert_rules)
 
 
 def read_workbook(store: Store, now: datetime, progress: Progress,
-                  holidays: HolidaySettings | None) -> tuple[dict[str, Table], Snapshot]:
-    """Every tab as read, and the snapshot of it with the public holidays merged in."""
+                  holidays: HolidaySettings | None, locale: str = ENGLISH,
+                  ) -> tuple[dict[str, Table], Snapshot]:
+    """Every tab as read (in `locale`'s conventions), and the snapshot of it with the public
+    holidays merged in."""
     progress(f"Reading {store.label} ...")
     tables = store.read()
-    snapshot = with_holidays(read_snapshot(tables), holidays, now)
+    snapshot = with_holidays(read_snapshot(tables, locale=locale), holidays, now)
     rows = sum(len(t.rows) for t in tables.values())
     progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
     return tables, snapshot
@@ -182,7 +184,7 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
           clock: Callable[[], float], locale: str = ENGLISH) -> SyncReport:
     """read -> plan -> send -> write, each step a function of its own."""
     began = clock()
-    tables, snapshot = read_workbook(store, now, progress, holidays)
+    tables, snapshot = read_workbook(store, now, progress, holidays, locale)
     result = plan(snapshot, now, alert_rules=alerting.rules if alerting else None)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
     if snapshot.structural:
@@ -244,15 +246,16 @@ class CheckReport:
 
 
 def check(store: Store, now: datetime, progress: Progress = _quiet,
-          holidays: HolidaySettings | None = None) -> CheckReport:
-    """Find every problem and rewrite the Problems tab with them (when it can)."""
+          holidays: HolidaySettings | None = None, locale: str = ENGLISH) -> CheckReport:
+    """Find every problem (reading `locale`'s conventions) and rewrite the Problems tab with
+    them (when it can)."""
     with store.lock(), collector.paused():
-        return _check(store, now, progress, holidays)
+        return _check(store, now, progress, holidays, locale)
 
 
 def _check(store: Store, now: datetime, progress: Progress,
-           holidays: HolidaySettings | None) -> CheckReport:
-    tables, snapshot, result = read_and_plan(store, now, progress, holidays)
+           holidays: HolidaySettings | None, locale: str) -> CheckReport:
+    tables, snapshot, result = read_and_plan(store, now, progress, holidays, locale=locale)
     report = CheckReport(result.problems, wrote=False, snapshot=snapshot)
     cols = locate(tables, PROBLEMS)[0]
     if snapshot.structural or cols is None:

@@ -40,10 +40,11 @@ from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time
 from decimal import Decimal
+from functools import cache, partial
 from operator import itemgetter
 from typing import Any, Generic, TypeVar
 
-from . import cells, collector, i18n
+from . import cells, collector, i18n, words
 from .cells import CellError, Unusable
 from .model import (
     Appointment,
@@ -424,7 +425,7 @@ def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decim
 
 def _choice(*options: str) -> Callable[[object], str]:
     def parse_choice(value: object) -> str:
-        raw = cells.text(value).lower()
+        raw = words.fold(cells.text(value))  # `ACTİVE` typed on a Turkish keyboard too
         if raw not in options:
             raise CellError(f"'{cells.text(value)}' should be {' or '.join(options)}")
         return raw
@@ -563,9 +564,41 @@ APPOINTMENT_FIELDS = (
 )
 
 
-def _enrollment_fields(row: Row) -> tuple[Field, ...]:
-    in_group = not cells.is_blank(row.raw("group_id"))  # an unusable cell counts as filled
-    return GROUP_ENROLLMENT_FIELDS if in_group else SOLO_ENROLLMENT_FIELDS
+def _enrollment_fields(locale: str) -> Callable[[Row], tuple[Field, ...]]:
+    in_a_group = fields_in(GROUP_ENROLLMENT_FIELDS, locale)
+    solo = fields_in(SOLO_ENROLLMENT_FIELDS, locale)
+
+    def fields_of(row: Row) -> tuple[Field, ...]:
+        in_group = not cells.is_blank(row.raw("group_id"))  # an unusable cell counts as filled
+        return in_a_group if in_group else solo
+    return fields_of
+
+
+# -- the studio's conventions ----------------------------------------------------------------
+@cache
+def _parsers_in(locale: str) -> dict[Callable[[object], Any], Callable[[object], Any]]:
+    """Each parser that reads a studio's conventions, made for `locale` (made once)."""
+    money = partial(cells.parse_money, locale=locale)
+    return {
+        cells.parse_money: money,
+        _money: _nonnegative(money),
+        cells.parse_date: partial(cells.parse_date, locale=locale),
+        cells.parse_time: partial(cells.parse_time, locale=locale),
+        cells.parse_rate: partial(cells.parse_rate, locale=locale),
+        cells.parse_bool: partial(cells.parse_bool, locale=locale),
+        cells.parse_status: partial(cells.parse_status, locale=locale),
+        parse_schedule: partial(parse_schedule, locale=locale),
+    }
+
+
+@cache
+def fields_in(fields: tuple[Field, ...], locale: str) -> tuple[Field, ...]:
+    """`fields` reading the money, dates, times, rates, yes/no, statuses and schedules of
+    `locale` (English's always read too); English's own tables are the fields as they are."""
+    if words.language(locale) == "en":
+        return fields
+    parsers = _parsers_in(words.language(locale))
+    return tuple(replace(f, parse=parsers.get(f.parse, f.parse)) for f in fields)
 
 
 def _closure(values: dict[str, Any], row: Row) -> Closure:
@@ -593,14 +626,16 @@ def _always(fields: tuple[Field, ...]) -> Callable[[Row], tuple[Field, ...]]:
 
 
 def parse(cols: dict[str, Columns | None], problems: list[Problem], *,
-          columnar: bool = True) -> Parsed:
-    """Every studio tab's rows as records; cell problems are appended to `problems`.
+          columnar: bool = True, locale: str = "en") -> Parsed:
+    """Every studio tab's rows as records, read in `locale`'s conventions; cell problems are
+    appended to `problems`.
 
     `columnar=False` reads every tab row by row: the reference the columnar path is tested
     against (both give the same records and problems, in the same order).
     """
     def tab(name: str, fields: tuple[Field, ...], build: Callable[[dict[str, Any], Row], R],
             clean: Callable[[tuple[Any, ...], int], R] | None = None) -> tuple[Entry[R], ...]:
+        fields = fields_in(fields, locale)
         if columnar:
             return parse_columns(cols[name], problems, fields, build, clean)
         return parse_tab(cols[name], problems, _always(fields), build)
@@ -610,7 +645,7 @@ def parse(cols: dict[str, Columns | None], problems: list[Problem], *,
         clients=tab(CLIENTS.name, CLIENT_FIELDS, _record(Client)),
         staff=tab(STAFF.name, STAFF_FIELDS, _record(Staff)),
         groups=tab(GROUPS.name, GROUP_FIELDS, _record(Group)),
-        enrollments=parse_tab(cols[ENROLLMENTS.name], problems, _enrollment_fields,
+        enrollments=parse_tab(cols[ENROLLMENTS.name], problems, _enrollment_fields(locale),
                               _record(Enrollment)),
         payments=tab(PAYMENTS.name, PAYMENT_FIELDS, _record(Payment), _CLEAN_PAYMENT),
         closures=tab(CLOSURES.name, CLOSURE_FIELDS, _closure),
@@ -688,14 +723,15 @@ def snapshot(parsed: Parsed, found: Findings, notices: dict[str, Notice],
     )
 
 
-def read_snapshot(tables: dict[str, Table], *, columnar: bool = True) -> Snapshot:
-    """Read every tab into a Snapshot: parse, then validate; problems are collected, never
-    raised. (`columnar`: see `parse`.)"""
+def read_snapshot(tables: dict[str, Table], *, columnar: bool = True,
+                  locale: str = "en") -> Snapshot:
+    """Read every tab into a Snapshot: parse (in `locale`'s conventions), then validate;
+    problems are collected, never raised. (`columnar`: see `parse`.)"""
     with collector.paused():
-        return _read_snapshot(tables, columnar=columnar)
+        return _read_snapshot(tables, columnar=columnar, locale=locale)
 
 
-def _read_snapshot(tables: dict[str, Table], *, columnar: bool) -> Snapshot:
+def _read_snapshot(tables: dict[str, Table], *, columnar: bool, locale: str) -> Snapshot:
     cols: dict[str, Columns | None] = {}
     structural: list[Problem] = []
     for tab in ALL_TABS:
@@ -704,6 +740,6 @@ def _read_snapshot(tables: dict[str, Table], *, columnar: bool) -> Snapshot:
     if structural:  # row problems would only echo the missing tab or column
         return Snapshot(problems=tuple(structural), structural=True)
     problems: list[Problem] = []
-    parsed = parse(cols, problems, columnar=columnar)
+    parsed = parse(cols, problems, columnar=columnar, locale=locale)
     notices = parse_notices(cols[NOTIFICATIONS.name], problems, columnar=columnar)
     return snapshot(parsed, validate(parsed), notices, problems)

@@ -331,9 +331,9 @@ def _publish(folder: Path, feeds: Sequence[ics.Feed], found: ics.Sessions, how: 
 
 
 def check(store: Store, now: datetime, *, holidays: HolidaySettings | None = None,
-          progress: Progress = _quiet) -> engine.CheckReport:
+          progress: Progress = _quiet, locale: str = ENGLISH) -> engine.CheckReport:
     """Every problem of the workbook; the Problems tab is rewritten with them."""
-    return engine.check(store, now, progress=progress, holidays=holidays)
+    return engine.check(store, now, progress=progress, holidays=holidays, locale=locale)
 
 
 # -- balances --------------------------------------------------------------------------------
@@ -352,10 +352,10 @@ class BalanceReport:
 def balances(store: Store, now: datetime, workbook: str, *, client_id: str | None = None,
              due: bool = False, ending_days: int | None = None,
              holidays: HolidaySettings | None = None,
-             progress: Progress = _quiet) -> BalanceReport:
+             progress: Progress = _quiet, locale: str = ENGLISH) -> BalanceReport:
     """The balances a sync at `now` writes: each enrollment's current period and any earlier
     one with money due; `due` keeps those with money due, `ending_days` those ending soon."""
-    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays, locale=locale)
     if client_id and client_id not in snapshot.clients:
         raise UserError(f"There is no client {client_id} in {workbook}.")
     rows = current_periods([b for b in plan.balances if client_id in (None, b.client_id)])
@@ -388,7 +388,7 @@ class CommissionsOutcome:
 def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
                 out: Path | None = None, currency: str = "",
                 holidays: HolidaySettings | None = None,
-                progress: Progress = _quiet) -> CommissionsOutcome:
+                progress: Progress = _quiet, locale: str = ENGLISH) -> CommissionsOutcome:
     """The month's commissions, as a sync at `now` leaves the sessions (public holidays
     counted), written into the Commissions tab under the store's lock, and to `out`."""
     from .report import commission_report
@@ -396,7 +396,8 @@ def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
     from .report_tab import month_changes
 
     with store.lock():
-        tables, snapshot = engine.read_workbook(store, now, progress, holidays)  # report plans
+        tables, snapshot = engine.read_workbook(store, now, progress, holidays,  # report plans
+                                                locale)
         if snapshot.structural:
             missing = " ".join(p.problem for p in snapshot.problems)
             raise UserError(f"{workbook} cannot be reported on: {missing}")
@@ -424,8 +425,10 @@ def statement(store: Store, now: datetime, workbook: str, client_id: str, *,
               studio_name: str = "", currency: str = "",
               holidays: HolidaySettings | None = None,
               progress: Progress = _quiet) -> StatementReport:
-    """A client's statement as a sync at `now` sees it; with a `sender`, e-mailed to them."""
-    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    """A client's statement as a sync at `now` sees it; with a `sender`, e-mailed to them.
+    The workbook is read in the studio's conventions (`templates.locale`)."""
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays,
+                                             locale=templates.locale)
     if snapshot.structural:
         raise UserError(f"{workbook} is missing tabs or columns; run 'sheetsync check'.")
     client = snapshot.clients.get(client_id)
@@ -478,7 +481,7 @@ def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
               progress: Progress = _quiet) -> CalendarReport:
     """The calendar of each `chosen` (kind, id) into `out` ('-': returned, not written), or,
     without `out`, every feed of `how.kinds` (or the chosen ones) into `how.out_dir`."""
-    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays)
+    _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays, locale=how.locale)
     if snapshot.structural:
         raise UserError(f"{workbook} is missing tabs or columns, so no calendar was written "
                         "(the feeds would lose their sessions); run 'sheetsync check'.")

@@ -1,0 +1,116 @@
+"""A workbook typed in the studio's own language reads in it: the locale reaches every
+parser (issue 15). In a Turkish studio money `1.500,00`, dates `23.11.2026`, schedules
+`Pzt 14:00, Per 18:00`, rates `%40`, statuses `iptal` and yes/no `hayır` read; a second
+sync finds nothing to do (the statuses the first wrote in Turkish read back). An English
+workbook reads as it always did, whatever the locale.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from decimal import Decimal
+from pathlib import Path
+
+import openpyxl
+
+from sheetsync import engine
+from sheetsync.read import read_snapshot
+from sheetsync.schema import ALL_TABS, header_key
+from sheetsync.stores.base import Cell, Layout
+from sheetsync.stores.layout import localized_layout
+from sheetsync.stores.memory import MemoryStore
+
+NOW = datetime(2026, 12, 5, 9, 0)
+
+TYPED_IN_TURKISH: dict[str, list[dict[str, Cell]]] = {
+    "Packages": [{"package_id": "PHY4", "name": "4 Seanslık Fizyoterapi", "sessions": 4,
+                  "price": "1.500,00", "commission_rate": "%40", "active": "evet"}],
+    "Clients": [{"client_id": "C1", "name": "Ayşe Çelik"}],
+    "Staff": [{"staff_id": "ST1", "name": "Elif Demir"}],
+    "Enrollments": [{"enrollment_id": "E1", "client_id": "C1", "package_id": "PHY4",
+                     "start_date": "30.11.2026", "staff_id": "ST1",
+                     "schedule": "Pzt 14:00, Per 18:00", "auto_renew": "hayır"}],
+    "Payments": [{"enrollment_id": "E1", "amount": "1.000", "date": "30.11.2026"}],
+}
+
+
+def studio(locale: str, rows: dict[str, list[dict[str, Cell]]]) -> MemoryStore:
+    store = MemoryStore()
+    store.lay_out(localized_layout(Layout(ALL_TABS, rows), locale))
+    return store
+
+
+def column(store: MemoryStore, title: str, name: str) -> list[Cell]:
+    table = store.read()[title]
+    position = [header_key(h) for h in table.header].index(header_key(name))
+    return [row[position] for row in table.rows]
+
+
+def test_a_turkish_studio_reads_what_its_owner_typed() -> None:
+    snap = read_snapshot(studio("tr", TYPED_IN_TURKISH).read(), locale="tr")
+
+    assert snap.problems == ()
+    package = snap.packages["PHY4"]
+    assert (package.price, package.commission_rate, package.active) == (
+        Decimal("1500.00"), Decimal("0.4"), True)
+    enrollment = snap.enrollments["E1"]
+    assert enrollment.start_date == date(2026, 11, 30)
+    assert enrollment.auto_renew is False
+    assert [(s.weekday, s.start) for s in enrollment.schedule.entries] == [
+        (0, time(14, 0)), (3, time(18, 0))]
+    assert snap.payments[0].amount == Decimal("1000")
+
+
+def test_the_same_cells_read_in_english_are_problems_not_guesses() -> None:
+    snap = read_snapshot(studio("tr", TYPED_IN_TURKISH).read())  # locale en
+
+    assert {p.column for p in snap.problems} >= {"schedule", "start_date", "auto_renew",
+                                                  "active", "commission_rate", "amount"}
+
+
+def test_a_turkish_studio_syncs_twice_and_the_second_sync_finds_nothing_to_do() -> None:
+    store = studio("tr", TYPED_IN_TURKISH)
+
+    first = engine.sync(store, NOW, started_at=NOW, locale="tr")
+    again = engine.sync(store, NOW, started_at=NOW, locale="tr")
+
+    assert not first.problems and not again.problems, (first.problems, again.problems)
+    assert set(column(store, "Randevular", "status")) == {"tamamlandı", "planlandı"}
+    assert [title for title, changes in again.changes.tabs.items() if changes] == ["Çalıştırmalar"]
+
+
+def test_a_session_cancelled_in_turkish_gets_its_make_up() -> None:
+    store = studio("tr", TYPED_IN_TURKISH)
+    engine.sync(store, NOW, started_at=NOW, locale="tr")
+    table = store.tables["Randevular"]
+    status = [header_key(h) for h in table.header].index("status")
+    upcoming = column(store, "Randevular", "status").index("planlandı")
+    table.rows[upcoming][status] = "İPTAL"  # typed with the caps lock on
+
+    report = engine.sync(store, NOW, started_at=NOW, locale="tr")
+
+    assert not report.problems, report.problems
+    assert len(report.plan.added) == 1  # the make-up
+    statuses = column(store, "Randevular", "status")
+    assert statuses[upcoming] == "İPTAL"  # the studio's own word stays as typed
+    assert statuses.count("planlandı") == 2  # two upcoming: one cancelled, one made up
+
+
+def test_a_turkish_workbook_on_disk_reads_through_check(  # type: ignore[no-untyped-def]
+        run, cli_folder: Path) -> None:
+    assert run("init", "studio.xlsx", "--locale", "tr").exit_code == 0
+    path = cli_folder / "studio.xlsx"
+    book = openpyxl.load_workbook(path)
+    book["Paketler"].append(["PHY4", "4 Seanslık Fizyoterapi", 4, "1.500,00"])
+    book["Danışanlar"].append(["C1", "Ayşe Çelik"])
+    book["Personel"].append(["ST1", "Elif Demir"])
+    book["Kayıtlar"].append(["E1", "C1", "PHY4", "23.11.2026", "ST1", "Pzt 14:00, Per 18:00"])
+    book.save(path)
+
+    checked = run("check", "--now", "2026-12-05T09:00")
+    synced = run("sync", "--now", "2026-12-05T09:00")
+    again = run("check", "--now", "2026-12-05T09:00")
+
+    assert checked.exit_code == 0, checked.output
+    assert synced.exit_code == 0, synced.output
+    assert again.exit_code == 0, again.output
