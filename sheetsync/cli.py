@@ -145,7 +145,8 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: boo
     """
     config, name, now = _inputs(workbook, now_text)
     alerting = usecases.alerting_for(config)
-    calendars = usecases.publishing(config.calendar, config.timezone, usecases.studio_name(config))
+    calendars = usecases.publishing(config.calendar, config.timezone, usecases.studio_name(config),
+                                    config.locale)
     outcome = usecases.sync(open_store(name, config, rewrite), now, dry_run=dry_run,
                             started_at=_now(config), progress=_progress(),
                             holidays=config.holidays, alerting=alerting, calendars=calendars,

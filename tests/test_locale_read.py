@@ -19,6 +19,7 @@ from sheetsync.schema import ALL_TABS, header_key
 from sheetsync.stores.base import Cell, Layout
 from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
+from tests.studios import physio_workbook
 
 NOW = datetime(2026, 12, 5, 9, 0)
 
@@ -114,3 +115,17 @@ def test_a_turkish_workbook_on_disk_reads_through_check(  # type: ignore[no-unty
     assert checked.exit_code == 0, checked.output
     assert synced.exit_code == 0, synced.output
     assert again.exit_code == 0, again.output
+
+
+def test_the_feeds_a_sync_refreshes_are_in_the_studios_language(  # type: ignore[no-untyped-def]
+        run, cli_folder: Path) -> None:
+    physio_workbook(cli_folder / "studio.xlsx")
+    (cli_folder / "sheetsync.yaml").write_text(
+        "workbook: studio.xlsx\ntimezone: Europe/Istanbul\nlocale: de\n"
+        "calendar:\n  out_dir: calendars\n", encoding="utf-8")
+
+    result = run("sync", "--now", "2026-12-11T10:00")
+
+    assert result.exit_code == 0, result.output
+    feed = (cli_folder / "calendars" / "client-C1.ics").read_text(encoding="utf-8")
+    assert "Termin 1 von 10" in feed.replace("\r\n ", "")
