@@ -11,6 +11,7 @@ from babel.numbers import parse_decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from sheetsync import cells
 from sheetsync.config import parse_config
 from sheetsync.errors import UserError
 from sheetsync.formatting import (
@@ -98,3 +99,21 @@ def test_a_locale_sheetsync_does_not_speak_is_a_clear_config_error():
         parse_config({"locale": "fr_FR", "currency": "TRY"})
     assert ("locale: 'fr_FR' is not a language sheetsync speaks; use en (English), tr (Türkçe) "
             "or de (Deutsch).") in str(failure.value)
+
+
+@given(st.dates(min_value=date(2000, 1, 1), max_value=date(2099, 12, 31)),
+       st.sampled_from(["tr", "de"]))
+def test_every_day_sheetsync_writes_reads_back_as_that_day(day: date, locale: str):
+    """What a statement or e-mail shows, typed back into a cell, is the same day."""
+    assert cells.parse_date(format_day(day, locale), locale) == day
+    assert cells.parse_date(format_short_day(day, locale), locale) == day
+
+
+@given(st.decimals(min_value=Decimal("-9999999"), max_value=Decimal("9999999"), places=2,
+                   allow_nan=False, allow_infinity=False),
+       st.sampled_from([("tr", "TRY"), ("tr", ""), ("de", "EUR"), ("de", "TRY"), ("en", "TRY"),
+                        ("en", "")]))
+def test_every_amount_sheetsync_writes_reads_back_as_that_amount(amount: Decimal,
+                                                                 how: tuple[str, str]):
+    locale, currency = how
+    assert cells.parse_money(format_money(amount, currency, locale=locale), locale) == amount
