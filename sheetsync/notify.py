@@ -26,6 +26,11 @@ first line is `Subject: ...`; the rest is the text body. The HTML template sees 
 same variables plus `subject`. The filters `money`, `day`, `time`, `when`, `plural` and
 `shortday` come from formatting.py; the records and words (`Outgoing`, `Result`, the
 statuses, events and roles) from messages.py.
+
+Languages: a message is rendered in one language (`message_locale`): a client's own
+`language` for the client's messages, else the studio's `locale`. Each language has its own
+Jinja environment with `jinja2.ext.i18n` and that language's catalog (i18n.py) and filters;
+English is the templates' own text, so English output does not depend on the catalogs.
 """
 
 from __future__ import annotations
