@@ -18,7 +18,8 @@ cell of that exact type and value.
 Outside English the appointment status is written in the locale's word
 (`written_words`: `cancelled` -> `iptal`), also inside the one comparison; a cell that
 already holds a word of that status the studio typed (`keeps_status_word`: `İPTAL`, or
-`cancelled` in an English workbook now synced in Turkish) is left as it is.
+`cancelled` in an English workbook now synced in Turkish) is left as it is. A row holding
+the English word is still one comparison more, not a cell-by-cell one.
 """
 
 from __future__ import annotations
@@ -254,6 +255,7 @@ class _RowShape:
         "allowed",
         "as_is",
         "checked",
+        "english",
         "kinds",
         "memos",
         "missing",
@@ -280,6 +282,10 @@ class _RowShape:
         self.memos: tuple[dict[Cell, Cell], ...] = tuple(
             {**_BLANK, **words[name]} if name in words else _BLANK if kind in _AS_IS else {}
             for (name, _, _, _), kind in zip(columns, self.kinds, strict=True))
+        # the same with those columns as they are: a row of an English workbook synced in
+        # another locale holds the English word, which stays (`keeps_status_word`)
+        self.english = tuple(_BLANK if name in words else memo for (name, _, _, _), memo
+                             in zip(columns, self.memos, strict=True)) if words else None
         self.allowed = [_allowed(kind) for kind in self.kinds]
         self.missing = (_MISSING,) * (len(columns) - self.as_is)
         self.width = max(index for _, index, _, _ in columns) + 1
@@ -305,6 +311,9 @@ class _RowShape:
         except TypeError:  # an unhashable value (a signalling NaN): compare cell by cell
             return False
         raw = self.raw(held)
+        if raw != found and self.english is not None:
+            found = tuple(map(dict.get, self.english, wanted,
+                              (*wanted[:self.as_is], *found[self.as_is:])))
         return raw == found and tuple(map(type, raw)) == tuple(map(type, found))
 
     def _learn(self, wanted: tuple[Cell, ...], found: tuple[Cell, ...]) -> tuple[Cell, ...]:
