@@ -25,6 +25,7 @@ from sheetsync.schema import (
     APPOINTMENTS,
     CLIENTS,
     LOCALES,
+    RUNS,
     STATUSES,
     TITLES,
     YES_NO,
@@ -310,7 +311,7 @@ def _written_tabs(report: engine.SyncReport) -> list[str]:
 
 def test_a_sync_in_turkish_writes_turkish_statuses():
     """The demo studio's rows under Turkish titles: sheetsync's statuses come out in
-    Turkish."""
+    Turkish, and a second sync changes nothing but its Runs row."""
     today = date(2026, 12, 1)
     store = MemoryStore()
     store.lay_out(localized_layout(demo_layout(today), "tr"))
@@ -319,6 +320,8 @@ def test_a_sync_in_turkish_writes_turkish_statuses():
     assert not first.problems, first.problems
     statuses = _statuses(store, "Randevular")
     assert set(statuses) == {"tamamlandı", "planlandı"}
+    second = engine.sync(store, now, started_at=now, locale="tr")
+    assert _written_tabs(second) == ["Çalıştırmalar"]
 
 
 def test_an_english_workbook_synced_in_turkish_keeps_its_statuses():
@@ -390,3 +393,29 @@ def test_sync_of_a_turkish_workbook_writes_turkish_statuses(run, cli_folder: Pat
     assert result.exit_code == 0, result.output
     rows = _rows(openpyxl.load_workbook(path)["Randevular"])
     assert [r["Durum"] for r in rows] == ["tamamlandı", "tamamlandı", "planlandı", "planlandı"]
+
+
+@pytest.mark.parametrize(("locale", "tab", "words"), [
+    ("tr", "Randevular", {"tamamlandı", "planlandı"}),
+    ("de", "Termine", {"erledigt", "geplant"}),
+])
+def test_a_demo_studio_in_its_language_syncs_cleanly_and_then_changes_nothing(
+        run, cli_folder: Path, locale: str, tab: str, words: set[str]):
+    """init --locale --demo, then sync twice: the demo's own words read back (no problem),
+    statuses come out in the locale, and the second sync writes only its Runs row."""
+    assert run("init", "studio.xlsx", "--locale", locale, "--demo").exit_code == 0
+    first = run("sync", "--now", "2026-12-01T12:00")
+    assert first.exit_code == 0, first.output
+    path = cli_folder / "studio.xlsx"
+    book = openpyxl.load_workbook(path)
+    statuses = {r[column_title(APPOINTMENTS.column("status"), locale)]
+                for r in _rows(book[tab])}
+    assert statuses == words
+    before = {ws.title: [[c.value for c in row] for row in ws.iter_rows()]
+              for ws in book if ws.title != tab_title(RUNS, locale)}
+    second = run("sync", "--now", "2026-12-01T12:00")
+    assert second.exit_code == 0, second.output
+    book = openpyxl.load_workbook(path)
+    assert {ws.title: [[c.value for c in row] for row in ws.iter_rows()]
+            for ws in book if ws.title != tab_title(RUNS, locale)} == before
+    assert run("check").exit_code == 0
