@@ -95,24 +95,25 @@ def _locale_folder() -> Path:
     return Path(str(importlib.resources.files("sheetsync") / "locale"))
 
 
-def catalog_path(locale: str) -> Path:
-    """The `.po` file of one shipped language."""
-    return _locale_folder() / locale / "LC_MESSAGES" / f"{DOMAIN}.po"
+def catalog_path(locale: str, domain: str = DOMAIN) -> Path:
+    """The `.po` file of one shipped language (`domain`: `sheetsync`, or `problems` for the
+    Problems tab's sentences)."""
+    return _locale_folder() / locale / "LC_MESSAGES" / f"{domain}.po"
 
 
 @cache
-def translations(locale: str = DEFAULT) -> NullTranslations:
-    """The gettext translations of `locale` (any form `normalise_locale` accepts).
+def translations(locale: str = DEFAULT, domain: str = DOMAIN) -> NullTranslations:
+    """The gettext translations of `locale` (any form `normalise_locale` accepts) in `domain`.
 
     English translates nothing; tr and de are compiled from their `.po` files once per process.
     """
     code = normalise_locale(locale)
     if code == DEFAULT:
         return NullTranslations()
-    with catalog_path(code).open("rb") as po:
-        catalog = read_po(po, locale=code, domain=DOMAIN)
+    with catalog_path(code, domain).open("rb") as po:
+        catalog = read_po(po, locale=code, domain=domain)
     compiled = io.BytesIO()
     write_mo(compiled, catalog)  # fuzzy entries are left out, as msgfmt does
     compiled.seek(0)
-    return Translations(compiled, domain=DOMAIN)
+    return Translations(compiled, domain=domain)
 
