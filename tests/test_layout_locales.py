@@ -419,3 +419,33 @@ def test_a_demo_studio_in_its_language_syncs_cleanly_and_then_changes_nothing(
     assert {ws.title: [[c.value for c in row] for row in ws.iter_rows()]
             for ws in book if ws.title != tab_title(RUNS, locale)} == before
     assert run("check").exit_code == 0
+
+
+def test_an_english_xlsx_synced_with_locale_tr_keeps_its_names_and_statuses(
+        run, cli_folder: Path):
+    assert run("init", "studio.xlsx", "--demo").exit_code == 0
+    assert run("sync", "studio.xlsx", "--now", "2026-12-01T12:00").exit_code == 0
+    path = cli_folder / "studio.xlsx"
+    book = openpyxl.load_workbook(path)
+    headers = {ws.title: [c.value for c in ws[1]] for ws in book}
+    statuses = [r["status"] for r in _rows(book["Appointments"])]
+    (cli_folder / "sheetsync.yaml").write_text("locale: tr\n", encoding="utf-8")
+    again = run("sync", "studio.xlsx", "--now", "2026-12-01T12:00")
+    assert again.exit_code == 0, again.output
+    book = openpyxl.load_workbook(path)
+    assert {ws.title: [c.value for c in ws[1]] for ws in book} == headers
+    assert [r["status"] for r in _rows(book["Appointments"])] == statuses
+    later = run("sync", "studio.xlsx", "--now", "2026-12-08T12:00")
+    assert later.exit_code == 0, later.output
+    after = [r["status"] for r in _rows(openpyxl.load_workbook(path)["Appointments"])]
+    assert after[:len(statuses)].count("completed") == statuses.count("completed")
+    assert "tamamlandı" in after  # completed by a sync in Turkish
+
+
+def test_the_demo_command_follows_the_configured_locale(run, cli_folder: Path):
+    (cli_folder / "sheetsync.yaml").write_text("locale: de\n", encoding="utf-8")
+    result = run("demo")
+    assert result.exit_code == 0, result.output
+    book = openpyxl.load_workbook(cli_folder / "sheetsync-demo.xlsx")
+    assert book.sheetnames == GERMAN_TABS
+    assert {r["Status"] for r in _rows(book["Termine"])} == {"erledigt", "geplant"}
