@@ -217,7 +217,7 @@ def test_init_on_the_memory_store_in_turkish_and_german():
         assert usecases.init(store, "memory") == []  # English matches the Turkish titles
 
 
-def test_init_on_a_google_sheet_in_turkish(server: LocalSheets,  # noqa: F811
+def test_init_and_sync_on_a_google_sheet_in_turkish(server: LocalSheets,  # noqa: F811
                                            account: ServiceAccount):  # noqa: F811
     sheet = server.create_spreadsheet("Stüdyo")
     store = GoogleStore(sheet, account, endpoint=server.base_url)
@@ -231,8 +231,14 @@ def test_init_on_a_google_sheet_in_turkish(server: LocalSheets,  # noqa: F811
     rule = appointments.cell(1, 11)["dataValidation"]
     assert [v["userEnteredValue"] for v in rule["condition"]["values"]] == [
         "planlandı", "tamamlandı", "iptal", "ücretli iptal"]
-    again = GoogleStore(sheet, account, endpoint=server.base_url)
+    again = GoogleStore(sheet, account, endpoint=server.base_url, locale="tr")
     assert usecases.init(again, sheet, locale="tr") == []
+    now = datetime(2026, 12, 1, 12, 0)
+    report = engine.sync(again, now, started_at=now, locale="tr")
+    assert not report.problems, report.problems
+    rows = server.values(sheet, "Randevular")
+    status = rows[0].index("Durum")
+    assert {row[status] for row in rows[1:]} == {"tamamlandı", "planlandı"}
 
 
 # -- statuses written in the locale's word ---------------------------------------------------
