@@ -22,13 +22,14 @@ their own conventions (`1.500,00`, `2.000`, `01.12.2026`, `1 Aralık 2026`, `eve
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from functools import cache
 from typing import TYPE_CHECKING
 
 from . import words
+from .phrases import P_, Phrase
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -38,7 +39,16 @@ CENT = Decimal("0.01")
 
 
 class CellError(ValueError):
-    """A cell that cannot be read; the message is shown to the studio."""
+    """A cell that cannot be read; the message is shown to the studio.
+
+    Raised with a `Phrase` (`CellError(P_(...))`): str() is the English sentence and
+    `phrase` the sentence to translate. A plain str still works: an untranslated sentence.
+    """
+
+    @property
+    def phrase(self) -> Phrase | None:
+        first = self.args[0] if self.args else None
+        return first if isinstance(first, Phrase) else None
 
 
 ERROR_CODES = frozenset({"#N/A", "#REF!", "#DIV/0!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!",
@@ -51,24 +61,32 @@ class Unusable:
 
     shown: str
     cause: str  # completes "<column> ...": "shows the error #N/A: fix the formula ..."
+    # the whole sentence, "{column} shows the error ...", for the studio's language
+    phrase: Phrase | None = field(default=None, compare=False)
 
     def __str__(self) -> str:
         return self.shown
 
 
 def error_value(code: str) -> Unusable:
-    return Unusable(code, f"shows the error {code}: fix the formula or type the value")
+    return Unusable(code, f"shows the error {code}: fix the formula or type the value",
+                    P_("{column} shows the error {code}: fix the formula or type the value",
+                       code=code))
 
 
 def uncached_formula(formula: str) -> Unusable:
     return Unusable(f"={formula}" if formula else "(a formula)",
                     "is a formula whose result was never saved: open the workbook in your "
-                    "spreadsheet program and save it once")
+                    "spreadsheet program and save it once",
+                    P_("{column} is a formula whose result was never saved: open the workbook "
+                       "in your spreadsheet program and save it once"))
 
 
 def absurd_serial(number: str) -> Unusable:
     return Unusable(number, f"holds the date number {number}, which is no date on any "
-                    "calendar: type the date again")
+                    "calendar: type the date again",
+                    P_("{column} holds the date number {number}, which is no date on any "
+                       "calendar: type the date again", number=number))
 
 
 def is_blank(value: object) -> bool:
@@ -126,7 +144,8 @@ def _date(value: object) -> date:
     if isinstance(value, int | float) and not isinstance(value, bool):
         if 1 <= value < 2958466:  # 1900-01-01 .. 9999-12-31
             return from_serial(float(value)).date()
-        raise CellError(f"{text(value)} is not a date; write it as 2026-12-01")
+        raise CellError(P_("{raw} is not a date; write it as {example}", raw=text(value),
+                           example="2026-12-01"))
     raw = text(value)
     match = _ISO_DATE.match(raw)
     if match:
@@ -141,7 +160,8 @@ _DATE_EXAMPLE = {"en": "2026-12-01", "tr": "01.12.2026", "de": "01.12.2026"}
 
 
 def _not_a_date(raw: str, lang: str) -> CellError:
-    return CellError(f"'{raw}' is not a date; write it as {_DATE_EXAMPLE[lang]}")
+    return CellError(P_("'{raw}' is not a date; write it as {example}", raw=raw,
+                        example=_DATE_EXAMPLE[lang]))
 
 
 _DAY_FIRST = re.compile(
@@ -198,15 +218,16 @@ def _date_in_words(raw: str, lang: str) -> date:
         raise ValueError(raw)
     day = date(int(years[0]), month[0], int(days[0]))
     if weekday and weekday[0] != day.weekday():
-        raise CellError(f"'{raw}' says {words.day_name(weekday[0], lang)}, but that date is "
-                        f"a {words.day_name(day.weekday(), lang)}; check the date")
+        raise CellError(P_("'{raw}' says {said}, but that date is a {weekday}; check the date",
+                           raw=raw, said=words.day_name(weekday[0], lang),
+                           weekday=words.day_name(day.weekday(), lang)))
     return day
 
 
 def _plausible(day: date) -> date:
     if day < FIRST_DAY or day.year > LAST_YEAR:
-        raise CellError(f"{day.isoformat()} is not a date a studio can use "
-                        f"(sheetsync reads 1900 to {LAST_YEAR}); check the year")
+        raise CellError(P_("{day} is not a date a studio can use (sheetsync reads 1900 to "
+                           "{last}); check the year", day=day.isoformat(), last=LAST_YEAR))
     return day
 
 
@@ -220,15 +241,15 @@ def parse_clock(raw: str) -> time:
     """`14:00`, `9:30`, `2pm`, `6:30 pm`, `14.00` -> time; raises CellError."""
     match = _TIME.match(raw.strip())
     if not match or (match["m"] is None and match["ampm"] is None):
-        raise CellError(f"'{raw}' is not a time; write it as 14:00 or 2pm")
+        raise CellError(P_("'{raw}' is not a time; write it as 14:00 or 2pm", raw=raw))
     hour, minute = int(match["h"]), int(match["m"] or 0)
     ampm = (match["ampm"] or "").lower().replace(".", "")
     if ampm:
         if not 1 <= hour <= 12:
-            raise CellError(f"'{raw}' is not a time; write it as 14:00 or 2pm")
+            raise CellError(P_("'{raw}' is not a time; write it as 14:00 or 2pm", raw=raw))
         hour = hour % 12 + (12 if ampm == "pm" else 0)
     if hour > 23 or minute > 59:
-        raise CellError(f"'{raw}' is not a time of day")
+        raise CellError(P_("'{raw}' is not a time of day", raw=raw))
     return time(hour, minute)
 
 
@@ -237,7 +258,7 @@ def parse_time(value: object, locale: str = "en") -> time:
         return parse_clock(_local_clock(value.strip(), words.language(locale)))
     if isinstance(value, datetime):
         if value < SERIAL_EPOCH or value.year > LAST_YEAR:  # a negative or absurd serial
-            raise CellError(f"{text(value)} is not a time; write it as 14:00")
+            raise CellError(P_("{raw} is not a time; write it as 14:00", raw=text(value)))
         return value.time().replace(second=0, microsecond=0)
     if isinstance(value, time):
         return value.replace(second=0, microsecond=0)
@@ -245,7 +266,7 @@ def parse_time(value: object, locale: str = "en") -> time:
         if 0 <= value < 1:
             minutes = round(float(value) * 1440)
             return time(minutes // 60 % 24, minutes % 60)
-        raise CellError(f"{text(value)} is not a time; write it as 14:00")
+        raise CellError(P_("{raw} is not a time; write it as 14:00", raw=text(value)))
     return parse_clock(text(value))
 
 
@@ -274,29 +295,33 @@ def parse_money(value: object, locale: str = "en") -> Decimal:
     de `1.500`, `2.000 TL`, `€ 1.500,00`, `-1.500,50 €` as those countries write them."""
     amount = _money(value) if _english(locale) else _local_money(value, words.language(locale))
     if abs(amount) >= MONEY_LIMIT:
-        raise CellError(f"{text(value)[:40]} is too large to be an amount of money")
+        raise CellError(P_("{raw} is too large to be an amount of money", raw=text(value)[:40]))
     return amount
 
 
 def _money(value: object) -> Decimal:
     if isinstance(value, bool):
-        raise CellError(f"'{text(value)}' is not an amount of money")
+        raise _not_money(text(value))
     if isinstance(value, int):
         return Decimal(value)
     if isinstance(value, float):
         if value != value or value in (float("inf"), float("-inf")):
-            raise CellError(f"'{text(value)}' is not an amount of money")
+            raise _not_money(text(value))
         return Decimal(repr(value))
     raw = text(value)
     match = _MONEY.match(raw.replace("\u00a0", " ")) if len(raw) <= 40 else None
     if match is None:
-        raise CellError(f"'{raw[:40]}' is not an amount of money")
+        raise _not_money(raw[:40])
     cleaned = match["number"].replace(" ", "")
     cleaned = _normalise_separators(cleaned)
     try:
         return Decimal(cleaned)
     except InvalidOperation:
-        raise CellError(f"'{raw}' is not an amount of money") from None
+        raise _not_money(raw) from None
+
+
+def _not_money(raw: str) -> CellError:
+    return CellError(P_("'{raw}' is not an amount of money", raw=raw))
 
 
 def _normalise_separators(s: str) -> str:
@@ -306,7 +331,7 @@ def _normalise_separators(s: str) -> str:
         thousands = "." if decimal_mark == "," else ","
         whole, _, fraction = s.rpartition(decimal_mark)
         if decimal_mark in whole or not _grouped(whole, thousands):
-            raise CellError(f"'{s}' is not an amount of money")
+            raise _not_money(s)
         return whole.replace(thousands, "") + "." + fraction
     for mark in (",", "."):
         if mark not in s:
@@ -317,9 +342,10 @@ def _normalise_separators(s: str) -> str:
         if mark == "." and len(groups) == 2 and (len(groups[1]) != 3 or groups[0] == "0"):
             return s  # 12.5, 12.50 and 0.125
         if not _grouped(s, mark):
-            raise CellError(f"'{s}' is not an amount of money")
+            raise _not_money(s)
         if mark == "." and len(groups) == 2:
-            raise CellError(f"'{s}' could be read two ways; write 1500 or 1.50")
+            raise CellError(P_("'{raw}' could be read two ways; write {whole} or {fraction}",
+                               raw=s, whole="1500", fraction="1.50"))
         return s.replace(mark, "")
     return s
 
@@ -336,7 +362,7 @@ def _local_money(value: object, lang: str) -> Decimal:
     raw = text(value)
     match = _LOCAL_MONEY.match(raw.translate(_SPACES)) if len(raw) <= 40 else None
     if match is None or (match["lead"] and match["sign"]) or (match["before"] and match["after"]):
-        raise CellError(f"'{raw[:40]}' is not an amount of money")
+        raise _not_money(raw[:40])
     amount = _local_number(match["number"].replace(" ", ""), raw, lang)
     return -amount if match["lead"] or match["sign"] else amount
 
@@ -349,7 +375,8 @@ def _local_number(number: str, raw: str, lang: str) -> Decimal:
     if number.isdigit():
         return Decimal(number)
     if re.fullmatch(r"[1-9]\d{0,2},\d{3}", number):
-        raise CellError(f"'{number}' could be read two ways; write 1500 or 1,50")
+        raise CellError(P_("'{raw}' could be read two ways; write {whole} or {fraction}",
+                           raw=number, whole="1500", fraction="1,50"))
     try:
         return parse_decimal(number, locale=_babel_locale(lang), strict=True)
     except NumberFormatError:
@@ -357,7 +384,7 @@ def _local_number(number: str, raw: str, lang: str) -> Decimal:
     try:
         return Decimal(_normalise_separators(number))
     except (CellError, InvalidOperation):
-        raise CellError(f"'{raw}' is not an amount of money") from None
+        raise _not_money(raw) from None
 
 
 @cache
@@ -386,14 +413,22 @@ def parse_rate(value: object, locale: str = "en") -> Decimal:
         else:
             number = Decimal(typed.rstrip("%").strip().replace(",", "."))
     except InvalidOperation:
-        raise CellError(f"'{raw}' is not a commission rate; write it as 40%") from None
+        raise _not_a_rate(raw, locale) from None
     if not number.is_finite() or number < 0:
-        raise CellError(f"'{raw}' is not a commission rate; write it as 40%")
+        raise _not_a_rate(raw, locale)
     if percent or number > 1:
         number = number / 100
     if number > 1:
-        raise CellError(f"'{raw}' is more than 100%")
+        raise CellError(P_("'{raw}' is more than {whole}", raw=raw, whole="100%"))
     return number
+
+
+def _not_a_rate(raw: str, locale: str) -> CellError:
+    return CellError(P_("'{raw}' is not a commission rate; write it as {example}", raw=raw,
+                        example=_RATE_EXAMPLE.get(words.language(locale), "40%")))
+
+
+_RATE_EXAMPLE = {"en": "40%", "tr": "%40", "de": "40 %"}
 
 
 def _percent_last(raw: str) -> str:
@@ -414,28 +449,33 @@ def parse_bool(value: object, locale: str = "en") -> bool:
 
 def _not_yes_or_no(raw: str, locale: str) -> CellError:
     yes, no = words.yes_no_words(locale)
-    return CellError(f"'{raw}' is not {yes} or {no}")
+    return CellError(P_("'{raw}' is not {yes} or {no}", raw=raw, yes=yes, no=no))
 
 
 def parse_count(value: object, *, minimum: int = 1) -> int:
     """A whole number of at least `minimum` (sessions, periods, minutes)."""
     if isinstance(value, bool):
-        raise CellError(f"'{text(value)}' is not a whole number")
+        raise _not_whole(text(value))
     number: float
     if isinstance(value, int | float):
         number = value
     else:
         raw = text(value)
         if not re.fullmatch(r"[+-]?\d{1,12}(?:\.0*)?", raw):
-            raise CellError(f"'{raw[:40]}' is not a whole number")
+            raise _not_whole(raw[:40])
         number = float(raw)
     if number != number or not float(number).is_integer():
-        raise CellError(f"'{text(value)}' is not a whole number")
+        raise _not_whole(text(value))
     if number < minimum:
-        raise CellError(f"{text(value)} is too small; it must be at least {minimum}")
+        raise CellError(P_("{raw} is too small; it must be at least {minimum}",
+                           raw=text(value), minimum=minimum))
     if number > 10**9:
-        raise CellError(f"{text(value)} is too large")
+        raise CellError(P_("{raw} is too large", raw=text(value)))
     return int(number)
+
+
+def _not_whole(raw: str) -> CellError:
+    return CellError(P_("'{raw}' is not a whole number", raw=raw))
 
 
 def parse_status(value: object, locale: str = "en") -> str:
@@ -446,14 +486,16 @@ def parse_status(value: object, locale: str = "en") -> str:
     if status is not None:
         return status
     if not words.status_key(raw):
-        raise CellError(f"the status is empty; use {_status_choices(locale)}")
-    raise CellError(f"'{raw}' is not a status; use {_status_choices(locale)}")
+        raise CellError(P_("the status is empty; use {choices}",
+                           choices=_status_choices(locale)))
+    raise CellError(P_("'{raw}' is not a status; use {choices}", raw=raw,
+                       choices=_status_choices(locale)))
 
 
-def _status_choices(locale: str) -> str:
+def _status_choices(locale: str) -> Phrase:
     """`pending, completed, cancelled or paid_cancel`, in the locale's words."""
     *first, last = words.status_words(locale)
-    return f"{', '.join(first)} or {last}"
+    return P_("{first} or {last}", first=", ".join(first), last=last)
 
 
 def cents(amount: Decimal) -> Decimal:

@@ -75,14 +75,16 @@ def parse_language(value: object) -> str:
     Raises cells.CellError (a problem the row reader reports) for any other language.
     """
     from .cells import CellError, text  # here, not above: cells' helpers may need this module
+    from .phrases import P_
 
     raw = text(value)
     if not raw:
         return ""
     try:
         return normalise_locale(raw)
-    except ValueError as err:
-        raise CellError(str(err)) from None
+    except ValueError:
+        raise CellError(P_("'{raw}' is not a language sheetsync speaks; use en (English), "
+                           "tr (Türkçe) or de (Deutsch)", raw=raw)) from None
 
 
 def N_(message: str) -> str:

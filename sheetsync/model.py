@@ -12,6 +12,7 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from decimal import Decimal
 
+from .phrases import Phrase
 from .schedule import Schedule
 
 # Appointment statuses (Appointments.status); a notification not yet tried is
@@ -22,11 +23,16 @@ USED = (COMPLETED, PAID_CANCEL)
 
 @dataclass(frozen=True, slots=True)
 class Problem:
+    """One thing the studio must fix: `tab` and `column` by their English names, `problem`
+    the English sentence (what sorts and compares problems), `phrase` the same sentence to
+    show in the studio's language (None: a sentence read back, shown as it is)."""
+
     tab: str
     row: int | None
     column: str
     value: str
     problem: str
+    phrase: Phrase | None = field(default=None, compare=False, repr=False)
 
     def sort_key(self) -> tuple[str, int, str, str]:
         return (self.tab, self.row or 0, self.column, self.problem)

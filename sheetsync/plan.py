@@ -43,6 +43,7 @@ from .model import (
     Snapshot,
     Staff,
 )
+from .phrases import P_
 from .schedule import HORIZON, Schedule, Slot, slots
 
 
@@ -412,19 +413,22 @@ class _EnrollmentPlanner:
 
     def _overfull(self, period: int, count: int) -> None:
         e = self.t.enrollment
+        phrase = P_("Period {period} of enrollment {enrollment} has {count} sessions that are "
+                    "used or moved by hand, more than the {sessions} of its package; cancel or "
+                    "delete the extra ones.", period=period, enrollment=e.enrollment_id,
+                    count=count, sessions=self.t.package.sessions)
         self.problems.append(Problem(
-            "Appointments", None, "status", f"{e.enrollment_id} period {period}",
-            f"Period {period} of enrollment {e.enrollment_id} has {count} sessions that are "
-            f"used or moved by hand, more than the {self.t.package.sessions} of its package; "
-            "cancel or delete the extra ones."))
+            "Appointments", None, "status", f"{e.enrollment_id} period {period}", str(phrase),
+            phrase))
 
     def _no_room(self, period: int, missing: int) -> None:
         e = self.t.enrollment
+        phrase = P_("No free slot was found for {missing} session(s) of period {period} of "
+                    "enrollment {enrollment} within {years} years; check the schedule and the "
+                    "closures.", missing=missing, period=period, enrollment=e.enrollment_id,
+                    years=self.horizon.days // 365)
         self.problems.append(Problem(
-            "Enrollments", e.row, "schedule", self.t.schedule.text,
-            f"No free slot was found for {missing} session(s) of period {period} of "
-            f"enrollment {e.enrollment_id} within {self.horizon.days // 365} years; "
-            "check the schedule and the closures."))
+            "Enrollments", e.row, "schedule", self.t.schedule.text, str(phrase), phrase))
 
 
 def _when(a: Appointment) -> tuple[date, time, str]:

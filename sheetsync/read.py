@@ -59,6 +59,7 @@ from .model import (
     Snapshot,
     Staff,
 )
+from .phrases import P_, SENTENCE_LIMIT, Name, Phrase
 from .schedule import parse_schedule
 from .schema import (
     ALL_TABS,
@@ -83,7 +84,7 @@ R = TypeVar("R")
 
 _EMAIL = re.compile(r"^[^@\s<>,;\"]+@[^@\s<>,;\"]+\.[^@\s<>,;\".]+$")
 MOST_SESSIONS = 500  # a package with more is a typo (and would plan years of slots)
-EVERY_ROW_NEEDS_ONE = "{} is empty; every row needs one."
+EVERY_ROW_NEEDS_ONE = P_("{column} is empty; every row needs one.")  # column: the blank one
 
 
 class Row:
@@ -118,9 +119,11 @@ class Row:
             self.reported = set()
         if name not in self.reported:
             self.reported.add(name)
-            self.problem(name, f"{name} {value.cause}.", fatal=fatal)
+            said = value.phrase.with_params(column=Name(name)) if value.phrase else None
+            self.problem(name, said.ending() if said else f"{name} {value.cause}.",
+                         fatal=fatal)
 
-    def problem(self, name: str, message: str, *, fatal: bool = True) -> None:
+    def problem(self, name: str, message: str | Phrase, *, fatal: bool = True) -> None:
         self.problems.append(cell_problem(self.cols.tab.name, self.number, name,
                                           self.raw(name), message))
         if fatal:
@@ -128,7 +131,7 @@ class Row:
 
     def get(self, name: str, parse: Callable[[object], T], default: T, *,
             required: bool = False, fatal: bool = True,
-            empty: str = EVERY_ROW_NEEDS_ONE) -> T:
+            empty: Phrase = EVERY_ROW_NEEDS_ONE) -> T:
         """Parse a cell; blank gives `default` (or the `empty` problem when required)."""
         value = self.raw(name)
         if isinstance(value, Unusable):
@@ -136,15 +139,21 @@ class Row:
             return default
         if cells.is_blank(value):
             if required:
-                self.problem(name, empty.format(name))
+                self.problem(name, empty.with_params(column=Name(name)))
             return default
         try:
             return parse(value)
         except CellError as err:
-            message = str(err)[:300]
-            self.problem(name, message if message.endswith("?") else message + ".",
-                         fatal=fatal)
+            self.problem(name, _sentence(err), fatal=fatal)
             return default
+
+
+def _sentence(err: CellError) -> str | Phrase:
+    """The problem of a cell that cannot be read: the error's sentence, ending with a stop."""
+    if err.phrase is not None:
+        return err.phrase.ending()
+    message = str(err)[:SENTENCE_LIMIT]
+    return message if message.endswith("?") else message + "."
 
 
 def rows(cols: Columns | None, problems: list[Problem]) -> Iterator[Row]:
@@ -182,7 +191,7 @@ class Remembered(Generic[T]):
 
     def __init__(self, parse: Callable[[object], T]) -> None:
         self.parse = parse
-        self.seen: dict[tuple[type, object], tuple[bool, T | str]] = {}
+        self.seen: dict[tuple[type, object], tuple[bool, T | object]] = {}
 
     def __call__(self, value: object) -> T:
         key = (type(value), value)
@@ -191,7 +200,7 @@ class Remembered(Generic[T]):
             try:
                 hit = (True, self.parse(value))
             except CellError as err:
-                hit = (False, str(err))
+                hit = (False, err.args[0] if err.args else "")  # its Phrase (or text)
             self.seen[key] = hit
         if not hit[0]:
             raise CellError(hit[1])
@@ -211,7 +220,7 @@ class Field:
     default: Any = ""
     required: bool = False
     fatal: bool = True  # False: an unreadable cell is reported, and the row still used
-    empty: str = EVERY_ROW_NEEDS_ONE  # the problem of a blank required cell
+    empty: Phrase = EVERY_ROW_NEEDS_ONE  # the problem of a blank required cell
     attribute: str | None = None  # the record's attribute: the column's name, "" for none
 
     @property
@@ -418,7 +427,7 @@ def _nonnegative(parse: Callable[[object], Decimal]) -> Callable[[object], Decim
     def parse_nonnegative(value: object) -> Decimal:
         amount = parse(value)
         if amount < 0:
-            raise CellError(f"{cells.text(value)} is negative")
+            raise CellError(P_("{raw} is negative", raw=cells.text(value)))
         return amount
     return parse_nonnegative
 
@@ -427,7 +436,9 @@ def _choice(*options: str) -> Callable[[object], str]:
     def parse_choice(value: object) -> str:
         raw = words.fold(cells.text(value))  # `ACTİVE` typed on a Turkish keyboard too
         if raw not in options:
-            raise CellError(f"'{cells.text(value)}' should be {' or '.join(options)}")
+            raise CellError(P_("'{raw}' should be {choices}", raw=cells.text(value),
+                               choices=P_("{first} or {last}", first=", ".join(options[:-1]),
+                                          last=options[-1])))
         return raw
     return parse_choice
 
@@ -444,22 +455,22 @@ def _choice_is(meaning: str, among: tuple[str, ...]) -> Callable[[object], bool]
 def _email(value: object) -> str:
     raw = cells.text(value)
     if not _EMAIL.match(raw):
-        raise CellError(f"'{raw}' is not an e-mail address")
+        raise CellError(P_("'{raw}' is not an e-mail address", raw=raw))
     return raw
 
 
 def _sessions(value: object) -> int:
     sessions = cells.parse_count(value)
     if sessions > MOST_SESSIONS:
-        raise CellError(f"{sessions} sessions is more than {MOST_SESSIONS} sessions: "
-                        "is that a typo?")
+        raise CellError(P_("{sessions} sessions is more than {most} sessions: is that a typo?",
+                           sessions=sessions, most=MOST_SESSIONS))
     return sessions
 
 
 def _minutes(value: object) -> int:
     minutes = cells.parse_count(value)
     if minutes > 24 * 60:
-        raise CellError(f"{minutes} minutes is longer than a day")
+        raise CellError(P_("{minutes} minutes is longer than a day", minutes=minutes))
     return minutes
 
 
@@ -470,7 +481,7 @@ def _attempts(value: object) -> int:
 _money = _nonnegative(cells.parse_money)
 
 
-def _required(column: str, empty: str = EVERY_ROW_NEEDS_ONE) -> Field:
+def _required(column: str, empty: Phrase = EVERY_ROW_NEEDS_ONE) -> Field:
     return Field(column, required=True, empty=empty)
 
 
@@ -523,8 +534,8 @@ GROUP_ENROLLMENT_FIELDS = (
 )
 SOLO_ENROLLMENT_FIELDS = (
     *_ENROLLMENT_FIELDS,
-    _required("staff_id", "staff_id is empty; an enrollment without a group needs a staff "
-              "member."),
+    _required("staff_id", P_("{column} is empty; an enrollment without a group needs a staff "
+                             "member.")),
     Field("schedule", parse_schedule, None, required=True),
 )
 PAYMENT_FIELDS = (
@@ -544,8 +555,9 @@ CLOSURE_FIELDS = (
     Field("reason"),
 )
 APPOINTMENT_FIELDS = (
-    _required("appointment_id", "appointment_id is empty; sheetsync leaves this row alone. "
-              "Add new sessions through Enrollments."),
+    _required("appointment_id", P_("{column} is empty; sheetsync leaves this row alone. Add "
+                                   "new sessions through {tab}.",
+                                   tab=Name("Enrollments", tab=True))),
     _required("enrollment_id"),
     Field("period", cells.parse_count, 0, required=True),
     Field("session", cells.parse_count, None),

@@ -8,8 +8,8 @@ A rule that does not parse raises `CellError`; nothing is guessed.
 Per 18:00`, `Salı,Cuma 09:00`, `2 haftada bir Cmt 10:00`) and German (`Mo,Do 18:00`,
 `Di-Do 9:30`, `jeden 2. Woche Sa 10:00`, `18 Uhr`), with the weekday names of words.py;
 English rules read the same in every locale. A day name that is a different day in English
-and in the locale (Turkish `Sa`) is refused, never guessed. Messages stay English
-sentences, each built in one place.
+and in the locale (Turkish `Sa`) is refused, never guessed. Messages are `Phrase`s (English
+sentences the Problems tab shows in the studio's language), each built in one place.
 
 Expansion uses dateutil's rrule in naive wall-clock time of the studio's zone,
 so a 14:00 session stays at 14:00 across daylight-saving changes. Every
@@ -30,6 +30,7 @@ from dateutil import rrule
 
 from . import words
 from .cells import CellError, parse_clock
+from .phrases import P_, Phrase
 
 HORIZON = timedelta(days=366 * 6)
 
@@ -37,7 +38,8 @@ _DAYS = words.ENGLISH_DAYS
 _RRULE_DAYS = (rrule.MO, rrule.TU, rrule.WE, rrule.TH, rrule.FR, rrule.SA, rrule.SU)
 _DAY_NAMES = ("Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun")
 
-_EXAMPLE = "write it like 'Mon 14:00, Thu 18:00'"
+_EXAMPLES = {"en": "Mon 14:00, Thu 18:00", "tr": "Pzt 14:00, Per 18:00", "de": "Mo 14:00, Do 18:00"}
+_EXAMPLE = P_("write it like '{example}'", example=_EXAMPLES["en"])
 _CLOCK = r"\d{1,2}(?:[:.]\d{2})?\s*(?:[ap]\.?m\.?)?"
 _TOKEN = re.compile(
     rf"(?P<range>{_CLOCK}\s*(?:-|–|—|to)\s*{_CLOCK})"
@@ -90,7 +92,7 @@ def parse_schedule(text: object, locale: str = "en") -> Schedule:
     lang = words.language(locale)
     raw = " ".join(str(text or "").split())
     if not raw:
-        raise CellError(f"the schedule is empty; {_example(lang)}")
+        raise CellError(P_("the schedule is empty; {example}", example=_example(lang)))
     if raw.upper().startswith(("RRULE:", "FREQ=")):
         return _parse_rrule(raw)
     if lang != "en":
@@ -104,11 +106,11 @@ def parse_schedule(text: object, locale: str = "en") -> Schedule:
             interval = 2
         raw_rest = (raw[: match.start()] + " " + raw[match.end():]).strip()
         if _INTERVAL.search(raw_rest):
-            raise CellError(f"'{raw}' says how often twice; {_EXAMPLE}")
+            raise _twice(raw, _EXAMPLE)
     else:
         raw_rest = raw
     if not 1 <= interval <= 52:
-        raise CellError(f"'{raw}': a session every {interval} weeks is not a weekly rule")
+        raise _not_weekly(raw, interval)
     entries = _parse_entries(raw_rest, raw, _ENGLISH)
     return Schedule(text=raw, entries=entries, interval=interval)
 
@@ -119,14 +121,22 @@ class _Reading:
 
     tokens: re.Pattern[str]
     day: Callable[[str, str], int]  # (word, the whole rule) -> weekday, or CellError
-    example: str
+    example: Phrase
     day_names: Sequence[str]
     day_range: str = r"\s*(?:-|–|\bto\b)\s*"  # between the first and last day of a range
 
 
-def _example(lang: str) -> str:
-    return {"en": _EXAMPLE, "tr": "write it like 'Pzt 14:00, Per 18:00'",
-            "de": "write it like 'Mo 14:00, Do 18:00'"}[lang]
+def _example(lang: str) -> Phrase:
+    return P_("write it like '{example}'", example=_EXAMPLES[lang])
+
+
+def _twice(raw: str, example: Phrase) -> CellError:
+    return CellError(P_("'{raw}' says how often twice; {example}", raw=raw, example=example))
+
+
+def _not_weekly(raw: str, interval: int) -> CellError:
+    return CellError(P_("'{raw}': a session every {interval} weeks is not a weekly rule",
+                        raw=raw, interval=interval))
 
 
 def _parse_local(raw: str, lang: str) -> Schedule:
@@ -134,7 +144,7 @@ def _parse_local(raw: str, lang: str) -> Schedule:
     body = unicodedata.normalize("NFC", raw)
     interval, rest = _local_interval(body, lang)
     if not 1 <= interval <= 52:
-        raise CellError(f"'{raw}': a session every {interval} weeks is not a weekly rule")
+        raise _not_weekly(raw, interval)
     if lang == "de":
         rest = _GERMAN_HOURS.sub(_hours_as_clock, rest)
     return Schedule(text=raw, entries=_parse_entries(rest, raw, _local_reading(lang)),
@@ -175,7 +185,7 @@ def _local_interval(body: str, lang: str) -> tuple[int, str]:
     interval, start, end = found
     rest = body[:start] + " " + body[end:]
     if _every_n_weeks(lowered[:start] + " " + lowered[end:], lang) is not None:
-        raise CellError(f"'{body}' says how often twice; {_example(lang)}")
+        raise _twice(body, _example(lang))
     return interval, rest.strip()
 
 
@@ -230,9 +240,9 @@ def _local_reading(lang: str) -> _Reading:
         if weekday is not None:
             return weekday
         if vocabulary.is_ambiguous(word):
-            raise CellError(f"'{raw}': '{word}' could be two different days; write the day's "
-                            "name in full")
-        raise CellError(f"'{raw}': '{word}' is not a day; {_example(lang)}")
+            raise CellError(P_("'{raw}': '{word}' could be two different days; write the "
+                               "day's name in full", raw=raw, word=word))
+        raise _not_a_day(raw, word, _example(lang))
     names = tuple(words.day_name(d, lang) for d in range(7))
     return _Reading(tokens, day, _example(lang), names, rf"\s*{to}\s*")
 
@@ -251,22 +261,25 @@ def _parse_entries(body: str, raw: str, reading: _Reading) -> tuple[Entry, ...]:
         elif kind in ("time", "range"):
             days = pending_days or last_days
             if not days:
-                raise CellError(f"'{raw}': the time {value} has no day before it; "
-                                f"{reading.example}")
+                raise CellError(P_("'{raw}': the time {time} has no day before it; {example}",
+                                   raw=raw, time=value, example=reading.example))
             start, end = _times(value, raw)
             entries.extend(Entry(d, start, end) for d in days)
             last_days, pending_days = days, []
         else:
-            raise CellError(f"'{raw}': '{value}' is not a day or a time; {reading.example}")
+            raise CellError(P_("'{raw}': '{word}' is not a day or a time; {example}",
+                               raw=raw, word=value, example=reading.example))
     if pending_days:
         names = ", ".join(reading.day_names[d] for d in pending_days)
-        raise CellError(f"'{raw}': {names} has no time; {reading.example}")
+        raise CellError(P_("'{raw}': {days} has no time; {example}", raw=raw, days=names,
+                           example=reading.example))
     if not entries:
-        raise CellError(f"'{raw}' has no day and time; {reading.example}")
+        raise CellError(P_("'{raw}' has no day and time; {example}", raw=raw,
+                           example=reading.example))
     unique = sorted(set(entries), key=lambda e: (e.weekday, e.start))
     starts = [(e.weekday, e.start) for e in unique]
     if len(starts) != len(set(starts)):
-        raise CellError(f"'{raw}' gives one session two different end times")
+        raise CellError(P_("'{raw}' gives one session two different end times", raw=raw))
     return tuple(unique)
 
 
@@ -283,8 +296,13 @@ def _day(word: str, raw: str) -> int:
     key = word.lower()
     key = key[:-1] if key.endswith("s") and key[:-1] in _DAYS else key
     if key not in _DAYS:
-        raise CellError(f"'{raw}': '{word}' is not a day; {_EXAMPLE}")
+        raise _not_a_day(raw, word, _EXAMPLE)
     return _DAYS[key]
+
+
+def _not_a_day(raw: str, word: str, example: Phrase) -> CellError:
+    return CellError(P_("'{raw}': '{word}' is not a day; {example}", raw=raw, word=word,
+                        example=example))
 
 
 def _times(value: str, raw: str) -> tuple[time, time | None]:
@@ -299,9 +317,11 @@ def _times(value: str, raw: str) -> tuple[time, time | None]:
             start_text += suffix.group()  # `6-7pm` means 6pm to 7pm
         start, end = parse_clock(start_text), parse_clock(end_text)
     except CellError as err:
-        raise CellError(f"'{raw}': {err}") from None
+        raise CellError(P_("'{raw}': {reason}", raw=raw, reason=err.phrase or str(err))
+                        ) from None
     if end <= start:
-        raise CellError(f"'{raw}': the session ends at {end:%H:%M}, before it starts")
+        raise CellError(P_("'{raw}': the session ends at {end}, before it starts", raw=raw,
+                           end=f"{end:%H:%M}"))
     return start, end
 
 
@@ -314,16 +334,20 @@ def _parse_rrule(raw: str) -> Schedule:
         p.split("=", 1) for p in body.upper().replace(" ", "").split(";") if "=" in p
     )
     if parts.get("FREQ") not in ("DAILY", "WEEKLY", "MONTHLY", "YEARLY"):
-        raise CellError(f"'{raw}': an RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY")
+        raise CellError(P_("'{raw}': an RRULE needs FREQ=DAILY, WEEKLY, MONTHLY or YEARLY",
+                           raw=raw))
     if "BYHOUR" not in parts:
-        raise CellError(f"'{raw}': an RRULE needs BYHOUR (and BYMINUTE) for the session time")
+        raise CellError(P_("'{raw}': an RRULE needs BYHOUR (and BYMINUTE) for the session "
+                           "time", raw=raw))
     if "DTSTART" in body.upper():
-        raise CellError(f"'{raw}': leave DTSTART out; the start date comes from the sheet")
+        raise CellError(P_("'{raw}': leave DTSTART out; the start date comes from the sheet",
+                           raw=raw))
     text = "RRULE:" + re.sub(r"\s*([;=,])\s*", r"\1", body.strip())  # `; BYDAY = MO` too
     try:
         _build_rrule(text, date(2026, 1, 1), datetime(2026, 2, 1))
     except (ValueError, TypeError) as err:
-        raise CellError(f"'{raw}' is not a valid RRULE ({err})") from None
+        raise CellError(P_("'{raw}' is not a valid RRULE ({reason})", raw=raw,
+                           reason=str(err))) from None
     return Schedule(text=raw, rrule_text=text)
 
 

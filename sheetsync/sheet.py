@@ -32,6 +32,7 @@ from operator import itemgetter
 
 from . import cells
 from .model import Problem
+from .phrases import P_, Name, Phrase
 from .schema import (
     ENGLISH,
     STATUSES,
@@ -66,8 +67,9 @@ def locate(tables: dict[str, Table], tab: Tab, locale: str = ENGLISH,
     missing tab or column are structural. `locale` is the language sheetsync writes in."""
     title = find_tab(list(tables), tab)
     if title is None:
-        return None, [Problem(tab.name, None, "", "", f"The {tab.name} tab is missing; "
-                              "run 'sheetsync init' on this workbook to add it.")]
+        return None, [_problem(tab.name, None, "", "", P_(
+            "The {tab} tab is missing; run 'sheetsync init' on this workbook to add it.",
+            tab=Name(tab.name, tab=True)))]
     table = tables[title]
     wanted = {header_key(c.name): c.name for c in tab.columns + tab.extras}
     index: dict[str, int] = {}
@@ -77,17 +79,22 @@ def locate(tables: dict[str, Table], tab: Tab, locale: str = ENGLISH,
         if name is None:
             continue
         if name in index:
-            problems.append(Problem(tab.name, 1, cells.text(header), cells.text(header),
-                                    f"Two columns are called {name}; rename or delete one."))
+            problems.append(_problem(tab.name, 1, cells.text(header), cells.text(header),
+                                     P_("Two columns are called {column}; rename or delete "
+                                        "one.", column=Name(name))))
         index[name] = i
     needed = tab.column_names if tab.owned else tab.required
     for name in needed:
         if name not in index:
-            problems.append(Problem(tab.name, 1, name, "",
-                                    f"The {name} column is missing; "
-                                    + ("run 'sheetsync init' to add it." if tab.owned
-                                       else "add it to the header row.")))
+            problems.append(_problem(tab.name, 1, name, "", P_(
+                "The {column} column is missing; run 'sheetsync init' to add it." if tab.owned
+                else "The {column} column is missing; add it to the header row.",
+                column=Name(name))))
     return Columns(tab, table, index, locale), problems
+
+
+def _problem(tab: str, row: int | None, column: str, value: str, phrase: Phrase) -> Problem:
+    return Problem(tab, row, column, value, str(phrase), phrase)
 
 
 def empty_row(values: list[object], read: list[int]) -> bool:

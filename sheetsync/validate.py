@@ -53,6 +53,7 @@ from .model import (
     Problem,
     Staff,
 )
+from .phrases import P_, Name, Phrase
 
 R = TypeVar("R")
 
@@ -67,12 +68,18 @@ E = TypeVar("E", bound=NamesEnrollment)
 OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 
 
-def cell_problem(tab: str, row: int | None, column: str, cell: object, message: str) -> Problem:
-    """A problem about one cell, naming the cell as typed (a pasted novel by its first words)."""
+def cell_problem(tab: str, row: int | None, column: str, cell: object,
+                 message: str | Phrase) -> Problem:
+    """A problem about one cell, naming the cell as typed (a pasted novel by its first words).
+
+    `message` is a Phrase (a plain str is an untranslated sentence)."""
     full = cells.text(cell)
+    phrase = message if isinstance(message, Phrase) else None
+    english = str(message)
     if len(full) > 60:
-        message = message.replace(full, full[:40] + "…")
-    return Problem(tab, row, column, full[:200], message[:500])
+        english = english.replace(full, full[:40] + "…")
+        phrase = phrase.replacing(full, full[:40] + "…") if phrase else None
+    return Problem(tab, row, column, full[:200], english[:500], phrase)
 
 
 class Entry(NamedTuple, Generic[R]):
@@ -100,7 +107,7 @@ class Entry(NamedTuple, Generic[R]):
         """The cell holds no usable value (parsing reported it already)."""
         return isinstance(self.cell(column), Unusable)
 
-    def problem(self, column: str, message: str) -> Problem:
+    def problem(self, column: str, message: str | Phrase) -> Problem:
         return cell_problem(self.tab, self.row, column, self.cell(column), message)
 
 
@@ -162,17 +169,27 @@ def known(tab: str, entries: Iterable[Entry[R]], key: str, so_far: Findings) -> 
     return Known(tab, frozenset(good), frozenset(bad))
 
 
+# What an id column names, as a sentence says it ("There is no client C9 in Clients.").
+KINDS = {"client_id": P_("client"), "package_id": P_("package"), "staff_id": P_("staff"),
+         "group_id": P_("group"), "enrollment_id": P_("enrollment")}
+
+
 def reference(entry: Entry[R], column: str, value: str, ids: Known,
-              hint: str = "") -> Problem | None:
+              hint: Phrase | None = None) -> Problem | None:
     """`value` must name a usable row of `ids.tab`; else the problem that says why not.
     A blank or unusable cell is parsing's to report (a blank id is no reference)."""
     if not value or value in ids.good or entry.unusable(column):
         return None
+    tab = Name(ids.tab, tab=True)
     if value in ids.bad:
-        return entry.problem(column, f"{ids.tab} row for {value} has a problem; "
-                             "fix that row first.")
-    return entry.problem(column, f"There is no {column.removesuffix('_id')} {value} "
-                         f"in {ids.tab}{hint}.")
+        return entry.problem(column, P_("{tab} row for {value} has a problem; fix that row "
+                                        "first.", tab=tab, value=value))
+    kind = KINDS.get(column, column.removesuffix("_id"))
+    if hint is not None:
+        return entry.problem(column, P_("There is no {kind} {value} in {tab}; {hint}.",
+                                        kind=kind, value=value, tab=tab, hint=hint))
+    return entry.problem(column, P_("There is no {kind} {value} in {tab}.", kind=kind,
+                                    value=value, tab=tab))
 
 
 def rejecting(found: Iterable[tuple[Entry[R], Problem | None]]) -> Findings:
@@ -186,7 +203,8 @@ def duplicates(entries: Iterable[Entry[R]], key: str, so_far: Findings) -> Findi
     candidates = usable(entries, so_far)
     counts = Counter(getattr(e.record, key) for e in candidates)
     return rejecting(
-        (e, e.problem(key, f"{key} {rid} is used by {counts[rid]} rows; ids must be unique."))
+        (e, e.problem(key, P_("{column} {value} is used by {count} rows; ids must be unique.",
+                              column=Name(key), value=rid, count=counts[rid])))
         for e in candidates if counts[rid := getattr(e.record, key)] > 1)
 
 
@@ -255,11 +273,15 @@ def group_capacity(parsed: Parsed, so_far: Findings) -> Findings:
         e.record.group_id for e in usable(parsed.enrollments, so_far)
         if e.record.group_id and e.record.active and clients[e.record.client_id].active)
     return Findings(tuple(
-        Problem("Groups", g.row, "capacity", str(g.capacity),
-                f"Group {g.group_id} has {members[g.group_id]} active members, "
-                f"more than its capacity of {g.capacity}.")
+        _capacity_problem(g, members[g.group_id])
         for g in (entry.record for entry in usable(parsed.groups, so_far))
         if g.capacity is not None and members[g.group_id] > g.capacity))
+
+
+def _capacity_problem(group: Group, members: int) -> Problem:
+    phrase = P_("Group {group} has {members} active members, more than its capacity of "
+                "{capacity}.", group=group.group_id, members=members, capacity=group.capacity)
+    return Problem("Groups", group.row, "capacity", str(group.capacity), str(phrase), phrase)
 
 
 def enrollment_rows(parsed: Parsed) -> frozenset[str]:
@@ -268,7 +290,7 @@ def enrollment_rows(parsed: Parsed) -> frozenset[str]:
 
 
 def pointing(entries: Iterable[Entry[E]],
-             enrollments: frozenset[str], so_far: Findings, message: str) -> Findings:
+             enrollments: frozenset[str], so_far: Findings, message: Phrase) -> Findings:
     """Rows naming an enrollment: an unknown one is a problem, an unusable row holds it."""
     problems: list[Problem] = []
     rejected: set[tuple[str, int]] = set()
@@ -276,7 +298,8 @@ def pointing(entries: Iterable[Entry[E]],
     for e in entries:
         enrollment_id = e.record.enrollment_id
         if enrollment_id and enrollment_id not in enrollments:
-            problems.append(e.problem("enrollment_id", message.format(enrollment_id)))
+            problems.append(e.problem("enrollment_id", message.with_params(
+                enrollment=enrollment_id)))
             rejected.add(e.key)
         elif not so_far.usable(e):
             held.add(enrollment_id)
@@ -285,12 +308,13 @@ def pointing(entries: Iterable[Entry[E]],
 
 def payment_enrollment_known(parsed: Parsed, so_far: Findings) -> Findings:
     return pointing(parsed.payments, enrollment_rows(parsed), so_far,
-                    "There is no enrollment {}.")
+                    P_("There is no enrollment {enrollment}."))
 
 
 def closure_dates_in_order(parsed: Parsed, so_far: Findings) -> Findings:
     return rejecting(
-        (c, c.problem("end_date", f"The closure ends on {end} before it starts on {start}."))
+        (c, c.problem("end_date", P_("The closure ends on {end} before it starts on {start}.",
+                                     end=str(end), start=str(start))))
         for c in parsed.closures
         if (start := c.record.start_date) and (end := c.record.end_date) and end < start)
 
@@ -307,15 +331,17 @@ def closure_references_known(parsed: Parsed, so_far: Findings) -> Findings:
 
 def closure_opening_for_everyone(parsed: Parsed, so_far: Findings) -> Findings:
     return rejecting(
-        (c, c.problem("reason", "An 'open' row overrides public holidays for the whole "
-                      "studio; leave staff_id, client_id and group_id empty."))
+        (c, c.problem("reason", P_(
+            "An 'open' row overrides public holidays for the whole studio; leave {staff_id}, "
+            "{client_id} and {group_id} empty.", staff_id=Name("staff_id"),
+            client_id=Name("client_id"), group_id=Name("group_id"))))
         for c in parsed.closures
         if c.record.reason.lower() == OPEN
         and (c.record.staff_id or c.record.client_id or c.record.group_id))
 
 
-LEFT_STAFF_HINT = ("; keep a staff member who left in Staff, so their past sessions "
-                   "stay theirs")
+LEFT_STAFF_HINT = P_("keep a staff member who left in {tab}, so their past sessions stay "
+                     "theirs", tab=Name("Staff", tab=True))
 
 
 def appointment_staff_known(parsed: Parsed, so_far: Findings) -> Findings:
@@ -329,7 +355,7 @@ def appointment_staff_known(parsed: Parsed, so_far: Findings) -> Findings:
             continue
         pending = a.record.status == PENDING
         problem = reference(a, "staff_id", a.record.staff_id, staff,
-                            "" if pending else LEFT_STAFF_HINT)
+                            None if pending else LEFT_STAFF_HINT)
         if problem:
             problems.append(problem)
             if pending:
@@ -339,14 +365,15 @@ def appointment_staff_known(parsed: Parsed, so_far: Findings) -> Findings:
 
 def appointment_times_in_order(parsed: Parsed, so_far: Findings) -> Findings:
     return rejecting(
-        (a, a.problem("end", f"The session ends at {a.record.end:%H:%M}, "
-                      f"before it starts at {a.record.start:%H:%M}."))
+        (a, a.problem("end", P_("The session ends at {end}, before it starts at {start}.",
+                                end=f"{a.record.end:%H:%M}", start=f"{a.record.start:%H:%M}")))
         for a in usable(parsed.appointments, so_far) if a.record.end <= a.record.start)
 
 
 def appointment_enrollment_known(parsed: Parsed, so_far: Findings) -> Findings:
     return pointing(parsed.appointments, enrollment_rows(parsed), so_far,
-                    "There is no enrollment {}; sheetsync leaves this appointment as it is.")
+                    P_("There is no enrollment {enrollment}; sheetsync leaves this appointment "
+                       "as it is."))
 
 
 def unique_appointment_ids(parsed: Parsed, so_far: Findings) -> Findings:

@@ -15,7 +15,8 @@ PACKAGE = Path(__file__).resolve().parent.parent / "sheetsync"
 #: Modules that must stay pure: records and functions over them, no I/O.
 PURE = ("model", "schedule", "ledger", "plan", "cells", "sheet", "read", "validate", "alerts",
         "apply", "messages", "formatting", "month", "statement", "durations", "schema",
-        "collector", "words", "i18n")  # i18n reads only the catalogs shipped in the package
+        "collector", "words", "i18n",  # i18n reads only the catalogs shipped in the package
+        "phrases", "problem_text")
 
 #: Top-level libraries that do I/O (files, network, mail, processes, spreadsheets).
 IO_LIBRARIES = ("os", "smtplib", "jinja2", "socket", "ssl", "email", "openpyxl", "gspread",
