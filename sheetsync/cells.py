@@ -419,7 +419,8 @@ def parse_rate(value: object, locale: str = "en") -> Decimal:
     if percent or number > 1:
         number = number / 100
     if number > 1:
-        raise CellError(P_("'{raw}' is more than {whole}", raw=raw, whole="100%"))
+        raise CellError(P_("'{raw}' is more than {whole}", raw=raw,
+                           whole=_RATE_WHOLE.get(words.language(locale), "100%")))
     return number
 
 
@@ -429,6 +430,7 @@ def _not_a_rate(raw: str, locale: str) -> CellError:
 
 
 _RATE_EXAMPLE = {"en": "40%", "tr": "%40", "de": "40 %"}
+_RATE_WHOLE = {"en": "100%", "tr": "%100", "de": "100 %"}
 
 
 def _percent_last(raw: str) -> str:

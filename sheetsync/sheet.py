@@ -86,10 +86,11 @@ def locate(tables: dict[str, Table], tab: Tab, locale: str = ENGLISH,
     needed = tab.column_names if tab.owned else tab.required
     for name in needed:
         if name not in index:
-            problems.append(_problem(tab.name, 1, name, "", P_(
-                "The {column} column is missing; run 'sheetsync init' to add it." if tab.owned
-                else "The {column} column is missing; add it to the header row.",
-                column=Name(name))))
+            missing = (P_("The {column} column is missing; run 'sheetsync init' to add it.")
+                       if tab.owned else
+                       P_("The {column} column is missing; add it to the header row."))
+            problems.append(_problem(tab.name, 1, name, "",
+                                     missing.with_params(column=Name(name))))
     return Columns(tab, table, index, locale), problems
 
 
