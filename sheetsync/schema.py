@@ -344,13 +344,20 @@ def header_key(header: object) -> str:
     return _ENGLISH_KEY.get(key, key)
 
 
+def is_translation(header: object) -> bool:
+    """True for a title in another language than English (`Danışan No`, `Kunden`); a word
+    both languages spell alike (`Status`, `Name`) is English."""
+    key = _folded(header)
+    return _ENGLISH_KEY.get(key, key) != key
+
+
 def find_tab(names: list[str], tab: Tab) -> str | None:
-    """The workbook's own spelling of `tab`'s name, matched like headers (any language)."""
+    """The workbook's own spelling of `tab`'s name, matched like headers (any language).
+    Its English name comes first: an English workbook's own tab called `Termine` or
+    `Kunden` stays the studio's, whatever its place."""
     wanted = header_key(tab.name)
-    for name in names:
-        if header_key(name) == wanted:
-            return name
-    return None
+    found = [name for name in names if header_key(name) == wanted]
+    return min(found, key=is_translation, default=None)
 
 
 def known_locale(locale: str) -> str:

@@ -40,6 +40,7 @@ from .schema import (
     Tab,
     find_tab,
     header_key,
+    is_translation,
     keeps_status_word,
     status_word,
 )
@@ -78,7 +79,13 @@ def locate(tables: dict[str, Table], tab: Tab, locale: str = ENGLISH,
         name = wanted.get(header_key(header))
         if name is None:
             continue
-        if name in index:
+        if name in index and is_translation(header) != is_translation(
+                table.header[index[name]]):
+            # the English header is sheetsync's; a translated one beside it (an English
+            # workbook's own `Program` column) is the studio's own, as it always was
+            if is_translation(header):
+                continue
+        elif name in index:
             problems.append(_problem(tab.name, 1, cells.text(header), cells.text(header),
                                      P_("Two columns are called {column}; rename or delete "
                                         "one.", column=Name(name))))

@@ -24,6 +24,7 @@ from sheetsync.schema import (
     ALL_TABS,
     APPOINTMENTS,
     CLIENTS,
+    ENROLLMENTS,
     LOCALES,
     RUNS,
     STATUSES,
@@ -455,3 +456,21 @@ def test_the_demo_command_follows_the_configured_locale(run, cli_folder: Path):
     book = openpyxl.load_workbook(cli_folder / "sheetsync-demo.xlsx")
     assert book.sheetnames == GERMAN_TABS
     assert {r["Status"] for r in _rows(book["Termine"])} == {"erledigt", "geplant"}
+
+
+def test_an_english_workbooks_own_columns_and_tabs_named_like_a_title_stay_its_own():
+    """`Program` (Turkish for schedule) and a tab `Termine` in an English workbook were the
+    studio's own before issue 15 and stay so: the English name wins, with no problem."""
+    header = ["enrollment_id", "Program", "client_id", "package_id", "start_date", "schedule"]
+    tables = {"Termine": Table("Termine", ["my", "own"], []),
+              "Enrollments": Table("Enrollments", header, [])}
+    cols, problems = locate(tables, ENROLLMENTS)
+    assert cols is not None and not problems
+    assert cols.index["schedule"] == 5
+    assert find_tab(["Termine", "Appointments"], APPOINTMENTS) == "Appointments"
+    assert find_tab(["Termine"], APPOINTMENTS) == "Termine"
+    # two titles in other languages are still two columns called the same
+    _, twice = locate({"Kayıtlar": Table("Kayıtlar", ["Program", "Zeitplan"], [])},
+                      ENROLLMENTS)
+    assert "Two columns are called schedule; rename or delete one." in [
+        str(p.problem) for p in twice]
