@@ -7,10 +7,13 @@ a studio are matched ignoring case, spaces, `_` and `-`, so `Client ID` finds
 
 Every tab and column also has a title in each shipped language (`TITLES`): `init
 --locale tr` lays a workbook out under `tab_title`/`column_title` (`localized`), and a
-header or tab title in ANY shipped language is matched as its English name, so a
-workbook keeps working when its `locale` changes. Invariants, checked by the tests: no
-title of one language means another name in any language, and `header_key` of an
-English name is what it always was.
+header or tab title in ANY shipped language (any case: `DANIŞANLAR`) is matched as its
+English name, so a workbook keeps working when its `locale` changes and is never renamed.
+Invariants, checked by the tests: no title of one language means another name in any
+language; `header_key` of an English name is what it always was; where an English name
+and a translated title both match, the English one is sheetsync's (an English workbook's
+own `Termine` tab stays its own); an English layout is exactly what it always was (a tab's
+`extras`, Clients' `language`, come only with a translated layout or the studio's header).
 """
 
 from __future__ import annotations
@@ -19,7 +22,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .words import canonical_status_word, fold, status_key, yes_no_words
+from .words import LANGUAGES, canonical_status_word, fold, status_key, yes_no_words
 
 
 class Kind(Enum):
@@ -241,7 +244,7 @@ ALL_TABS = STUDIO_TABS + OWNED_TABS
 TABS_BY_NAME = {t.name: t for t in ALL_TABS}
 
 ENGLISH = "en"
-LOCALES = (ENGLISH, "tr", "de")
+LOCALES = LANGUAGES  # en, tr, de: the languages words.py reads
 
 # The title of each tab and column in the languages other than English (the English title
 # is the name itself). One title per name, whatever the tab: `status` is `Durum` in every
