@@ -22,7 +22,7 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .words import LANGUAGES, canonical_status_word, fold, status_key, yes_no_words
+from .words import LANGUAGES, canonical_status_word, fold, status_key, statuses, yes_no_words
 
 
 class Kind(Enum):
@@ -395,13 +395,17 @@ def status_word(status: str, locale: str) -> str:
 
 def keeps_status_word(held: str, status: str) -> bool:
     """True when a status cell holding `held` may stay as it is for `status`: it is the
-    status's English word exactly (English has always been written back in its one
-    spelling, so `Canceled` still becomes `cancelled`), or its Turkish or German word in
-    any case (`İPTAL`, `iptal`, `Storniert`): a change of locale never rewrites a word the
-    studio typed, only a status sheetsync itself changes is written in the locale's word."""
+    status's English word exactly (English has always written its other spellings back in
+    the one word, so `Canceled` still becomes `cancelled`), or a Turkish or German word for
+    that status in any case (`İPTAL`, `iptal edildi`, `Abgesagt`): sheetsync never rewrites
+    a word of the studio's own language, only a status it changes itself is written in the
+    locale's word."""
     if held == status:
         return True
-    return any(fold(status_key(held), locale) == fold(status_word(status, locale), locale)
+    key = status_key(held)
+    if statuses(ENGLISH).meaning(key) is not None:
+        return False
+    return any(statuses(locale).meaning(key) == status
                for locale in LOCALES if locale != ENGLISH)
 
 

@@ -278,10 +278,17 @@ def test_a_status_sheetsync_changes_is_written_in_the_locales_word(by_row):
     ("tr", "Ücretli İptal", "paid_cancel"), ("tr", "TAMAMLANDI", "completed"),
     ("tr", "cancelled", "cancelled"), ("tr", "completed", "completed"),
     ("de", "Storniert", "cancelled"), ("de", "paid_cancel", "paid_cancel"),
+    ("tr", "iptal edildi", "cancelled"), ("tr", "Tamamlandi", "completed"),
+    ("de", "Abgesagt", "cancelled"), ("de", "ABGESCHLOSSEN", "completed"),
     ("en", "cancelled", "cancelled"),
 ])
 def test_a_status_word_the_studio_typed_is_never_rewritten(locale, held, status, by_row):
     assert _written(locale, held, status, by_row=by_row) == "kept"
+
+
+def test_a_word_of_another_status_is_rewritten():
+    assert _written("tr", "iptal", "paid_cancel") == "ücretli iptal"
+    assert _written("de", "abgesagt", "completed") == "erledigt"
 
 
 def test_english_still_writes_its_aliases_back_in_the_one_spelling():
