@@ -393,20 +393,20 @@ def status_word(status: str, locale: str) -> str:
     return canonical_status_word(status, known_locale(locale))
 
 
-def keeps_status_word(held: str, status: str) -> bool:
+def keeps_status_word(held: str, status: str, locale: str) -> bool:
     """True when a status cell holding `held` may stay as it is for `status`: it is the
     status's English word exactly (English has always written its other spellings back in
-    the one word, so `Canceled` still becomes `cancelled`), or a Turkish or German word for
-    that status in any case (`İPTAL`, `iptal edildi`, `Abgesagt`): sheetsync never rewrites
-    a word of the studio's own language, only a status it changes itself is written in the
-    locale's word."""
+    the one word, so `Canceled` still becomes `cancelled`), or a word of `locale` that
+    reads as that status, in any case (`İPTAL`, `iptal edildi`, `Abgesagt`): sheetsync
+    never rewrites a word of the studio's own language, only a status it changes itself is
+    written in the locale's word."""
     if held == status:
         return True
-    key = status_key(held)
-    if statuses(ENGLISH).meaning(key) is not None:
+    if known_locale(locale) == ENGLISH:
         return False
-    return any(statuses(locale).meaning(key) == status
-               for locale in LOCALES if locale != ENGLISH)
+    key = status_key(held)
+    return (statuses(ENGLISH).meaning(key) is None
+            and statuses(locale).meaning(key) == status)
 
 
 def localized(tab: Tab, locale: str) -> Tab:

@@ -413,7 +413,7 @@ class TabWriter:
             raw = held[position - 1] if position <= width else None
             words = self.words.get(name)
             if words is not None and isinstance(wanted, str) and wanted in words:
-                if isinstance(raw, str) and keeps_status_word(raw, wanted):
+                if isinstance(raw, str) and keeps_status_word(raw, wanted, self.cols.locale):
                     continue  # the studio's own word for that status stays
                 wanted = words[wanted]
             if not same_cell(kind, raw, wanted):

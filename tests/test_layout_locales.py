@@ -15,6 +15,8 @@ from pathlib import Path
 import openpyxl
 import pytest
 import yaml
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from localsheets import LocalSheets
 from sheetsync import cells, engine, usecases
@@ -34,6 +36,7 @@ from sheetsync.schema import (
     column_title,
     find_tab,
     header_key,
+    status_word,
     tab_title,
 )
 from sheetsync.sheet import TabWriter, locate
@@ -43,6 +46,7 @@ from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_wire import choices_of
 from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
+from sheetsync.words import status_words
 from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
 from tests.libreoffice import needs_libreoffice, sheets_as_shown
 
@@ -481,3 +485,23 @@ def test_an_english_workbooks_own_columns_and_tabs_named_like_a_title_stay_its_o
                       ENROLLMENTS)
     assert "Two columns are called schedule; rename or delete one." in [
         str(p.problem) for p in twice]
+
+
+HELD_WORDS = sorted({w for locale in LOCALES for w in status_words(locale)} | {
+    "İPTAL", "iptal edildi", "Abgesagt", "Canceled", "late cancel", "COMPLETED", "Pending",
+    "tamamlandi", "no-show", "", "Storniert", "ÜCRETLİ İPTAL"})
+
+
+@settings(max_examples=300, deadline=None)
+@given(locale=st.sampled_from(LOCALES), held=st.sampled_from(HELD_WORDS),
+       wanted=st.sampled_from(STATUSES))
+def test_the_one_comparison_and_the_cell_by_cell_answer_agree(locale, held, wanted):
+    """update_row (one comparison) and update (cell by cell) write the same; a cell
+    written holds the locale's word, a cell kept reads as the wanted status."""
+    by_row = _written(locale, held, wanted, by_row=True)
+    by_cell = _written(locale, held, wanted)
+    assert by_row == by_cell
+    if by_row == "kept":
+        assert cells.parse_status(held, locale) == wanted
+    else:
+        assert by_row == status_word(wanted, locale)
