@@ -23,6 +23,7 @@ from . import cells
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Appointment, Balance, Notice, Problem
 from .plan import Plan
+from .problem_text import ENGLISH_WORDS, ProblemWords
 from .schema import APPOINTMENTS, BALANCES, NOTIFICATIONS, PROBLEMS, RUNS, Tab
 from .sheet import Columns, TabWriter, holds_nothing_known, last_used_row
 from .stores.base import Cell, WorkbookChanges
@@ -50,9 +51,12 @@ def balance_cells(b: Balance) -> dict[str, Cell]:
     return dict(zip(_BALANCE_COLUMNS, _balance_values(b), strict=True))
 
 
-def problem_cells(p: Problem) -> dict[str, Cell]:
-    return {"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
-            "problem": p.problem}
+def problem_cells(p: Problem, words: ProblemWords = ENGLISH_WORDS) -> dict[str, Cell]:
+    """A Problems row as the studio reads it: the sentence in its language, the tab and
+    column as the workbook titles them (`problem_text`); English as it always was."""
+    shown = words.shown(p)
+    return {"tab": shown.tab, "row": shown.row, "column": shown.column, "value": shown.value,
+            "problem": shown.problem}
 
 
 # Cells of an appointment row the studio may edit at any time.
@@ -204,14 +208,15 @@ def _located(located: Mapping[str, Columns | None], t: Tab) -> Columns:
 
 def build_changes(plan: Plan, located: Mapping[str, Columns | None],
                   notices: Mapping[str, Notice] | None = None,
-                  outcomes: Iterable[tuple[Outgoing | None, Result]] = ()) -> WorkbookChanges:
+                  outcomes: Iterable[tuple[Outgoing | None, Result]] = (),
+                  words: ProblemWords = ENGLISH_WORDS) -> WorkbookChanges:
     """Everything a sync writes but its Runs row, given the located owned tabs (by
-    canonical name)."""
+    canonical name); the problems in `words`' language."""
     changes = WorkbookChanges()
     write_appointments(plan, _located(located, APPOINTMENTS), changes)
     write_balances(plan, _located(located, BALANCES), changes)
     write_rows_in_order(_located(located, PROBLEMS),
-                        (problem_cells(p) for p in plan.problems), changes)
+                        (problem_cells(p, words) for p in plan.problems), changes)
     write_notices(_located(located, NOTIFICATIONS), notices or {}, outcomes, plan.now, changes)
     return changes
 

@@ -173,9 +173,9 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
     report = usecases.check(open_store(name, config), now, progress=_progress(),
                             holidays=config.holidays, locale=config.locale)
     if as_json:
-        click.echo(render.as_json(render.problems_json(report.problems)))
+        click.echo(render.as_json(render.problems_json(report.problems, report.problem_words)))
     else:
-        _echo(render.check_lines(report.problems, name))
+        _echo(render.check_lines(report.problems, name, report.problem_words))
         _echo(render.holiday_lines(report.snapshot.closures, now, config.holidays))
     _echo(report.notes, err=True)
     sys.exit(report.exit_code)

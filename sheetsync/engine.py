@@ -29,6 +29,7 @@ from .errors import WorkbookBusy
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Problem, Snapshot
 from .plan import Plan, plan
+from .problem_text import ENGLISH_WORDS, ProblemWords, problem_words
 from .publicholidays import HolidaySettings, holiday_closures
 from .read import read_snapshot
 from .schema import ENGLISH, OWNED_TABS, PROBLEMS
@@ -81,6 +82,7 @@ class SyncReport:
     notes: list[str] = field(default_factory=list)
     alerts: list[Outgoing] = field(default_factory=list)  # due (sent, or listed by a dry run)
     outcomes: list[Result] = field(default_factory=list)
+    problem_words: ProblemWords = ENGLISH_WORDS  # how the studio reads the problems
 
     @property
     def sent(self) -> int:
@@ -97,6 +99,11 @@ class SyncReport:
     @property
     def problems(self) -> list[Problem]:
         return self.plan.problems
+
+    @property
+    def shown_problems(self) -> list[Problem]:
+        """The problems as the Problems tab shows them (the studio's language)."""
+        return self.problem_words.shown_all(self.plan.problems)
 
     @property
     def structural(self) -> bool:
@@ -197,7 +204,9 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress)
         report.outcomes = [r for _, r in outcomes]
     located = located_owned(tables, locale)
-    report.changes = build_changes(result, located, snapshot.notices, outcomes)
+    report.problem_words = problem_words(locale, tables)
+    report.changes = build_changes(result, located, snapshot.notices, outcomes,
+                                   report.problem_words)
     if not dry_run:
         run = run_record(result, started_at=started_at, notified=report.sent,
                          seconds=clock() - began, result=report.result)
@@ -239,6 +248,12 @@ class CheckReport:
     wrote: bool
     snapshot: Snapshot
     notes: list[str] = field(default_factory=list)
+    problem_words: ProblemWords = ENGLISH_WORDS  # how the studio reads them
+
+    @property
+    def shown_problems(self) -> list[Problem]:
+        """The problems as the Problems tab shows them (the studio's language)."""
+        return self.problem_words.shown_all(self.problems)
 
     @property
     def exit_code(self) -> int:
@@ -256,12 +271,13 @@ def check(store: Store, now: datetime, progress: Progress = _quiet,
 def _check(store: Store, now: datetime, progress: Progress,
            holidays: HolidaySettings | None, locale: str) -> CheckReport:
     tables, snapshot, result = read_and_plan(store, now, progress, holidays, locale=locale)
-    report = CheckReport(result.problems, wrote=False, snapshot=snapshot)
+    words = problem_words(locale, tables)
+    report = CheckReport(result.problems, wrote=False, snapshot=snapshot, problem_words=words)
     cols = locate(tables, PROBLEMS)[0]
     if snapshot.structural or cols is None:
         return report
     changes = WorkbookChanges()
-    write_rows_in_order(cols, (problem_cells(p) for p in result.problems), changes)
+    write_rows_in_order(cols, (problem_cells(p, words) for p in result.problems), changes)
     if changes:
         try:
             store.write(changes)

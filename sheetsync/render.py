@@ -20,7 +20,9 @@ from typing import TYPE_CHECKING
 from . import status as health
 from .messages import FAILED, QUEUED, SENT, SKIPPED, Outgoing, Result
 from .model import Appointment, Balance, Closure, Problem
+from .phrases import P_
 from .plan import Plan
+from .problem_text import ENGLISH_WORDS, ProblemWords
 from .publicholidays import HolidaySettings
 
 if TYPE_CHECKING:
@@ -211,17 +213,25 @@ def as_json(value: object) -> str:
 
 
 # -- check -----------------------------------------------------------------------------------
-def problems_json(problems: Sequence[Problem]) -> list[dict[str, object]]:
+def problems_json(problems: Sequence[Problem],
+                  words: ProblemWords = ENGLISH_WORDS) -> list[dict[str, object]]:
+    """The Problems tab's rows: English keys, the values as the studio reads them (`words`)."""
     return [{"tab": p.tab, "row": p.row, "column": p.column, "value": p.value,
-             "problem": p.problem} for p in problems]
+             "problem": p.problem} for p in words.shown_all(problems)]
 
 
-def check_lines(problems: Sequence[Problem], name: str) -> list[str]:
+def check_lines(problems: Sequence[Problem], name: str,
+                words: ProblemWords = ENGLISH_WORDS) -> list[str]:
+    """`check`'s report in the studio's language (`words`); English as it always was."""
     if not problems:
-        return [f"No problems in {name}."]
-    return [f"{len(problems)} problem(s) in {name}:",
-            *(f"  {problem_line(p)}" + (f"  (value: {p.value})" if p.value else "")
-              for p in problems)]
+        return [words.say(P_("No problems in {workbook}.", workbook=name))]
+    return [words.say(P_("{count} problem(s) in {workbook}:", count=len(problems),
+                         workbook=name)),
+            *(f"  {words.line(p)}" + _shown_value(p.value, words) for p in problems)]
+
+
+def _shown_value(value: str, words: ProblemWords) -> str:
+    return "  " + words.say(P_("(value: {value})", value=value)) if value else ""
 
 
 # -- status ----------------------------------------------------------------------------------
