@@ -296,3 +296,62 @@ def test_a_missing_tab_is_named_in_the_workbooks_language() -> None:
     assert [words.line(p) for p in snapshot.problems] == [
         "Termine: Das Blatt Termine fehlt; führen Sie 'sheetsync init' für diese Arbeitsmappe "
         "aus, um es hinzuzufügen."]
+
+
+PLANNED = """
+Packages
+package_id | name             | sessions | price
+P4         | 4-Session Physio | 4        | 2000
+
+Clients
+client_id | name
+C1        | Ayse
+
+Staff
+staff_id | name
+ST1      | Elif
+
+Enrollments
+enrollment_id | client_id | package_id | start_date | staff_id | schedule
+E1            | C1        | P4         | 2026-11-30 | ST1      | Mon 14:00, Thu 14:00
+"""
+LONG_LEAVE = """
+Closures
+start_date | end_date   | staff_id | reason
+2026-12-01 | 2040-12-31 | ST1      | Elif on long leave
+"""
+
+
+def test_the_planners_problems_read_in_the_locale_too() -> None:
+    """No free slot (plan._no_room) and an overfull period (plan._overfull)."""
+    from tests.studio import edit, studio, sync
+
+    store = studio(PLANNED + LONG_LEAVE)
+    at = datetime(2026, 11, 29, 12, 0)
+    words = problem_words("tr", store.read())
+    (no_room,) = sync(store, at).problems
+    assert words.line(no_room) == (
+        "Enrollments satır 2, schedule: E1 kaydının 1. dönemindeki 3 seans için 6 yıl içinde boş "
+        "bir zaman bulunamadı; programı ve tatilleri kontrol edin.")
+    store = studio(PLANNED)
+    sync(store, at)
+    sync(store, datetime(2026, 12, 8, 10, 0))
+    edit(store, "Packages", {"package_id": "P4"}, sessions=2)
+    (overfull,) = sync(store, datetime(2026, 12, 8, 10, 0)).problems
+    assert words.shown(overfull).problem == (
+        "E1 kaydının 1. döneminde kullanılmış ya da elle taşınmış 3 seans var, paketindeki 2 "
+        "seanstan fazla; fazla olanları iptal edin ya da silin.")
+    german = problem_words("de", store.read()).shown(overfull).problem
+    assert german.startswith("Periode 1 der Buchung E1 hat 3 genutzte oder von Hand")
+
+
+BUILDS_PROBLEMS = ("cells", "schedule", "read", "validate", "sheet", "plan", "i18n")
+
+
+@pytest.mark.parametrize("module", BUILDS_PROBLEMS)
+def test_no_module_that_builds_problems_raises_or_reports_a_plain_english_sentence(
+        module: str) -> None:
+    source = (ROOT / "sheetsync" / f"{module}.py").read_text(encoding="utf-8")
+    plain = re.findall(r"CellError\((?:f?[\"']|str\()", source)
+    plain += re.findall(r"\bProblem\([^)]*?,\s*f?[\"'][^\"']*[\"']\)", source)
+    assert not plain, f"sheetsync/{module}.py: {plain} (use a P_ phrase)"
