@@ -136,7 +136,7 @@ def _english(locale: str) -> bool:
     return locale == "en" or words.language(locale) == "en"
 
 
-def _date(value: object) -> date:
+def _date(value: object, lang: str = "en") -> date:
     if isinstance(value, datetime):
         return value.date()
     if isinstance(value, date):
@@ -145,7 +145,7 @@ def _date(value: object) -> date:
         if 1 <= value < 2958466:  # 1900-01-01 .. 9999-12-31
             return from_serial(float(value)).date()
         raise CellError(P_("{raw} is not a date; write it as {example}", raw=text(value),
-                           example="2026-12-01"))
+                           example=_DATE_EXAMPLE[lang]))
     raw = text(value)
     match = _ISO_DATE.match(raw)
     if match:
@@ -153,7 +153,7 @@ def _date(value: object) -> date:
             return date(int(match[1]), int(match[2]), int(match[3]))
         except ValueError:
             pass
-    raise _not_a_date(raw, "en")
+    raise _not_a_date(raw, lang)
 
 
 _DATE_EXAMPLE = {"en": "2026-12-01", "tr": "01.12.2026", "de": "01.12.2026"}
@@ -173,7 +173,9 @@ def _local_date(value: object, lang: str) -> date:
     """A Turkish or German date: day first (`01.12.2026`, `1/12/26`), in words (`1 Aralık
     2026`, `17 Aralık 2026 Perşembe`, `Donnerstag, 17. Dezember 2026`) or ISO."""
     raw = text(value) if isinstance(value, str) else ""
-    if not raw or _ISO_DATE.match(raw):
+    if not raw:
+        return _date(value, lang)  # a date cell, or a number: its example in the locale
+    if _ISO_DATE.match(raw):
         return _date(value)
     match = _DAY_FIRST.match(raw)
     try:
