@@ -177,7 +177,7 @@ EXPECTED = {
         ("Kunden", "E-Mail", "jonas@@x.example", "'jonas@@x.example' ist keine E-Mail-Adresse."),
         ("Buchungen", "Startdatum", "32.11.2026",
          "'32.11.2026' ist kein Datum; schreiben Sie es als 01.12.2026."),
-        ("Buchungen", "Zeitplan", "Mo 25:00", "'Mo 25:00': '25:00' ist keine Uhrzeit eines Tages."),
+        ("Buchungen", "Zeitplan", "Mo 25:00", "'Mo 25:00': '25:00' ist keine gültige Uhrzeit."),
         ("Zahlungen", "Betrag", "1,500",
          "'1,500' lässt sich auf zwei Arten lesen; schreiben Sie 1500 oder 1,50."),
         ("Zahlungen", "Buchungs-ID", "E9", "Es gibt keine Buchung E9."),
