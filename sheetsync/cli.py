@@ -45,7 +45,11 @@ def cli(ctx: click.Context, config_path: str | None, verbose: bool, quiet: bool)
 
 
 def _config() -> Config:
-    return load_config(click.get_current_context().obj["config_path"])
+    """sheetsync.yaml; from here on the command's errors are in its `locale`."""
+    context = click.get_current_context()
+    config = load_config(context.obj["config_path"])
+    context.obj["locale"] = config.locale
+    return config
 
 
 def _inputs(workbook: str | None, now_text: str | None,
@@ -57,7 +61,7 @@ def _inputs(workbook: str | None, now_text: str | None,
 
 def _now(config: Config, given: str | None = None) -> datetime:
     """Naive wall-clock time in the studio's zone (`--now` when given)."""
-    return usecases.studio_time(config.zone, given, datetime.now)
+    return usecases.studio_time(config.zone, given, datetime.now, config.locale)
 
 
 def _progress() -> Callable[[str], None]:
@@ -153,7 +157,8 @@ def sync(workbook: str | None, now_text: str | None, dry_run: bool, rewrite: boo
                             locale=config.locale)
     for line, err in render.sync_outcome_lines(outcome, name, config.timezone,
                                                holidays=config.holidays, alerting=alerting,
-                                               outbox=usecases.outbox_of(config, alerting)):
+                                               outbox=usecases.outbox_of(config, alerting),
+                                               locale=config.locale):
         click.echo(line, err=err)
     click.get_current_context().meta[SUMMED_UP] = True
     sys.exit(outcome.exit_code)
@@ -176,7 +181,8 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
         click.echo(render.as_json(render.problems_json(report.problems, report.problem_words)))
     else:
         _echo(render.check_lines(report.problems, name, report.problem_words))
-        _echo(render.holiday_lines(report.snapshot.closures, now, config.holidays))
+        _echo(render.holiday_lines(report.snapshot.closures, now, config.holidays,
+                                   config.locale))
     _echo(report.notes, err=True)
     sys.exit(report.exit_code)
 
@@ -191,13 +197,14 @@ def check(workbook: str | None, now_text: str | None, as_json: bool) -> None:
 def workbook_status(workbook: str | None, now_text: str | None, max_age_text: str,
                     as_json: bool) -> None:
     config, name, now = _inputs(workbook, now_text)
-    max_age = health.parse_duration(max_age_text) or None
+    max_age = health.parse_duration(max_age_text, config.locale) or None
     smtp = config.email is not None and config.email.smtp is not None
-    found = usecases.status(open_store(name, config), now, max_age=max_age, smtp=smtp)
+    found = usecases.status(open_store(name, config), now, max_age=max_age, smtp=smtp,
+                            locale=config.locale)
     if as_json:
         click.echo(render.as_json({"workbook": name, **health.as_dict(found)}))
     else:
-        _echo(render.status_lines(found, name, config.timezone))
+        _echo(render.status_lines(found, name, config.timezone, config.locale))
         _echo(found.notes, err=True)
     sys.exit(found.exit_code)
 
@@ -217,12 +224,13 @@ def balance(args: tuple[str, ...], now_text: str | None, due: bool,
     period of every enrollment and any earlier one with money still due.
     --due and --ending DAYS narrow it to the weekly look a studio owner takes.
     """
-    workbook, client_id = usecases.balance_arguments(args)
-    config, name, now = _inputs(workbook, now_text)
+    config = _config()
+    workbook, client_id = usecases.balance_arguments(args, config.locale)
+    config, name, now = _inputs(workbook, now_text, config)
     found = usecases.balances(open_store(name, config), now, name, client_id=client_id,
                               due=due, ending_days=ending, holidays=config.holidays,
                               progress=_progress(), locale=config.locale)
-    _echo(render.balance_lines(found, config.currency))
+    _echo(render.balance_lines(found, config.currency, config.locale))
 
 
 @cli.group()
@@ -251,13 +259,13 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
     from .report_files import check_out_path
 
     config, name, now = _inputs(workbook, now_text)
-    month = usecases.month_to_report(month_text, now.date())
-    path = check_out_path(out, name) if out else None
+    month = usecases.month_to_report(month_text, now.date(), config.locale)
+    path = check_out_path(out, name, config.locale) if out else None
     outcome = usecases.commissions(open_store(name, config, rewrite), month, now, name,
                                    out=path, currency=config.currency,
                                    holidays=config.holidays, progress=_progress(),
                                    locale=config.locale)
-    _echo(render.commission_lines(outcome, name, config.currency))
+    _echo(render.commission_lines(outcome, name, config.currency, config.locale))
     sys.exit(outcome.exit_code)
 
 
@@ -294,7 +302,7 @@ def calendar_feeds(workbook: str | None, staff_id: str | None, client_id: str | 
                                out=out, holidays=config.holidays, progress=_progress())
     if found.printed:
         click.echo(found.printed.decode("utf-8"), nl=False)
-    _echo(render.calendar_lines(found, config.timezone))
+    _echo(render.calendar_lines(found, config.timezone, config.locale))
 
 
 @cli.command("statement")
@@ -316,7 +324,7 @@ def client_statement(args: tuple[str, ...], form: str, send: bool,
     e-mail settings of sheetsync.yaml (SMTP, or the outbox folder).
     """
     config = _config()
-    workbook, client_id = usecases.statement_arguments(args)
+    workbook, client_id = usecases.statement_arguments(args, config.locale)
     mailer = usecases.mailer_for(config) if send else None
     config, name, now = _inputs(workbook, now_text, config)
     found = usecases.statement(
@@ -327,11 +335,12 @@ def client_statement(args: tuple[str, ...], form: str, send: bool,
     if found.sent is None:
         click.echo(found.rendered.html if form == "html" else found.rendered.text,
                    nl=form == "html")
-        _echo([render.held_statement_line(found.held)] if found.held else [], err=True)
+        _echo([render.held_statement_line(found.held, config.locale)] if found.held else [],
+              err=True)
     elif config.email is not None:
         click.echo(render.sent_line(found.client_name, found.client_email, found.sent.subject,
                                     config.email.smtp.host if config.email.smtp else None,
-                                    config.email.outbox_dir))
+                                    config.email.outbox_dir, config.locale))
 
 
 @cli.command("templates")
@@ -365,7 +374,7 @@ def demo(folder: str) -> None:
     found = usecases.demo(open_store(str(path), config), path, _now(config),
                           started_at=_now(config), holidays=config.holidays,
                           progress=_progress(), locale=config.locale)
-    _echo(render.demo_lines(found, command_name()))
+    _echo(render.demo_lines(found, command_name(), config.locale))
     sys.exit(found.report.exit_code)
 
 

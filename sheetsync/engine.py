@@ -26,6 +26,8 @@ from . import collector, crashpoints
 from .alerts import AlertPlan, AlertRules
 from .apply import build_changes, problem_cells, run_record, with_run, write_rows_in_order
 from .errors import WorkbookBusy
+from .formatting import format_count
+from .i18n import translations
 from .messages import FAILED, QUEUED, SENT, Outgoing, Result
 from .model import Problem, Snapshot
 from .plan import Plan, plan
@@ -146,11 +148,14 @@ def read_workbook(store: Store, now: datetime, progress: Progress,
                   ) -> tuple[dict[str, Table], Snapshot]:
     """Every tab as read (in `locale`'s conventions), and the snapshot of it with the public
     holidays merged in."""
-    progress(f"Reading {store.label} ...")
+    say = translations(locale)
+    progress(say.gettext("Reading %(workbook)s ...") % {"workbook": store.label})
     tables = store.read()
     snapshot = with_holidays(read_snapshot(tables, locale=locale), holidays, now)
     rows = sum(len(t.rows) for t in tables.values())
-    progress(f"Read {len(tables)} tabs, {rows:,} rows; planning ...")
+    progress(say.ngettext("Read %(tabs)s tabs, %(rows)s rows; planning ...",
+                          "Read %(tabs)s tabs, %(rows)s rows; planning ...", rows)
+             % {"tabs": len(tables), "rows": format_count(rows, locale)})
     return tables, snapshot
 
 
@@ -195,13 +200,14 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     result = plan(snapshot, now, alert_rules=alerting.rules if alerting else None)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
     if snapshot.structural:
-        report.notes.append("The workbook is missing tabs or columns, so nothing was written; "
-                            "run 'sheetsync init' on it to add them.")
+        report.notes.append(translations(locale).gettext(
+            "The workbook is missing tabs or columns, so nothing was written; run 'sheetsync "
+            "init' on it to add them."))
         report.seconds = clock() - began
         return report
     outcomes: list[tuple[Outgoing | None, Result]] = []
     if alerting is not None and not dry_run:
-        outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress)
+        outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress, locale)
         report.outcomes = [r for _, r in outcomes]
     located = located_owned(tables, locale)
     report.problem_words = problem_words(locale, tables)
@@ -212,14 +218,15 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
                          seconds=clock() - began, result=report.result)
         report.changes = with_run(report.changes, located, run, store.requests_for,
                                   store.reads, store.writes)
-        write_changes(store, report.changes, progress)
+        write_changes(store, report.changes, progress, locale)
         report.wrote = True
     report.seconds = clock() - began
     return report
 
 
 def send_alerts(store: Store, sender: Sender, due: AlertPlan, now: datetime,
-                progress: Progress) -> list[tuple[Outgoing | None, Result]]:
+                progress: Progress, locale: str = ENGLISH,
+                ) -> list[tuple[Outgoing | None, Result]]:
     """Send the due alerts: each with its Result, then the retries no longer due (skipped).
 
     Never sends what could not be recorded (the workbook must be writable) nor what another
@@ -227,19 +234,25 @@ def send_alerts(store: Store, sender: Sender, due: AlertPlan, now: datetime,
     store.check_writable()
     if due.send:
         store.claim()
-        progress(f"Sending {len(due.send)} alert(s) ...")
+        progress(translations(locale).ngettext(
+            "Sending %(count)s alert(s) ...", "Sending %(count)s alert(s) ...", len(due.send))
+            % {"count": len(due.send)})
     sent = sender.send(due.send, now)
     crashpoints.reached("alerts-sent")
     return [*zip(due.send, sent, strict=True), *((None, r) for r in due.skip)]
 
 
-def write_changes(store: Store, changes: WorkbookChanges, progress: Progress) -> None:
+def write_changes(store: Store, changes: WorkbookChanges, progress: Progress,
+                  locale: str = ENGLISH) -> None:
     """The one write of a sync; a refusal is told before progress claims a write."""
     store.check_writable()
     cells = changes.cells_written
-    progress(f"Saving {cells:,} cells to {store.label} ...")
+    say = translations(locale)
+    counted = {"cells": format_count(cells, locale), "workbook": store.label}
+    progress(say.ngettext("Saving %(cells)s cells to %(workbook)s ...",
+                          "Saving %(cells)s cells to %(workbook)s ...", cells) % counted)
     store.write(changes)
-    progress(f"Saved {cells:,} cells.")
+    progress(say.ngettext("Saved %(cells)s cells.", "Saved %(cells)s cells.", cells) % counted)
 
 
 @dataclass(slots=True)
@@ -283,5 +296,6 @@ def _check(store: Store, now: datetime, progress: Progress,
             store.write(changes)
             report.wrote = True
         except WorkbookBusy as busy:
-            report.notes.append(f"The Problems tab was not updated: {busy}")
+            report.notes.append(translations(locale).gettext(
+                "The Problems tab was not updated: %(reason)s") % {"reason": busy})
     return report

@@ -3,6 +3,8 @@
 cli.py decorates every command with `handled` (and `sync` with `ends_with_summary`), so no
 user mistake ever shows a traceback: a `UserError` or a refused disk write exits 2 with its
 sentence, an interrupt 130, anything unexpected 3 (`--verbose` shows the traceback).
+The sentences are in the studio's language once sheetsync.yaml is read (cli.py keeps its
+`locale` in the click context object), English before that.
 """
 
 from __future__ import annotations
@@ -11,18 +13,32 @@ import functools
 import sys
 import traceback
 from collections.abc import Callable
-from typing import Any, NoReturn, TypeVar
+from typing import IO, Any, NoReturn, TypeVar
 
 import click
 
 from .errors import UserError, cannot_write, disk_refused
+from .i18n import DEFAULT, translations
 
 F = TypeVar("F", bound=Callable[..., Any])
 SUMMED_UP = "sheetsync sync summed up"  # click context meta: the summary line is out
 
 
 class Failure(click.ClickException):
+    """Exit 2 with one sentence, `Error:` said in the studio's language."""
+
     exit_code = 2
+
+    def show(self, file: IO[Any] | None = None) -> None:
+        click.echo(translations(_locale()).gettext("Error: %(error)s") % {
+            "error": self.format_message()}, file=file, err=True, color=self.show_color)
+
+
+def _locale() -> str:
+    """The studio's language once its sheetsync.yaml was read, else English."""
+    context = click.get_current_context(silent=True)
+    obj = context.find_root().obj if context is not None else None
+    return str(obj.get("locale", DEFAULT)) if isinstance(obj, dict) else DEFAULT
 
 
 def handled(func: F) -> F:
@@ -37,8 +53,8 @@ def handled(func: F) -> F:
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
-            click.echo("Interrupted; the workbook was not changed by the unfinished step.",
-                       err=True)
+            click.echo(translations(_locale()).gettext(
+                "Interrupted; the workbook was not changed by the unfinished step."), err=True)
             sys.exit(130)
         except OSError as err:
             if not disk_refused(err):
@@ -53,8 +69,9 @@ def handled(func: F) -> F:
 def failed_unexpectedly(err: Exception) -> NoReturn:
     if click.get_current_context().obj.get("verbose"):
         traceback.print_exc()
-    click.echo(f"sheetsync failed unexpectedly: {type(err).__name__}: {err}\n"
-               "Run again with --verbose for details.", err=True)
+    click.echo(translations(_locale()).gettext(
+        "sheetsync failed unexpectedly: %(kind)s: %(error)s\nRun again with --verbose for "
+        "details.") % {"kind": type(err).__name__, "error": err}, err=True)
     sys.exit(3)
 
 
@@ -68,11 +85,13 @@ def ends_with_summary(func: F) -> F:
             return func(*args, **kwargs)
         except click.ClickException as err:
             err.show()
-            click.echo(f"sync: stopped, nothing was saved (exit {err.exit_code})")
+            click.echo(translations(_locale()).gettext(
+                "sync: stopped, nothing was saved (exit %(code)s)") % {"code": err.exit_code})
             sys.exit(err.exit_code)
         except SystemExit as done:
             if not meta.get(SUMMED_UP) and done.code not in (None, 0):
-                click.echo(f"sync: stopped (exit {done.code})")
+                click.echo(translations(_locale()).gettext("sync: stopped (exit %(code)s)")
+                           % {"code": done.code})
             raise
 
     return wrapper  # type: ignore[return-value]

@@ -71,6 +71,46 @@ def format_short_day(value: date | None, locale: str = DEFAULT) -> str:
     return format_date(value, _SHORT_DAY[locale], locale=locale)
 
 
+def format_count(value: int, locale: str = DEFAULT) -> str:
+    """`12,345` in English, `12.345` in Turkish and German."""
+    return f"{value:,}" if locale == DEFAULT else format_decimal(value, format="#,##0",
+                                                                 locale=locale)
+
+
+def format_numeric_day(value: date | None, locale: str = DEFAULT) -> str:
+    """`2026-12-01` in English (ISO, as the command line always wrote it), `01.12.2026` in
+    Turkish and German: the form a studio types into a date cell."""
+    if value is None:
+        return ""
+    return value.isoformat()[:10] if locale == DEFAULT else format_date(
+        value, "dd.MM.y", locale=locale)
+
+
+def format_stamp(value: datetime | None, locale: str = DEFAULT) -> str:
+    """`2026-12-01 14:30`, `01.12.2026 14:30`: a moment on the command line."""
+    if value is None:
+        return ""
+    return f"{format_numeric_day(value, locale)} {value:%H:%M}"
+
+
+def format_table_moment(value: datetime | date | None, locale: str = DEFAULT) -> str:
+    """`Tue 2026-12-01 14:30`, `Sal 01.12.2026 14:30`, `Di. 01.12.2026 14:30` (a plain date
+    without the time), for the command line's tables."""
+    if value is None:
+        return ""
+    weekday = (_WEEKDAYS[value.weekday()][:3] if locale == DEFAULT
+               else format_date(value, "EEE", locale=locale))
+    day = f"{weekday} {format_numeric_day(value, locale)}"
+    return f"{day} {value:%H:%M}" if isinstance(value, datetime) else day
+
+
+def format_month(value: date, locale: str = DEFAULT) -> str:
+    """`December 2026`, `Aralık 2026`, `Dezember 2026` (the month of `value`)."""
+    if locale == DEFAULT:
+        return f"{_MONTHS[value.month - 1]} {value.year}"
+    return format_date(value, "LLLL y", locale=locale)
+
+
 def format_when(value: datetime | date | None, locale: str = DEFAULT) -> str:
     """`Monday 4 January 2027 at 14:00`; a plain date gives the day only."""
     if value is None:

@@ -32,6 +32,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_atomically
 from .errors import UserError
+from .i18n import DEFAULT, translations
 from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
 from .stores.layout import column_letter
 from .stores.xlsx_chart import draw_commission_chart
@@ -45,26 +46,33 @@ _WIDTHS = {"month": 9, "staff_id": 10, "staff_name": 24, "package_id": 11,
            "date": 11, "status": 12, "sessions": 9, "revenue": 14, "commission": 14}
 
 
-def check_out_path(out: str, workbook: str) -> Path:
-    """The export path, or a UserError saying why it cannot be one."""
+def check_out_path(out: str, workbook: str, locale: str = DEFAULT) -> Path:
+    """The export path, or a UserError (in `locale`) saying why it cannot be one."""
+    _ = translations(locale).gettext
     path = Path(out)
+    said = {"out": out, "suffix": path.suffix, "folder": path.parent}
     if path.suffix.lower() not in FORMATS:
-        raise UserError(f"--out {out}: the report can be saved as .csv or .xlsx, "
-                        f"not {path.suffix or 'a file without an extension'}.")
+        raise UserError((_("--out %(out)s: the report can be saved as .csv or .xlsx, not "
+                           "%(suffix)s.") if path.suffix else
+                         _("--out %(out)s: the report can be saved as .csv or .xlsx, not a "
+                           "file without an extension.")) % said)
     if not path.parent.is_dir():
-        raise UserError(f"--out {out}: the folder {path.parent} does not exist.")
+        raise UserError(_("--out %(out)s: the folder %(folder)s does not exist.") % said)
     if path.resolve() == Path(workbook).resolve():
-        raise UserError(f"--out {out} is the workbook itself; name another file.")
+        raise UserError(_("--out %(out)s is the workbook itself; name another file.") % said)
     return path
 
 
-def save(report: CommissionReport, path: Path, currency: str = "") -> None:
+def save(report: CommissionReport, path: Path, currency: str = "",
+         locale: str = DEFAULT) -> None:
     content = (_xlsx_bytes(report, currency) if path.suffix.lower() == ".xlsx"
                else _csv_text(report, currency).encode("utf-8-sig"))
     try:
         write_atomically(path, content)
     except OSError as err:
-        raise UserError(f"Cannot save the report to {path}: {err.strerror}.") from None
+        raise UserError(translations(locale).gettext(
+            "Cannot save the report to %(path)s: %(reason)s.") % {
+                "path": path, "reason": err.strerror}) from None
 
 
 # -- .csv ------------------------------------------------------------------------------------

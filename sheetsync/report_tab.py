@@ -22,6 +22,7 @@ from collections.abc import Mapping, Sequence
 
 from . import cells
 from .errors import UserError
+from .i18n import DEFAULT, translations
 from .month import Month, month_of
 from .report import CommissionReport
 from .schema import COMMISSIONS
@@ -88,15 +89,17 @@ def _same_raw(have: Cell, wanted: Cell) -> bool:
     return type(have) is type(wanted) and have == wanted
 
 
-def month_changes(tables: dict[str, Table], report: CommissionReport) -> WorkbookChanges:
+def month_changes(tables: dict[str, Table], report: CommissionReport,
+                  locale: str = DEFAULT) -> WorkbookChanges:
     """The changes that make the Commissions tab hold the report's month; nothing is written.
 
-    Empty when the tab already says the same.
+    Empty when the tab already says the same. The error when it cannot is in `locale`.
     """
     cols = locate(tables, COMMISSIONS)[0]
     if cols is None or not {"month", "staff_id"} <= cols.index.keys():
-        raise UserError("The Commissions tab or its month and staff_id columns are missing; "
-                        "run 'sheetsync init' on this workbook to add them.")
+        raise UserError(translations(locale).gettext(
+            "The Commissions tab or its month and staff_id columns are missing; run 'sheetsync "
+            "init' on this workbook to add them."))
     return commission_changes(cols, report.month, report.tab_rows())
 
 

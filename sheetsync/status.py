@@ -27,9 +27,10 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
 from . import cells, durations
+from .i18n import DEFAULT, translations
 from .model import Problem
 from .read import rows
-from .schema import NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab
+from .schema import NOTIFICATIONS, PROBLEMS, RUNS, Kind, Tab, tab_title
 from .sheet import Columns, locate
 from .stores.base import Table
 
@@ -175,39 +176,55 @@ class Status:
     @property
     def reasons(self) -> tuple[str, ...]:
         """One sentence per thing that is wrong, worst first; empty when healthy."""
-        found: list[str] = []
-        if self.last_success is None:
-            found.append("No successful sync is recorded in the Runs tab.")
-        elif self.stale:
-            assert self.max_age is not None and self.age is not None
-            found.append(f"The last successful sync was {describe_age(self.age)} ago, longer "
-                         f"than the {describe_age(self.max_age)} allowed (--max-age).")
-        if self.failed_alerts:
-            found.append(f"{self.failed_alerts} alert(s) could not be sent; each sync tries "
-                         "them again (see Notifications, column error).")
-        elif self.last_run is not None and self.last_run.alerts_failed:
-            found.append("The last run could not send all its alerts.")
-        if self.smtp and self.queued_alerts:
-            found.append(f"{self.queued_alerts} alert(s) wait in the outbox folder, never "
-                         "sent, although email.smtp is configured.")
-        if self.problems_found:
-            found.append("The last run found problems in the workbook: see the Problems tab "
-                         "or run 'sheetsync check'.")
-        return tuple(found)
+        return reasons(self)
+
+
+def reasons(found: Status, locale: str = DEFAULT) -> tuple[str, ...]:
+    """What is wrong, one sentence each in `locale`, worst first; empty when healthy."""
+    t = translations(locale)
+    said: list[str] = []
+    if found.last_success is None:
+        said.append(t.gettext("No successful sync is recorded in the Runs tab."))
+    elif found.stale:
+        assert found.max_age is not None and found.age is not None
+        said.append(t.gettext("The last successful sync was %(age)s ago, longer than the "
+                              "%(allowed)s allowed (--max-age).") % {
+                                  "age": describe_age(found.age, locale),
+                                  "allowed": describe_age(found.max_age, locale)})
+    if found.failed_alerts:
+        said.append(t.ngettext(
+            "%(count)s alert(s) could not be sent; each sync tries them again (see "
+            "Notifications, column error).", "%(count)s alert(s) could not be sent; each sync "
+            "tries them again (see Notifications, column error).", found.failed_alerts)
+            % {"count": found.failed_alerts})
+    elif found.last_run is not None and found.last_run.alerts_failed:
+        said.append(t.gettext("The last run could not send all its alerts."))
+    if found.smtp and found.queued_alerts:
+        said.append(t.ngettext(
+            "%(count)s alert(s) wait in the outbox folder, never sent, although email.smtp is "
+            "configured.", "%(count)s alert(s) wait in the outbox folder, never sent, although "
+            "email.smtp is configured.", found.queued_alerts) % {"count": found.queued_alerts})
+    if found.problems_found:
+        said.append(t.gettext("The last run found problems in the workbook: see the Problems "
+                              "tab or run 'sheetsync check'."))
+    return tuple(said)
 
 
 def status(tables: dict[str, Table], now: datetime, *, max_age: timedelta | None,
-           smtp: bool) -> Status:
-    """What the workbook's Runs, Notifications and Problems tabs tell at `now`."""
+           smtp: bool, locale: str = DEFAULT) -> Status:
+    """What the workbook's Runs, Notifications and Problems tabs tell at `now` (its notes in
+    `locale`)."""
     notes: list[str] = []
-    runs, unreadable = _runs(tables, notes)
+    runs, unreadable = _runs(tables, notes, locale)
     if unreadable:
-        notes.append(f"{unreadable} Runs row(s) have no readable started_at or now and "
-                     "were skipped.")
+        notes.append(translations(locale).ngettext(
+            "%(count)s Runs row(s) have no readable started_at or now and were skipped.",
+            "%(count)s Runs row(s) have no readable started_at or now and were skipped.",
+            unreadable) % {"count": unreadable})
     successes = [r for r in runs if r.successful]
-    failed, queued = _alerts(tables, notes)
+    failed, queued = _alerts(tables, notes, locale)
     waiting = [*sorted(failed, key=_age_order), *sorted(queued, key=_age_order)][:SHOWN]
-    problems = _problems(tables, notes)
+    problems = _problems(tables, notes, locale)
     return Status(
         now=now, max_age=max_age, smtp=smtp,
         last_run=runs[-1] if runs else None,
@@ -217,8 +234,9 @@ def status(tables: dict[str, Table], now: datetime, *, max_age: timedelta | None
         first_problems=tuple(problems[:SHOWN]), notes=tuple(notes))
 
 
-def _runs(tables: dict[str, Table], notes: list[str]) -> tuple[list[Run], int]:
-    cols = _located(tables, RUNS, ("result",), notes)
+def _runs(tables: dict[str, Table], notes: list[str],
+          locale: str = DEFAULT) -> tuple[list[Run], int]:
+    cols = _located(tables, RUNS, ("result",), notes, locale)
     found: list[Run] = []
     unreadable = 0
     for row in rows(cols, []):
@@ -232,8 +250,9 @@ def _runs(tables: dict[str, Table], notes: list[str]) -> tuple[list[Run], int]:
     return found, unreadable
 
 
-def _alerts(tables: dict[str, Table], notes: list[str]) -> tuple[list[Alert], list[Alert]]:
-    cols = _located(tables, NOTIFICATIONS, ("status",), notes)
+def _alerts(tables: dict[str, Table], notes: list[str],
+            locale: str = DEFAULT) -> tuple[list[Alert], list[Alert]]:
+    cols = _located(tables, NOTIFICATIONS, ("status",), notes, locale)
     failed: list[Alert] = []
     queued: list[Alert] = []
     for row in rows(cols, []):
@@ -247,25 +266,28 @@ def _alerts(tables: dict[str, Table], notes: list[str]) -> tuple[list[Alert], li
     return failed, queued
 
 
-def _problems(tables: dict[str, Table], notes: list[str]) -> list[Problem]:
-    cols = _located(tables, PROBLEMS, ("problem",), notes)
+def _problems(tables: dict[str, Table], notes: list[str], locale: str = DEFAULT) -> list[Problem]:
+    cols = _located(tables, PROBLEMS, ("problem",), notes, locale)
     return [Problem(_text(row.raw("tab")), _count(row.raw("row")), _text(row.raw("column")),
                     _text(row.raw("value")), _text(row.raw("problem")))
             for row in rows(cols, [])]
 
 
 def _located(tables: dict[str, Table], tab: Tab, needed: tuple[str, ...],
-             notes: list[str]) -> Columns | None:
+             notes: list[str], locale: str = DEFAULT) -> Columns | None:
     """The tab's columns, or None (with a note) when the tab or a column it needs is missing."""
     cols, _ = locate(tables, tab)
-    name = tab.name
+    t = translations(locale)
+    name = tab_title(tab, locale)
     if cols is None:
-        notes.append(f"The {name} tab is missing; run 'sheetsync init' on this workbook.")
+        notes.append(t.gettext("The %(tab)s tab is missing; run 'sheetsync init' on this "
+                               "workbook.") % {"tab": name})
         return None
     lacking = [c for c in needed if cols.position(c) is None]
     if lacking:
-        notes.append(f"The {name} tab has no {', '.join(lacking)} column; run "
-                     "'sheetsync init' on this workbook.")
+        notes.append(t.gettext("The %(tab)s tab has no %(columns)s column; run 'sheetsync "
+                               "init' on this workbook.") % {
+                                   "tab": name, "columns": ", ".join(lacking)})
         return None
     return cols
 
@@ -307,14 +329,15 @@ def _moment(raw: object) -> datetime | None:
     return None
 
 
-def parse_duration(text: str) -> timedelta:
+def parse_duration(text: str, locale: str = DEFAULT) -> timedelta:
     """`90m`, `2h`, `1d`, `1h30m`, `45s` -> timedelta; `0` is zero. Raises UserError."""
-    return durations.parse_duration(text, example="90m, 2h or 1d (0 turns the check off)")
+    example = translations(locale).gettext("90m, 2h or 1d (0 turns the check off)")
+    return durations.parse_duration(text, example=example, locale=locale)
 
 
-def describe_age(age: timedelta) -> str:
+def describe_age(age: timedelta, locale: str = DEFAULT) -> str:
     """A duration as a person says it (`2 h 5 min`), with a minus when it lies ahead."""
-    return ("-" if age < timedelta(0) else "") + durations.describe_duration(age)
+    return ("-" if age < timedelta(0) else "") + durations.describe_duration(age, locale)
 
 
 def as_dict(found: Status) -> dict[str, object]:

@@ -6,7 +6,8 @@ and returns a report the caller renders (render.py does it for the command line)
 
 Invariants:
 - nothing here prints, exits or reads the clock; errors a studio owner can act on are
-  `UserError`s with one sentence;
+  `UserError`s with one sentence, in the studio's language (`locale`, from sheetsync.yaml;
+  English by default);
 - every command that writes the workbook holds the store's lock from its read to its
   write (sync, check, commissions), and reads with the public holidays a sync counts, so
   its numbers are those a sync at `now` writes;
@@ -31,6 +32,7 @@ from . import status as health
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
 from .demo import demo_layout
 from .errors import UserError
+from .i18n import N_, translations
 from .ledger import current_periods, ending_within
 from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result
 from .model import Balance
@@ -66,12 +68,14 @@ def workbook_name(config: Config, given: str | None) -> str:
     """The workbook named on the command line, else the one of sheetsync.yaml."""
     workbook = given or config.workbook
     if not workbook:
-        raise UserError("Which workbook? Name it (sheetsync sync studio.xlsx) or set "
-                        "'workbook:' in sheetsync.yaml.")
+        _ = translations(config.locale).gettext
+        raise UserError(_("Which workbook? Name it (sheetsync sync studio.xlsx) or set "
+                          "'workbook:' in sheetsync.yaml."))
     return workbook
 
 
-def studio_time(zone: tzinfo, given: str | None, clock: Callable[[tzinfo], datetime]) -> datetime:
+def studio_time(zone: tzinfo, given: str | None, clock: Callable[[tzinfo], datetime],
+                locale: str = ENGLISH) -> datetime:
     """`--now` (an ISO moment; with an offset, turned into the zone's time), else `clock`'s
     time: naive wall-clock time in the studio's zone, to the second."""
     if not given:
@@ -79,8 +83,9 @@ def studio_time(zone: tzinfo, given: str | None, clock: Callable[[tzinfo], datet
     try:
         moment = datetime.fromisoformat(given)
     except ValueError:
-        raise UserError(f"--now {given} is not a date and time; write it like "
-                        "2026-12-01T14:30") from None
+        _ = translations(locale).gettext
+        raise UserError(_("--now %(given)s is not a date and time; write it like "
+                          "2026-12-01T14:30") % {"given": given}) from None
     if moment.tzinfo is not None:
         moment = moment.astimezone(zone).replace(tzinfo=None)
     return moment
@@ -94,9 +99,10 @@ def studio_name(config: Config) -> str:
 def mailer_for(config: Config) -> Mailer:
     """The mailer of sheetsync.yaml's email section (SMTP, or the outbox folder)."""
     if config.email is None:
-        raise UserError("--email needs an 'email:' section in sheetsync.yaml (see "
-                        "config.example.yaml): the sender address and the SMTP server or "
-                        "outbox folder.")
+        _ = translations(config.locale).gettext
+        raise UserError(_("--email needs an 'email:' section in sheetsync.yaml (see "
+                          "config.example.yaml): the sender address and the SMTP server or "
+                          "outbox folder."))
     return Mailer(config.email, currency=config.currency, templates_dir=config.templates_dir,
                   zone=config.zone, locale=config.locale)
 
@@ -116,7 +122,7 @@ def outbox_of(config: Config, channel: engine.Alerting | None) -> Path | None:
     return config.email.outbox_dir
 
 
-def month_to_report(given: str | None, today: date) -> Month:
+def month_to_report(given: str | None, today: date, locale: str = ENGLISH) -> Month:
     """`--month YYYY-MM`, else the month before `today`."""
     from .month import Month
 
@@ -125,8 +131,9 @@ def month_to_report(given: str | None, today: date) -> Month:
     try:
         return Month.parse(given)
     except ValueError:
-        raise UserError(f"--month {given} is not a month; write it like "
-                        f"{Month.before(today)}.") from None
+        _ = translations(locale).gettext
+        raise UserError(_("--month %(given)s is not a month; write it like %(example)s.") % {
+            "given": given, "example": Month.before(today)}) from None
 
 
 def calendar_target(config: Config, *, staff_id: str | None = None,
@@ -138,33 +145,37 @@ def calendar_target(config: Config, *, staff_id: str | None = None,
     chosen = [(kind, key) for kind, key in ((ics.STAFF, staff_id), (ics.CLIENT, client_id),
                                             (ics.GROUP, group_id)) if key is not None]
     chosen += [(ics.STUDIO, "")] if whole_studio else []
+    _ = translations(config.locale).gettext
     if len(chosen) > 1:
-        raise UserError("Choose one calendar: --staff ID, --client ID, --group ID or --all.")
+        raise UserError(_("Choose one calendar: --staff ID, --client ID, --group ID or --all."))
     if out and out_dir:
-        raise UserError("Use either --out FILE.ics (one calendar) or --out-dir DIR (all of "
-                        "them), not both.")
+        raise UserError(_("Use either --out FILE.ics (one calendar) or --out-dir DIR (all of "
+                          "them), not both."))
     if out and not chosen:
-        raise UserError("Whose calendar goes into " + out + "? Add --staff ID, --client ID, "
-                        "--group ID or --all (or use --out-dir DIR for every calendar).")
+        raise UserError(_("Whose calendar goes into %(out)s? Add --staff ID, --client ID, "
+                          "--group ID or --all (or use --out-dir DIR for every calendar).")
+                        % {"out": out})
     settings = config.calendar
     if not out and not out_dir:
         if settings is None:
-            raise UserError("Where should the calendars go? Give --out FILE.ics or --out-dir "
-                            "DIR, or set calendar.out_dir in sheetsync.yaml.")
+            raise UserError(_("Where should the calendars go? Give --out FILE.ics or --out-dir "
+                              "DIR, or set calendar.out_dir in sheetsync.yaml."))
         out_dir = str(settings.out_dir)
     return chosen, Publishing(
         Path(out_dir or "."), config.timezone,
         kinds=settings.feeds if settings else FEED_KINDS,
         history_months=settings.history_months if settings else HISTORY_MONTHS,
-        secret=feed_secret(settings) if out_dir else "", studio_name=studio_name(config),
-        locale=config.locale)
+        secret=feed_secret(settings, config.locale) if out_dir else "",
+        studio_name=studio_name(config), locale=config.locale)
 
 
-def balance_arguments(args: Sequence[str]) -> tuple[str | None, str | None]:
+def balance_arguments(args: Sequence[str],
+                      locale: str = ENGLISH) -> tuple[str | None, str | None]:
     """`[WORKBOOK] [CLIENT_ID]` -> (workbook, client id); one argument is the workbook when it
     looks like one (an .xlsx name, a Google Sheet, an existing file)."""
     if len(args) > 2:
-        raise UserError("balance takes at most a workbook and a client id.")
+        raise UserError(translations(locale).gettext(
+            "balance takes at most a workbook and a client id."))
     if len(args) == 2:
         return args[0], args[1]
     if len(args) == 1 and _looks_like_workbook(args[0]):
@@ -176,10 +187,11 @@ def _looks_like_workbook(arg: str) -> bool:
     return arg.lower().endswith(".xlsx") or is_google(arg) or Path(arg).exists()
 
 
-def statement_arguments(args: Sequence[str]) -> tuple[str | None, str]:
+def statement_arguments(args: Sequence[str], locale: str = ENGLISH) -> tuple[str | None, str]:
     """`[WORKBOOK] CLIENT_ID` -> (workbook, client id)."""
     if not args or len(args) > 2:
-        raise UserError("Name the client: sheetsync statement [WORKBOOK] CLIENT_ID.")
+        raise UserError(translations(locale).gettext(
+            "Name the client: sheetsync statement [WORKBOOK] CLIENT_ID."))
     return (None, args[0]) if len(args) == 1 else (args[0], args[1])
 
 
@@ -200,8 +212,9 @@ def init(store: Store, workbook: str, *, demo_today: date | None = None,
     layout = Layout(tabs=ALL_TABS)
     if demo_today is not None:
         if _holds_a_studio(store, workbook):
-            raise UserError(f"{workbook} already holds studio data; --demo only fills a new, "
-                            "empty workbook.")
+            raise UserError(translations(locale).gettext(
+                "%(workbook)s already holds studio data; --demo only fills a new, empty "
+                "workbook.") % {"workbook": workbook})
         layout = demo_layout(demo_today, locale)
     return store.lay_out(localized_layout(layout, locale))
 
@@ -266,14 +279,15 @@ class Publishing:
     locale: str = "en"  # the studio's language (a client's feed: the client's own)
 
 
-def feed_secret(settings: CalendarSettings | None) -> str:
+def feed_secret(settings: CalendarSettings | None, locale: str = ENGLISH) -> str:
     """The secret that makes feed file names unguessable (empty when none is configured)."""
     if settings is None or not settings.secret_env:
         return ""
     secret = os.environ.get(settings.secret_env, "")
     if not secret:
-        raise UserError(f"The environment variable {settings.secret_env} (calendar.secret_env) "
-                        "is not set; without it the calendar files would get other names.")
+        raise UserError(translations(locale).gettext(
+            "The environment variable %(name)s (calendar.secret_env) is not set; without it "
+            "the calendar files would get other names.") % {"name": settings.secret_env})
     return secret
 
 
@@ -283,7 +297,7 @@ def publishing(settings: CalendarSettings | None, timezone: str,
     if settings is None:
         return None
     return Publishing(settings.out_dir, timezone, settings.feeds, settings.history_months,
-                      feed_secret(settings), studio_name, locale)
+                      feed_secret(settings, locale), studio_name, locale)
 
 
 @dataclass(slots=True)
@@ -319,8 +333,9 @@ def sync(store: Store, now: datetime, *, started_at: datetime, dry_run: bool = F
                                                                   calendars.kinds),
                                  found, calendars, report.plan.now, dry_run=report.dry_run)
     except OSError as err:
-        outcome.feeds_error = (f"The workbook was synced, but the calendars in "
-                               f"{calendars.out_dir} were not refreshed: {err.strerror or err}")
+        outcome.feeds_error = translations(locale).gettext(
+            "The workbook was synced, but the calendars in %(folder)s were not refreshed: "
+            "%(error)s") % {"folder": calendars.out_dir, "error": err.strerror or err}
     return outcome
 
 
@@ -357,7 +372,9 @@ def balances(store: Store, now: datetime, workbook: str, *, client_id: str | Non
     one with money due; `due` keeps those with money due, `ending_days` those ending soon."""
     _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays, locale=locale)
     if client_id and client_id not in snapshot.clients:
-        raise UserError(f"There is no client {client_id} in {workbook}.")
+        raise UserError(translations(locale).gettext(
+            "There is no client %(client)s in %(workbook)s.") % {
+                "client": client_id, "workbook": workbook})
     rows = current_periods([b for b in plan.balances if client_id in (None, b.client_id)])
     if due:
         rows = [b for b in rows if b.due > 0]
@@ -400,13 +417,15 @@ def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
                                                 locale)
         if snapshot.structural:
             missing = " ".join(p.problem for p in snapshot.problems)
-            raise UserError(f"{workbook} cannot be reported on: {missing}")
+            raise UserError(translations(locale).gettext(
+                "%(workbook)s cannot be reported on: %(missing)s") % {
+                    "workbook": workbook, "missing": missing})
         report = commission_report(snapshot, month, now)
-        changes = month_changes(tables, report)
+        changes = month_changes(tables, report, locale)
         if changes:
             store.write(changes)
         if out is not None:
-            save(report, out, currency)
+            save(report, out, currency, locale)
     return CommissionsOutcome(report, changes, out)
 
 
@@ -429,42 +448,51 @@ def statement(store: Store, now: datetime, workbook: str, client_id: str, *,
     The workbook is read in the studio's conventions (`templates.locale`)."""
     _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays,
                                              locale=templates.locale)
+    _ = translations(templates.locale).gettext
+    said = {"workbook": workbook, "client": client_id}
     if snapshot.structural:
-        raise UserError(f"{workbook} is missing tabs or columns; run 'sheetsync check'.")
+        raise UserError(_("%(workbook)s is missing tabs or columns; run 'sheetsync check'.")
+                        % said)
     client = snapshot.clients.get(client_id)
     if client is None:
-        raise UserError(f"There is no client {client_id} in {workbook}.")
+        raise UserError(_("There is no client %(client)s in %(workbook)s.") % said)
+    said["name"] = client.name
     context = build_statement(snapshot, plan, client_id, studio_name=studio_name,
                               currency=currency, locale=templates.locale)
     try:
         rendered = templates.render(STATEMENT, CLIENT, context)
     except RenderError as err:
-        raise UserError(f"The statement template failed: {err}") from None
+        raise UserError(_("The statement template failed: %(error)s") % {"error": err}) from None
     report = StatementReport(client.name, client.email, rendered, list(context["held"]))
     if sender is None:
         return report
     if report.held:
-        raise UserError(f"{', '.join(report.held)} of {client_id} cannot be read (see "
-                        "'sheetsync check'), so the statement would be incomplete; fix it "
-                        "first. Nothing was sent.")
+        raise UserError(_("%(ids)s of %(client)s cannot be read (see 'sheetsync check'), so the "
+                          "statement would be incomplete; fix it first. Nothing was sent.")
+                        % {**said, "ids": ", ".join(report.held)})
     if not client.email:
-        raise UserError(f"{client.name} ({client_id}) has no e-mail address; add one in the "
-                        "Clients tab. Nothing was sent.")
+        raise UserError(_("%(name)s (%(client)s) has no e-mail address; add one in the Clients "
+                          "tab. Nothing was sent.") % said)
     try:
         clean_address(client.email)
     except BadAddress as err:
-        raise UserError(f"Cannot send to {client.name} ({client_id}): {err}. "
-                        "Nothing was sent.") from None
+        raise UserError(_("Cannot send to %(name)s (%(client)s): %(error)s. Nothing was sent.")
+                        % {**said, "error": err}) from None
     message = Outgoing(key=f"statement/{client_id}/{now:%Y-%m-%dT%H:%M:%S}", event=STATEMENT,
                        role=CLIENT, to_name=client.name, to_address=client.email,
                        context=context)
     result = sender.send([message], now)[0]
     if result.status not in (SENT, QUEUED):
-        raise UserError(f"The statement was not sent to {client.email}: {result.error}")
+        raise UserError(_("The statement was not sent to %(address)s: %(error)s") % {
+            "address": client.email, "error": result.error})
     return StatementReport(client.name, client.email, rendered, report.held, result)
 
 
 # -- calendars -------------------------------------------------------------------------------
+_NO_SUCH = {ics.STAFF: N_("There is no staff %(key)s in %(workbook)s."),
+            ics.CLIENT: N_("There is no client %(key)s in %(workbook)s."),
+            ics.GROUP: N_("There is no group %(key)s in %(workbook)s."),
+            ics.STUDIO: N_("There is no studio %(key)s in %(workbook)s.")}
 @dataclass(slots=True)
 class CalendarReport:
     held: list[str]  # enrollments shown as they stand in the workbook
@@ -482,14 +510,16 @@ def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
     """The calendar of each `chosen` (kind, id) into `out` ('-': returned, not written), or,
     without `out`, every feed of `how.kinds` (or the chosen ones) into `how.out_dir`."""
     _, snapshot, plan = engine.read_and_plan(store, now, progress, holidays, locale=how.locale)
+    _ = translations(how.locale).gettext
     if snapshot.structural:
-        raise UserError(f"{workbook} is missing tabs or columns, so no calendar was written "
-                        "(the feeds would lose their sessions); run 'sheetsync check'.")
+        raise UserError(_("%(workbook)s is missing tabs or columns, so no calendar was written "
+                          "(the feeds would lose their sessions); run 'sheetsync check'.")
+                        % {"workbook": workbook})
     feeds = []
     for kind, key in chosen:
         feed = ics.feed_for(snapshot, kind, key)
         if feed is None:
-            raise UserError(f"There is no {kind} {key} in {workbook}.")
+            raise UserError(_(_NO_SUCH[kind]) % {"key": key, "workbook": workbook})
         feeds.append(feed)
     found = ics.sessions(snapshot, plan, ics.history_start(now, how.history_months), how.locale)
     report = CalendarReport(held=sorted(plan.held))
@@ -509,14 +539,15 @@ def calendars(store: Store, now: datetime, workbook: str, how: Publishing, *,
             report.written = _publish(how.out_dir, feeds or ics.all_feeds(snapshot, how.kinds),
                                       found, how, now)
     except OSError as err:
-        raise UserError(f"Cannot write the calendar: {err.strerror or err}"
-                        + (f" ({err.filename})" if err.filename else "")) from None
+        raise UserError(_("Cannot write the calendar: %(error)s") % {
+            "error": err.strerror or err} + (f" ({err.filename})" if err.filename else "")
+                        ) from None
     return report
 
 
 # -- status ----------------------------------------------------------------------------------
 def status(store: Store, now: datetime, *, max_age: timedelta | None,
-           smtp: bool) -> health.Status:
+           smtp: bool, locale: str = ENGLISH) -> health.Status:
     """Is sheetsync working? Read from the Runs, Notifications and Problems tabs; it writes
     nothing and waits for no lock, so it answers while a sync runs."""
-    return health.status(store.read(), now, max_age=max_age, smtp=smtp)
+    return health.status(store.read(), now, max_age=max_age, smtp=smtp, locale=locale)

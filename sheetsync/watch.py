@@ -41,6 +41,7 @@ import click
 
 from .durations import describe_duration, parse_duration
 from .errors import UserError
+from .i18n import DEFAULT, N_, translations
 from .stores import is_google
 from .stores.base import Layout, Store, Table, WorkbookChanges
 from .stores.lockfiles import find_lock, is_lock_name
@@ -49,7 +50,10 @@ SETTLE = 2.0  # seconds of quiet after the last event before a save counts as do
 RETRY = 60.0  # seconds before the first retry of a failed run
 NAP = 0.5  # longest sleep between two looks at the schedule (how soon a stop is noticed)
 MINIMUM_INTERVAL = 1.0
-OUTCOMES = {0: "ok", 1: "problems", 2: "refused", 3: "failed", 4: "alerts failed"}
+OUTCOMES = {0: N_("ok"), 1: N_("problems"), 2: N_("refused"), 3: N_("failed"),
+            4: N_("alerts failed")}
+#: Why a run starts, as the log says it (translated, as OUTCOMES, where it is logged).
+REASONS = (N_("start"), N_("interval"), N_("retry"), N_("closed"), N_("saved"))
 
 
 class Abandoned(BaseException):
@@ -68,16 +72,23 @@ class Outcome:
 Fingerprint = tuple[int, int, int]
 
 
-def parse_interval(text: str) -> float:
+def parse_interval(text: str, locale: str = DEFAULT) -> float:
     """Seconds in `30s`, `15m`, `1h`, `1d` (also `1h30m`)."""
-    seconds = parse_duration(text, example="30s, 15m or 1h").total_seconds()
+    _ = translations(locale).gettext
+    seconds = parse_duration(text, example=_("30s, 15m or 1h"), locale=locale).total_seconds()
     if seconds < MINIMUM_INTERVAL:
-        raise UserError(f"--every {text} is too short; sync at most once a second.")
+        raise UserError(_("--every %(text)s is too short; sync at most once a second.")
+                        % {"text": text})
     return seconds
 
 
-def describe_interval(seconds: float) -> str:
-    return describe_duration(timedelta(seconds=seconds))
+def describe_interval(seconds: float, locale: str = DEFAULT) -> str:
+    return describe_duration(timedelta(seconds=seconds), locale)
+
+
+def said(word: str, locale: str) -> str:
+    """A reason for a run or an outcome of one (OUTCOMES, REASONS) as the log says it."""
+    return translations(locale).gettext(word)
 
 
 def backoff(failures: int, interval: float) -> float:
@@ -125,7 +136,9 @@ def serve(command: click.Command, options: dict[str, Any], workbook: str, every_
           rewrite: bool, echo: Callable[[str], None], clock: Callable[[], datetime]) -> None:
     """`sheetsync watch`: run `command`'s sync of `workbook` in this process until stopped,
     logging one line per run with `clock`'s time (the full output too with --verbose)."""
-    every = parse_interval(every_text)
+    locale = str(options.get("locale", DEFAULT))
+    _ = translations(locale).gettext
+    every = parse_interval(every_text, locale)
     local = None if is_google(workbook) else Path(workbook)
     arguments = sync_arguments(options, workbook, rewrite)
 
@@ -138,9 +151,11 @@ def serve(command: click.Command, options: dict[str, Any], workbook: str, every_
     def log(line: str) -> None:
         echo(f"{clock():%Y-%m-%d %H:%M:%S} {line}")
 
-    log(f"watching {workbook}: a sync every {describe_interval(every)}"
-        + (", and after each save once it is closed." if local else "."))
-    Watcher(workbook, local, every, run_sync, log).serve()
+    said_every = {"workbook": workbook, "every": describe_interval(every, locale)}
+    log(_("watching %(workbook)s: a sync every %(every)s, and after each save once it is "
+          "closed.") % said_every if local else
+        _("watching %(workbook)s: a sync every %(every)s.") % said_every)
+    Watcher(workbook, local, every, run_sync, log, locale=locale).serve()
 
 
 def fingerprint(path: Path) -> Fingerprint | None:
@@ -221,8 +236,9 @@ class GuardedStore:
 class Watcher:
     def __init__(self, workbook: str, local: Path | None, every: float,
                  run_sync: Callable[[], Outcome], log: Callable[[str], None],
-                 clock: Callable[[], float] = time.monotonic) -> None:
+                 clock: Callable[[], float] = time.monotonic, locale: str = DEFAULT) -> None:
         self.workbook = workbook
+        self.locale = locale  # the language of the log lines
         self.local = local  # the .xlsx file, or None for a Google Sheet (interval only)
         self.every = every
         self.run_sync = run_sync
@@ -239,6 +255,9 @@ class Watcher:
         self.told_open = False
         self.failures = 0
         self.synced: Fingerprint | None = None  # the workbook as the last good run left it
+
+    def _(self, message: str) -> str:
+        return translations(self.locale).gettext(message)
 
     def changed(self) -> None:
         """The workbook or its lock file changed (called by the observer's thread)."""
@@ -260,9 +279,10 @@ class Watcher:
         try:
             with self._observed():
                 self._loop()
-            self.log("stopped.")
+            self.log(self._("stopped."))
         except Abandoned:
-            self.log("stopped; the sync in progress was abandoned before it wrote anything.")
+            self.log(self._("stopped; the sync in progress was abandoned before it wrote "
+                            "anything."))
         finally:
             for number, handler in previous.items():
                 signal.signal(number, handler)
@@ -306,8 +326,9 @@ class Watcher:
             self.due_reason = "interval"
         if not self.told_open:
             self.told_open = True
-            self.log(f"waiting: {Path(self.workbook).name} is open in {program}; "
-                     "sheetsync syncs it right after it is closed.")
+            self.log(self._("waiting: %(workbook)s is open in %(program)s; sheetsync syncs it "
+                            "right after it is closed.") % {
+                                "workbook": Path(self.workbook).name, "program": program})
 
     def _run(self, reason: str) -> None:
         global _running
@@ -325,13 +346,15 @@ class Watcher:
             self.failures += 1
             wait = backoff(self.failures, self.every)
             self.due_at, self.due_reason = self.clock() + wait, "retry"
-            retry = f"; next try in {describe_interval(wait)}"
+            retry = self._("; next try in %(wait)s") % {
+                "wait": describe_interval(wait, self.locale)}
         else:
             self.failures = 0
             self.synced = fingerprint(self.local) if self.local is not None else None
             self.due_at, self.due_reason = started + self.every, "interval"
             retry = ""
-        self.log(f"{reason}: {OUTCOMES.get(outcome.code, 'failed')}: {summary(outcome)}{retry}")
+        result = said(OUTCOMES.get(outcome.code, "failed"), self.locale)
+        self.log(f"{said(reason, self.locale)}: {result}: {summary(outcome)}{retry}")
 
     def _observed(self) -> AbstractContextManager[None]:
         if self.local is None:
