@@ -29,8 +29,12 @@ class Failure(click.ClickException):
 
     exit_code = 2
 
+    def __init__(self, message: str, locale: str = DEFAULT) -> None:
+        super().__init__(message)
+        self.locale = locale  # known when raised: click shows it after the context is gone
+
     def show(self, file: IO[Any] | None = None) -> None:
-        click.echo(translations(_locale()).gettext("Error: %(error)s") % {
+        click.echo(translations(self.locale).gettext("Error: %(error)s") % {
             "error": self.format_message()}, file=file, err=True, color=self.show_color)
 
 
@@ -49,7 +53,7 @@ def handled(func: F) -> F:
         try:
             return func(*args, **kwargs)
         except UserError as err:
-            raise Failure(str(err)) from None
+            raise Failure(str(err), _locale()) from None
         except (click.ClickException, click.exceptions.Exit, click.Abort):
             raise
         except KeyboardInterrupt:
@@ -59,7 +63,7 @@ def handled(func: F) -> F:
         except OSError as err:
             if not disk_refused(err):
                 failed_unexpectedly(err)
-            raise Failure(cannot_write(err)) from None
+            raise Failure(cannot_write(err), _locale()) from None
         except Exception as err:
             failed_unexpectedly(err)
 

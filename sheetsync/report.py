@@ -26,6 +26,8 @@ from decimal import Decimal
 import pandas as pd
 
 from .cells import cents
+from .formatting import format_stamp
+from .i18n import DEFAULT, translations
 from .ledger import basis_price, session_price, with_commission
 from .model import PENDING, USED, Appointment, Problem, Snapshot
 from .month import Month
@@ -90,8 +92,10 @@ class _Earned:
     commission: Decimal
 
 
-def commission_report(snapshot: Snapshot, month: Month, now: datetime) -> CommissionReport:
-    """What every staff member earned in `month`, as a sync at `now` would leave the workbook."""
+def commission_report(snapshot: Snapshot, month: Month, now: datetime,
+                      locale: str = DEFAULT) -> CommissionReport:
+    """What every staff member earned in `month`, as a sync at `now` would leave the workbook
+    (its notes in `locale`)."""
     synced = plan(snapshot, now)
     workbook = {a.appointment_id: a for a in snapshot.appointments}
     held_rows = [_as_held(a, snapshot) for a in snapshot.appointments
@@ -126,7 +130,7 @@ def commission_report(snapshot: Snapshot, month: Month, now: datetime) -> Commis
     sessions = pd.DataFrame([_record(e) for e in earned], columns=list(SESSION_COLUMNS))
     notes = _notes(month, now, to_come=to_come, completed_here=completed_here,
                    not_frozen=not_frozen, unreadable=unreadable, uncounted=uncounted,
-                   held=sorted(held_here), problems=len(synced.problems))
+                   held=sorted(held_here), problems=len(synced.problems), locale=locale)
     return CommissionReport(
         month=month, now=now, sessions=sessions,
         by_staff=_grouped(sessions, ["staff_id", "staff_name"], STAFF_COLUMNS),
@@ -184,37 +188,57 @@ def _grouped(sessions: pd.DataFrame, keys: list[str], columns: tuple[str, ...]) 
 
 def _notes(month: Month, now: datetime, *, to_come: int, completed_here: int, not_frozen: int,
            unreadable: list[str], uncounted: list[str], held: list[str],
-           problems: int) -> list[str]:
+           problems: int, locale: str = DEFAULT) -> list[str]:
+    t = translations(locale)
     notes = []
     if to_come and now.date() < month.first:
-        notes.append(f"{month} has not begun: its {to_come} planned session(s) are not "
-                     "counted yet.")
+        notes.append(t.ngettext(
+            "%(month)s has not begun: its %(count)s planned session(s) are not counted yet.",
+            "%(month)s has not begun: its %(count)s planned session(s) are not counted yet.",
+            to_come) % {"month": month, "count": to_come})
     elif to_come:
-        notes.append(f"{month} is not over at {now:%Y-%m-%d %H:%M}: {to_come} session(s) still "
-                     "to come are not counted yet.")
+        notes.append(t.ngettext(
+            "%(month)s is not over at %(now)s: %(count)s session(s) still to come are not "
+            "counted yet.", "%(month)s is not over at %(now)s: %(count)s session(s) still to "
+            "come are not counted yet.", to_come) % {
+                "month": month, "now": format_stamp(now, locale), "count": to_come})
     if completed_here:
-        notes.append(f"{completed_here} session(s) ended but no sync has marked them completed "
-                     "yet; they are counted, as the next sync will complete them.")
+        notes.append(t.ngettext(
+            "%(count)s session(s) ended but no sync has marked them completed yet; they are "
+            "counted, as the next sync will complete them.", "%(count)s session(s) ended but "
+            "no sync has marked them completed yet; they are counted, as the next sync will "
+            "complete them.", completed_here) % {"count": completed_here})
     if not_frozen:
-        notes.append(f"{not_frozen} commission(s) are not frozen in the Appointments tab yet; "
-                     "they are computed at today's rates, as the next sync will freeze them. "
-                     "Run 'sheetsync sync' to freeze them now.")
+        notes.append(t.ngettext(
+            "%(count)s commission(s) are not frozen in the Appointments tab yet; they are "
+            "computed at today's rates, as the next sync will freeze them. Run 'sheetsync "
+            "sync' to freeze them now.", "%(count)s commission(s) are not frozen in the "
+            "Appointments tab yet; they are computed at today's rates, as the next sync will "
+            "freeze them. Run 'sheetsync sync' to freeze them now.", not_frozen)
+            % {"count": not_frozen})
     if unreadable:
-        notes.append(f"The commission cell of {_ids(unreadable)} cannot be read, so it adds "
-                     "nothing here; correct it (see 'sheetsync check').")
+        notes.append(t.gettext(
+            "The commission cell of %(ids)s cannot be read, so it adds nothing here; correct "
+            "it (see 'sheetsync check').") % {"ids": _ids(unreadable, locale)})
     if uncounted:
-        notes.append(f"{_ids(uncounted)} are not counted: their enrollment or package cannot "
-                     "be read (see 'sheetsync check').")
+        notes.append(t.gettext(
+            "%(ids)s are not counted: their enrollment or package cannot be read (see "
+            "'sheetsync check').") % {"ids": _ids(uncounted, locale)})
     if held:
-        notes.append(f"Enrollment(s) {', '.join(held)} have a problem, so their sessions count "
-                     "as the workbook shows them (see 'sheetsync check').")
+        notes.append(t.gettext(
+            "Enrollment(s) %(ids)s have a problem, so their sessions count as the workbook "
+            "shows them (see 'sheetsync check').") % {"ids": ", ".join(held)})
     if problems:
-        notes.append(f"The workbook has {problems} problem(s); rows sheetsync cannot read are "
-                     "not in this report. Run 'sheetsync check' to see them.")
+        notes.append(t.ngettext(
+            "The workbook has %(count)s problem(s); rows sheetsync cannot read are not in this "
+            "report. Run 'sheetsync check' to see them.", "The workbook has %(count)s "
+            "problem(s); rows sheetsync cannot read are not in this report. Run 'sheetsync "
+            "check' to see them.", problems) % {"count": problems})
     return notes
 
 
-def _ids(ids: list[str]) -> str:
+def _ids(ids: list[str], locale: str = DEFAULT) -> str:
     shown = ", ".join(ids[:5])
-    return shown + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return shown + (translations(locale).gettext(" and %(count)s more") % {
+        "count": len(ids) - 5} if len(ids) > 5 else "")
 

@@ -420,7 +420,7 @@ def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
             raise UserError(translations(locale).gettext(
                 "%(workbook)s cannot be reported on: %(missing)s") % {
                     "workbook": workbook, "missing": missing})
-        report = commission_report(snapshot, month, now)
+        report = commission_report(snapshot, month, now, locale)
         changes = month_changes(tables, report, locale)
         if changes:
             store.write(changes)
