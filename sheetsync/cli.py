@@ -20,6 +20,7 @@ from . import __version__, render, usecases
 from . import status as health
 from .config import DEFAULT_NAME, Config, load_config
 from .exits import SUMMED_UP, ends_with_summary, handled
+from .i18n import translations
 from .schema import LOCALES
 from .stores import open_store as _open_store
 from .stores.base import Store
@@ -79,7 +80,8 @@ def open_store(workbook: str, config: Config, rewrite: bool = False) -> Store:
     """The workbook's store; what it warns about (a key file others can read) goes to stderr."""
     store = _open_store(workbook, config, rewrite=rewrite)
     for warning in getattr(store, "warnings", ()):
-        click.echo(f"Warning: {warning}", err=True)
+        click.echo(translations(config.locale).gettext("Warning: %(warning)s") % {
+            "warning": warning}, err=True)
     from .watch import guarded  # inside `watch`, a stop must not abandon a write under way
 
     return guarded(store)
