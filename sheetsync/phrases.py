@@ -19,7 +19,7 @@ into the `problems` domain, apart from the e-mails' `sheetsync` domain.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Protocol
 
 SENTENCE_LIMIT = 300  # a cell's sentence is cut here before its full stop (as ever)
@@ -73,17 +73,19 @@ class Phrase:
             text = text if text.endswith("?") else text + "."
         return text
 
+    # (new phrases are made with the constructor, not dataclasses.replace: a workbook of
+    # junk makes thousands, and replace costs several times more)
     def with_params(self, **more: object) -> Phrase:
-        return replace(self, params=(*self.params, *more.items()))
+        return Phrase(self.message, (*self.params, *more.items()), self.full_stop)
 
     def ending(self) -> Phrase:
         """This phrase as a whole sentence: cut at SENTENCE_LIMIT, ending with a full stop."""
-        return replace(self, full_stop=True)
+        return Phrase(self.message, self.params, True)
 
     def replacing(self, old: str, new: str) -> Phrase:
         """`old` replaced by `new` inside every text parameter (a pasted novel shortened)."""
-        return replace(self, params=tuple((key, _replaced(value, old, new))
-                                          for key, value in self.params))
+        return Phrase(self.message, tuple((key, _replaced(value, old, new))
+                                          for key, value in self.params), self.full_stop)
 
 
 def P_(message: str, /, **params: object) -> Phrase:
@@ -105,7 +107,9 @@ def _shown(value: object, gettext: Callable[[str], str], name: Callable[[Name], 
 
 def _replaced(value: object, old: str, new: str) -> object:
     if isinstance(value, str):
-        return value.replace(old, new)
+        if len(value) < len(old):
+            return value
+        return new if value == old else value.replace(old, new)
     if isinstance(value, Phrase):
         return value.replacing(old, new)
     return value
