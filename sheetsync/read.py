@@ -18,9 +18,11 @@ problems (texts and order), held sets and notices as reading every row one by on
 The cyclic garbage collector is paused while reading (millions of objects, no cycle).
 
 Problems are data: every cell that cannot be read becomes one `Problem` naming tab, row,
-column and value, and reading goes on. A record with a problem is left out, and every
-enrollment that depends on it (its package, client, staff member, group, payments or
-appointments) is *held*: planning leaves its appointments and balances exactly as they are.
+column and value, and reading goes on. Its sentence is the parser's `CellError` phrase (or
+one built here), English in `problem`, translatable in `phrase` (problem_text.py shows it).
+A record with a problem is left out, and every enrollment that depends on it (its package,
+client, staff member, group, payments or appointments) is *held*: planning leaves its
+appointments and balances exactly as they are.
 
 A tab or required column that is missing makes the snapshot `structural`: only those
 problems are reported, and the workbook is never written.

@@ -28,7 +28,9 @@ CHECKS, in order:
   enrollments.
 
 Invariant: a problem names tab, row, column and the cell as the studio typed it, in one
-sentence; checks never raise and never read anything but their arguments.
+sentence, a `P_` phrase (phrases.py) so the Problems tab can show it in the studio's language
+(tab and column names in it are `Name`s); checks never raise and never read anything but
+their arguments.
 """
 
 from __future__ import annotations
