@@ -6,7 +6,7 @@ sentence, byte for byte as sheetsync has always written it; `phrase.translated(t
 name)` is the same sentence in the studio's language: the message translated, parameters
 that are phrases themselves translated too (`{first} or {last}`, a kind of record), and
 parameters naming a tab or a column (`Name`) shown as `name` says (the titles the workbook
-shows). A value the studio typed is shown as typed.
+shows), dates (`Day`) as the locale writes them. A value the studio typed is shown as typed.
 
 Pure: no I/O, no sheetsync imports. Invariants: rendering never raises (a translation whose
 placeholders do not match its message id falls back to the English sentence), and a phrase
@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import date
 from typing import Protocol
 
 SENTENCE_LIMIT = 300  # a cell's sentence is cut here before its full stop (as ever)
@@ -40,8 +41,21 @@ class Name:
         return self.name
 
 
-def english_name(name: Name) -> str:
-    return name.name
+@dataclass(frozen=True, slots=True)
+class Day:
+    """A date inside a sentence: ISO in English (as ever), as the locale writes it elsewhere."""
+
+    day: date
+
+    def __str__(self) -> str:
+        return str(self.day)
+
+
+Word = Name | Day  # a parameter the reader's language shows its own way
+
+
+def english_name(word: Word) -> str:
+    return str(word)
 
 
 @dataclass(frozen=True, slots=True)
@@ -56,11 +70,11 @@ class Phrase:
         return self.render(_untranslated, english_name)
 
     def translated(self, translations: Gettext,
-                   name: Callable[[Name], str] = english_name) -> str:
+                   name: Callable[[Word], str] = english_name) -> str:
         """The sentence in `translations`' language, tab and column names as `name` shows them."""
         return self.render(translations.gettext, name)
 
-    def render(self, gettext: Callable[[str], str], name: Callable[[Name], str]) -> str:
+    def render(self, gettext: Callable[[str], str], name: Callable[[Word], str]) -> str:
         text = gettext(self.message)
         if self.params:
             values = {key: _shown(value, gettext, name) for key, value in self.params}
@@ -97,10 +111,10 @@ def _untranslated(message: str) -> str:
     return message
 
 
-def _shown(value: object, gettext: Callable[[str], str], name: Callable[[Name], str]) -> object:
+def _shown(value: object, gettext: Callable[[str], str], name: Callable[[Word], str]) -> object:
     if isinstance(value, Phrase):
         return value.render(gettext, name)
-    if isinstance(value, Name):
+    if isinstance(value, Name | Day):
         return name(value)
     return value
 

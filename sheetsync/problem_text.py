@@ -20,9 +20,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
+from .formatting import format_numeric_day
 from .i18n import translations
 from .model import Problem
-from .phrases import P_, Name, Phrase
+from .phrases import P_, Day, Phrase, Word
 from .schema import ALL_TABS, ENGLISH, TITLES, Tab, find_tab, known_locale, tab_title
 from .words import fold
 
@@ -74,9 +75,11 @@ class ProblemWords:
     def column(self, name: str, tab: str) -> str:
         return self._title(name) if name and tab in self.localized else name
 
-    def name(self, name: Name, tab: str) -> str:
-        """A tab or column named inside a sentence about a cell of `tab`."""
-        return self.tab(name.name) if name.tab else self.column(name.name, tab)
+    def name(self, word: Word, tab: str) -> str:
+        """A tab or column named inside a sentence about a cell of `tab`, or a date."""
+        if isinstance(word, Day):
+            return format_numeric_day(word.day, self.locale)
+        return self.tab(word.name) if word.tab else self.column(word.name, tab)
 
     def _title(self, name: str) -> str:
         return TITLES.get(self.locale, {}).get(name, name)

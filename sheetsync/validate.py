@@ -55,7 +55,7 @@ from .model import (
     Problem,
     Staff,
 )
-from .phrases import P_, Name, Phrase
+from .phrases import P_, Day, Name, Phrase
 
 R = TypeVar("R")
 
@@ -316,7 +316,7 @@ def payment_enrollment_known(parsed: Parsed, so_far: Findings) -> Findings:
 def closure_dates_in_order(parsed: Parsed, so_far: Findings) -> Findings:
     return rejecting(
         (c, c.problem("end_date", P_("The closure ends on {end} before it starts on {start}.",
-                                     end=str(end), start=str(start))))
+                                     end=Day(end), start=Day(start))))
         for c in parsed.closures
         if (start := c.record.start_date) and (end := c.record.end_date) and end < start)
 

@@ -355,3 +355,19 @@ def test_no_module_that_builds_problems_raises_or_reports_a_plain_english_senten
     plain = re.findall(r"CellError\((?:f?[\"']|str\()", source)
     plain += re.findall(r"\bProblem\([^)]*?,\s*f?[\"'][^\"']*[\"']\)", source)
     assert not plain, f"sheetsync/{module}.py: {plain} (use a P_ phrase)"
+
+
+def test_a_date_inside_a_sentence_is_written_as_the_locale_writes_it() -> None:
+    from sheetsync.read import read_snapshot
+    from tests.problem_junk import junk_tables
+
+    for code, expected in (
+            ("tr", "Tatil 10.12.2026 tarihinde başlıyor ama ondan önce, 01.12.2026 tarihinde "
+                   "bitiyor."),
+            ("de", "Die Schließung endet am 01.12.2026, bevor sie am 10.12.2026 beginnt.")):
+        tables = junk_tables(code)
+        (closure,) = [p for p in read_snapshot(tables, locale=code).problems
+                      if p.column == "end_date" and p.row == 2]
+        assert closure.problem == (
+            "The closure ends on 2026-12-01 before it starts on 2026-12-10.")
+        assert problem_words(code, tables).shown(closure).problem == expected
