@@ -591,7 +591,7 @@ def calendar_lines(found: CalendarReport, timezone: str, locale: str = DEFAULT) 
     lines = []
     if found.one is not None:
         one = found.one
-        said = {"path": one.path, "label": one.feed.label, "events": one.events}
+        said = {"path": one.path, "label": feed_label(one.feed, locale), "events": one.events}
         lines.append((t.ngettext("Wrote %(path)s: %(label)s, %(events)s event(s).",
                                  "Wrote %(path)s: %(label)s, %(events)s event(s).", one.events)
                       if one.changed else
@@ -617,10 +617,25 @@ def feed_lines(written: Sequence[ics.Written], folder: Path, timezone: str,
                 "folder": folder, "zone": timezone, "since": since},
             *("  " + t.ngettext("wrote %(file)s  %(label)s, %(events)s event(s)",
                                 "wrote %(file)s  %(label)s, %(events)s event(s)", w.events) % {
-                "file": w.path.name.ljust(width), "label": w.feed.label, "events": w.events}
+                "file": w.path.name.ljust(width), "label": feed_label(w.feed, locale),
+                "events": w.events}
               for w in changed),
             "  " + t.gettext("%(written)s written, %(unchanged)s unchanged.") % {
                 "written": len(changed), "unchanged": len(written) - len(changed)}]
+
+
+def feed_label(feed: ics.Feed, locale: str = DEFAULT) -> str:
+    """`Elif (staff ST1)`, `Elif (personel ST1)`; the studio's feed `All sessions`,
+    `Tüm seanslar`."""
+    if locale == DEFAULT:
+        return feed.label
+    t = translations(locale)
+    if feed.kind == "studio":
+        return t.gettext("All sessions")
+    kinds = {"staff": str(t.pgettext("calendar of", "staff")),
+             "client": str(t.pgettext("calendar of", "client")),
+             "group": str(t.pgettext("calendar of", "group"))}
+    return f"{feed.name} ({kinds.get(feed.kind, feed.kind)} {feed.key})"
 
 
 # -- statement, demo -------------------------------------------------------------------------

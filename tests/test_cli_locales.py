@@ -9,9 +9,17 @@ Elif (ST1) from Monday 30 November 2026, a 10-session package at 4,000.
 
 from __future__ import annotations
 
+import os
+import queue
 import re
+import signal
+import subprocess
+import sys
+import threading
+import time
 from pathlib import Path
 
+import openpyxl
 import pytest
 
 from sheetsync.durations import describe_duration
@@ -226,3 +234,81 @@ def test_durations_are_said_and_refused_in_the_language(code: str, said: str, er
     with pytest.raises(UserError) as refused:
         parse_interval("soon", code)
     assert str(refused.value) == error
+
+
+def test_sync_names_the_problems_it_found_in_the_language(run, cli_folder: Path):
+    path = studio(cli_folder, "tr")
+    book = openpyxl.load_workbook(path)
+    book["Packages"]["D2"] = "abc"  # the price of PHY10
+    book.save(path)
+    synced = run("sync", "--now", SYNCED)
+    assert synced.exit_code == 1, synced.output
+    holds(synced.output, ["2 sorun bulundu; ilgili satırlar olduğu gibi bırakıldı:",
+                          "  Packages satır 2, price: 'abc' bir para tutarı değil.",
+                          "0 başarısız, 2 sorun (çıkış 1)"])
+    assert "problem(s) found" not in synced.output
+
+
+def test_status_says_why_it_needs_attention_in_the_language(run, cli_folder: Path):
+    studio(cli_folder, "de")
+    assert run("sync", "--now", SYNCED).exit_code == 0
+    late = run("status", "--now", "2026-12-11T13:00", "--max-age", "2h")
+    assert late.exit_code == 6
+    holds(late.output, [
+        "studio.xlsx am 11.12.2026 13:00 (Europe/Istanbul): braucht Aufmerksamkeit (Exit 6).",
+        "Der letzte erfolgreiche Abgleich war vor 3 Std., länger als die erlaubten 2 Std. "
+        "(--max-age)."])
+
+
+def test_calendar_feeds_are_told_in_the_language(run, cli_folder: Path):
+    studio(cli_folder, "tr")
+    written = run("calendar", "--out-dir", "feeds", "--now", SYNCED)
+    assert written.exit_code == 0, written.output
+    holds(written.output, ["feeds içindeki takvimler (Europe/Istanbul, "
+                           "01.06.2026 tarihinden itibaren seanslar):",
+                           "  staff-ST1.ics yazıldı  Elif (personel ST1), 10 etkinlik",
+                           "  studio.ics    yazıldı  Tüm seanslar, 10 etkinlik",
+                           "  9 yazıldı, 0 değişmedi."])
+    unknown = run("calendar", "--staff", "ST9", "--out", "st9.ics", "--now", SYNCED)
+    assert unknown.exit_code == 2
+    holds(unknown.output, ["Hata: studio.xlsx içinde ST9 numaralı bir personel yok."])
+
+
+def watch_lines(folder: Path, wanted: int, timeout: float = 60) -> list[str]:
+    """The first `wanted` log lines of `sheetsync watch` in `folder`, then its stop line."""
+    env = {k: v for k, v in os.environ.items() if k != "SHEETSYNC_CONFIG"}
+    env["PYTHONPATH"] = str(Path(__file__).resolve().parents[1])
+    process = subprocess.Popen([sys.executable, "-m", "sheetsync", "watch", "--every", "1h"],
+                               cwd=folder, env=env, text=True, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT)
+    lines: queue.Queue[str] = queue.Queue()
+    assert process.stdout is not None
+    threading.Thread(target=lambda: [lines.put(line) for line in process.stdout],
+                     daemon=True).start()
+    seen: list[str] = []
+    try:
+        deadline = time.monotonic() + timeout
+        while len(seen) < wanted:
+            seen.append(lines.get(timeout=max(0.1, deadline - time.monotonic())).rstrip())
+        process.send_signal(signal.SIGTERM)
+        process.wait(timeout=30)
+        while not lines.empty() or process.stdout.readable():
+            try:
+                seen.append(lines.get(timeout=2).rstrip())
+            except queue.Empty:
+                break
+    finally:
+        if process.poll() is None:
+            process.kill()
+            process.wait()
+    return seen
+
+
+def test_watch_logs_in_the_language(cli_folder: Path):
+    studio(cli_folder, "tr")
+    started, first, *rest = watch_lines(cli_folder, 2)
+    assert started.endswith("studio.xlsx izleniyor: her 1 sa bir eşitleme ve her kayıttan "
+                            "sonra dosya kapanınca bir eşitleme."), started
+    assert re.search(r"\d{2}:\d{2}:\d{2} başlangıç: (tamam|sorunlar): sync: \d+ oluşturuldu, ",
+                     first), first
+    assert rest and rest[-1].endswith(" durduruldu."), rest
