@@ -122,7 +122,7 @@ def _validations(ws) -> dict[str, str]:  # type: ignore[no-untyped-def]
 def test_init_locale_tr_writes_a_turkish_workbook_and_its_config(run, cli_folder: Path):
     result = run("init", "studio.xlsx", "--locale", "tr", "--demo")
     assert result.exit_code == 0, result.output
-    assert "added the Randevular tab" in result.output
+    assert "Randevular sekmesi eklendi" in result.output
     assert "Wrote sheetsync.yaml with locale: tr." in result.output
     assert yaml.safe_load((cli_folder / "sheetsync.yaml").read_text(encoding="utf-8")) == {
         "workbook": "studio.xlsx", "locale": "tr"}
@@ -151,6 +151,7 @@ def test_init_locale_tr_writes_a_turkish_workbook_and_its_config(run, cli_folder
 def test_init_locale_de_writes_a_german_workbook(run, cli_folder: Path):
     result = run("init", "studio.xlsx", "--locale", "de", "--demo")
     assert result.exit_code == 0, result.output
+    assert "Tabellenblatt Termine hinzugefügt" in result.output
     wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
     assert wb.sheetnames == GERMAN_TABS
     assert [c.value for c in wb["Kunden"][1]] == [
@@ -192,6 +193,7 @@ def test_an_english_workbook_keeps_its_tabs_and_headers_under_locale_tr(run, cli
     assert result.exit_code == 0, result.output
     wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
     assert wb.sheetnames == [t.name for t in ALL_TABS if t.name != "Closures"] + ["Tatiller"]
+    assert "Payments sekmesine sütun eklendi: Not" in result.output
     assert [c.value for c in wb["Payments"][1]] == [
         "enrollment_id", "amount", "date", "period", "method", "Not"]
     assert [c.value for c in wb["Clients"][1]] == [*CLIENTS.column_names, "Dil"]
@@ -227,7 +229,7 @@ def test_init_and_sync_on_a_google_sheet_in_turkish(server: LocalSheets,  # noqa
     sheet = server.create_spreadsheet("Stüdyo")
     store = GoogleStore(sheet, account, endpoint=server.base_url)
     added = usecases.init(store, sheet, demo_today=date(2026, 12, 1), locale="tr")
-    assert "added the Randevular tab" in added
+    assert "Randevular sekmesi eklendi" in added
     assert server.values(sheet, "Danışanlar")[0] == [
         "Danışan No", "Ad", "E-posta", "Telefon", "Durum", "Dil"]
     assert server.values(sheet, "Kayıtlar")[1][5] == "Pzt 14:00, Per 14:00"

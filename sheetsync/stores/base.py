@@ -78,6 +78,7 @@ class Layout:
 
     tabs: tuple[Tab, ...]
     rows: dict[str, list[dict[str, Cell]]] = field(default_factory=dict)  # tab name -> records
+    locale: str = "en"  # the language of the tabs' titles and of the sentences saying so
 
 
 class Store(Protocol):

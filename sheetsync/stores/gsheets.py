@@ -428,7 +428,7 @@ class GoogleStore:
             self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
                                self._dims(plan.expected))
         self._sheets, self._tables = {}, {}
-        return [describe(s) for s in steps] + plan.notes
+        return [describe(s, layout.locale) for s in steps] + plan.notes
 
 
 class Unsure(GaveUp):

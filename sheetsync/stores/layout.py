@@ -13,7 +13,17 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..schema import Column, Tab, column_title, find_tab, header_key, localized, tab_title
+from ..i18n import translations
+from ..schema import (
+    ENGLISH,
+    Column,
+    Tab,
+    column_title,
+    find_tab,
+    header_key,
+    localized,
+    tab_title,
+)
 from .base import Cell, Layout, Table
 
 
@@ -40,7 +50,7 @@ def localized_layout(layout: Layout, locale: str) -> Layout:
                                       for name, value in record.items()}
                                      for record in layout.rows[tab.name]]
             for tab in layout.tabs if tab.name in layout.rows}
-    return Layout(tuple(localized(tab, locale) for tab in layout.tabs), rows)
+    return Layout(tuple(localized(tab, locale) for tab in layout.tabs), rows, locale)
 
 
 def layout_steps(tables: dict[str, Table], tabs: tuple[Tab, ...]) -> list[Step]:
@@ -59,11 +69,13 @@ def layout_steps(tables: dict[str, Table], tabs: tuple[Tab, ...]) -> list[Step]:
     return steps
 
 
-def describe(step: Step) -> str:
+def describe(step: Step, locale: str = ENGLISH) -> str:
+    """What `init` did, in `locale`: `added the Randevular tab`, in Turkish words."""
+    _ = translations(locale).gettext
     if isinstance(step, NewTab):
-        return f"added the {step.tab.name} tab"
+        return _("added the %(tab)s tab") % {"tab": step.tab.name}
     names = ", ".join(c.name for c in step.columns)
-    return f"added column(s) {names} to {step.title}"
+    return _("added column(s) %(columns)s to %(tab)s") % {"columns": names, "tab": step.title}
 
 
 def column_letter(index: int) -> str:

@@ -59,7 +59,7 @@ class MemoryStore:
             for record in layout.rows.get(tab.name, []):
                 assert title is not None
                 self.append(title, record)
-        return [describe(s) for s in steps]
+        return [describe(s, layout.locale) for s in steps]
 
     # Helpers for tests: edit the workbook the way a studio would.
     def set(self, title: str, row: int, column: str, value: Cell) -> None:

@@ -277,14 +277,14 @@ class XlsxStore:
                 raise
             with self._opened() as wb:
                 self._lay_out(wb, steps, layout)
-            return [describe(s) for s in steps]
+            return [describe(s, layout.locale) for s in steps]
         def write_all(handle: IO[bytes]) -> None:
             handle.write(data)
 
         self._replace(write_all)
         self.writes += 1
         self.wrote_with = "patch"
-        return [describe(s) for s in steps]
+        return [describe(s, layout.locale) for s in steps]
 
     def _laid_out(self, tables: dict[str, Table], steps: list[Step], layout: Layout,
                   exists: bool) -> bytes:
