@@ -4,7 +4,8 @@ Each command builds its inputs from the options and sheetsync.yaml, calls one fu
 usecases.py, echoes what render.py makes of the report and maps the outcome to an exit code:
 0 done, 1 done but problems were found, 2 bad usage or configuration (one clear sentence,
 no traceback: exits.py's `handled` translates library errors), 3 sheetsync itself failed
-(`--verbose` shows the traceback).
+(`--verbose` shows the traceback). What it prints is in the `locale` of sheetsync.yaml
+(render.py and usecases.py take it); `--help` is English, rendered before the config is read.
 """
 
 from __future__ import annotations

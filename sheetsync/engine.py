@@ -4,7 +4,7 @@ The only place that strings the steps together: `read_workbook` (the snapshot, p
 holidays merged in), `plan` (every change and the alerts due), `send_alerts`, then
 `build_changes` + `with_run` (the Runs row, counting its own write) and `write_changes`.
 It talks to a store, never to the terminal: progress goes through the `progress` callback
-the CLI passes.
+the CLI passes, worded (like the report's notes) in the `locale` each entry point takes.
 A workbook with a structural problem (a missing tab or column) is reported on
 and never written. Progress never claims a write before it happened: "Saving ..."
 comes after the workbook was found writable, right before the write.
