@@ -18,7 +18,7 @@ from pathlib import Path
 
 from .schema import ALL_TABS, ENGLISH, known_locale
 from .stores.base import Cell, Layout
-from .words import yes_no_words
+from .words import choice_word, yes_no_words
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,7 +31,7 @@ class DemoWords:
     methods: tuple[str, str, str]  # card, cash, transfer
     first_half: str
     closure: str
-    active: str | None  # a client's and an enrollment's status (None: left blank, active)
+    active: str  # a client's and an enrollment's status: active, in the locale's word
 
 
 DEMO_WORDS = {
@@ -45,13 +45,13 @@ DEMO_WORDS = {
         ("10 Seanslık Fizyoterapi Paketi", "8 Seanslık Özel Pilates",
          "12 Derslik Grup Pilatesi", "4 Seanslık Kişisel Antrenman"),
         "Sabah Grup Pilatesi", ("Pzt 14:00, Per 14:00", "Çar 18:00-19:00", "Salı,Cuma 09:00"),
-        ("kart", "nakit", "havale"), "ilk yarısı", "Stüdyo kapalı: zemin yenileniyor", None),
+        ("kart", "nakit", "havale"), "ilk yarısı", "Stüdyo kapalı: zemin yenileniyor", "aktif"),
     "de": DemoWords(
         ("Physiotherapie, 10 Sitzungen", "Private Pilates, 8 Sitzungen",
          "Gruppen-Pilates, 12 Stunden", "Personal Training, 4 Sitzungen"),
         "Pilates-Gruppe am Morgen", ("Mo 14:00, Do 14:00", "Mi 18:00-19:00", "Di,Fr 09:00"),
         ("Karte", "bar", "Überweisung"), "erste Hälfte", "Studio geschlossen: neuer Boden",
-        None),
+        "aktiv"),
 }
 
 
@@ -63,7 +63,8 @@ def demo_layout(today: date, locale: str = ENGLISH) -> Layout:
     phy10, pil8, grp12, pt4 = words.packages
     card, cash, transfer = words.methods
     active = words.active
-    manager = "manager"
+    staff = choice_word("staff", known_locale(locale))
+    manager = choice_word("manager", known_locale(locale))
 
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
@@ -81,9 +82,9 @@ def demo_layout(today: date, locale: str = ENGLISH) -> Layout:
         ],
         "Staff": [
             _r(staff_id="ST1", name="Elif Demir", email="elif@studio.example",
-               role="staff" if active else None, commission_rate="40%"),
+               role=staff, commission_rate="40%"),
             _r(staff_id="ST2", name="Can Yildiz", email="can@studio.example",
-               role="staff" if active else None, commission_rate="35%"),
+               role=staff, commission_rate="35%"),
             _r(staff_id="MGR", name="Zeynep Kaya", email="zeynep@studio.example",
                role=manager),
         ],

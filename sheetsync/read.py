@@ -66,20 +66,23 @@ from .schedule import parse_schedule
 from .schema import (
     ALL_TABS,
     APPOINTMENTS,
+    CLIENT_STATUSES,
     CLIENTS,
     CLOSURES,
+    ENROLLMENT_STATUSES,
     ENROLLMENTS,
     GROUPS,
     NOTIFICATIONS,
     PACKAGES,
     PAYMENTS,
+    ROLES,
     STAFF,
 )
 from .sheet import Columns, empty_row, locate
 from .stores.base import Table
-from .validate import OPEN, Entry, Findings, Parsed, cell_problem, validate
+from .validate import Entry, Findings, Parsed, cell_problem, validate
 
-__all__ = ["OPEN", "Row", "locate", "read_snapshot", "rows"]
+__all__ = ["Row", "locate", "read_snapshot", "rows"]
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -445,13 +448,38 @@ def _choice(*options: str) -> Callable[[object], str]:
     return parse_choice
 
 
-def _choice_is(meaning: str, among: tuple[str, ...]) -> Callable[[object], bool]:
-    """One of the words `among`, read as: is it `meaning`?"""
-    choose = _choice(*among)
+def _choice_is(meaning: str, among: tuple[str, ...],
+               locale: str = "en") -> Callable[[object], bool]:
+    """One of the words `among` (or, in another locale, the locale's word for one of them:
+    `pasif` for `closed` in tr), read as: is it `meaning`?"""
+    english = words.language(locale) == "en"
+    choose = _choice(*among) if english else _local_choice(among, locale)
 
     def parse_is(value: object) -> bool:
         return choose(value) == meaning
     return parse_is
+
+
+def _local_choice(among: tuple[str, ...], locale: str) -> Callable[[object], str]:
+    vocabulary = words.choices(among, locale)
+    shown = [words.choice_word(choice, locale) for choice in among]
+
+    def parse_choice(value: object) -> str:
+        found = vocabulary.meaning(cells.text(value))
+        if found is None:
+            raise CellError(P_("'{raw}' should be {choices}", raw=cells.text(value),
+                               choices=P_("{first} or {last}", first=", ".join(shown[:-1]),
+                                          last=shown[-1])))
+        return found
+    return parse_choice
+
+
+_CLIENT_ACTIVE = ("active", CLIENT_STATUSES)
+_STAFF_MANAGER = ("manager", ROLES)
+_ENROLLMENT_ACTIVE = ("active", ENROLLMENT_STATUSES)
+_client_is_active = _choice_is(*_CLIENT_ACTIVE)
+_staff_is_manager = _choice_is(*_STAFF_MANAGER)
+_enrollment_is_active = _choice_is(*_ENROLLMENT_ACTIVE)
 
 
 def _email(value: object) -> str:
@@ -501,14 +529,14 @@ CLIENT_FIELDS = (
     _required("name"),
     Field("email", _email, fatal=False),
     Field("phone", fatal=False),
-    Field("status", _choice_is("active", among=("active", "closed")), True, attribute="active"),
+    Field("status", _client_is_active, True, attribute="active"),
     Field("language", i18n.parse_language, "", fatal=False),  # blank: the studio's locale
 )
 STAFF_FIELDS = (
     _required("staff_id"),
     _required("name"),
     Field("email", _email, fatal=False),
-    Field("role", _choice_is("manager", among=("staff", "manager")), False, attribute="manager"),
+    Field("role", _staff_is_manager, False, attribute="manager"),
     Field("commission_rate", cells.parse_rate, None, fatal=False),
 )
 GROUP_FIELDS = (
@@ -526,7 +554,7 @@ _ENROLLMENT_FIELDS = (
     Field("start_date", cells.parse_date, None, required=True),
     Field("price_override", _money, None),
     Field("auto_renew", cells.parse_bool, True),
-    Field("status", _choice_is("active", among=("active", "ended")), True, attribute="active"),
+    Field("status", _enrollment_is_active, True, attribute="active"),
 )
 # With a group, the group's staff and schedule apply; what else is typed must still read.
 GROUP_ENROLLMENT_FIELDS = (
@@ -602,6 +630,9 @@ def _parsers_in(locale: str) -> dict[Callable[[object], Any], Callable[[object],
         cells.parse_bool: partial(cells.parse_bool, locale=locale),
         cells.parse_status: partial(cells.parse_status, locale=locale),
         parse_schedule: partial(parse_schedule, locale=locale),
+        _client_is_active: _choice_is(*_CLIENT_ACTIVE, locale),
+        _staff_is_manager: _choice_is(*_STAFF_MANAGER, locale),
+        _enrollment_is_active: _choice_is(*_ENROLLMENT_ACTIVE, locale),
     }
 
 
@@ -726,8 +757,8 @@ def snapshot(parsed: Parsed, found: Findings, notices: dict[str, Notice],
         groups={g.group_id: g for g in _usable(parsed.groups, found)},
         enrollments={e.enrollment_id: e for e in _usable(parsed.enrollments, found)},
         payments=_usable(parsed.payments, found),
-        closures=tuple(c for c in closures if c.reason.lower() != OPEN),
-        openings=tuple(c for c in closures if c.reason.lower() == OPEN),
+        closures=tuple(c for c in closures if not words.opens_the_studio(c.reason)),
+        openings=tuple(c for c in closures if words.opens_the_studio(c.reason)),
         appointments=_usable(parsed.appointments, found),
         notices=notices,
         problems=tuple(sorted([*problems, *found.problems], key=Problem.sort_key)),

@@ -22,7 +22,15 @@ import re
 from dataclasses import dataclass
 from enum import Enum
 
-from .words import LANGUAGES, canonical_status_word, fold, status_key, statuses, yes_no_words
+from .words import (
+    LANGUAGES,
+    canonical_status_word,
+    choice_word,
+    fold,
+    status_key,
+    statuses,
+    yes_no_words,
+)
 
 
 class Kind(Enum):
@@ -75,6 +83,10 @@ def C(name: str, kind: Kind = Kind.TEXT, *, req: bool = False, width: int = 14,
 
 YES_NO = ("yes", "no")
 STATUSES = ("pending", "completed", "cancelled", "paid_cancel")
+CLIENT_STATUSES = ("active", "closed")
+ROLES = ("staff", "manager")
+ENROLLMENT_STATUSES = ("active", "ended")
+STUDIO_CHOICES = (CLIENT_STATUSES, ROLES, ENROLLMENT_STATUSES)  # read in the locale's words
 
 PACKAGES = Tab("Packages", (
     C("package_id", req=True, width=12),
@@ -91,7 +103,7 @@ CLIENTS = Tab("Clients", (
     C("name", req=True, width=26),
     C("email", width=30),
     C("phone", width=18),
-    C("status", width=10, choices=("active", "closed")),
+    C("status", width=10, choices=CLIENT_STATUSES),
 ), owned=False, extras=(
     C("language", width=10),  # the client's own language for e-mails: en, tr or de
 ))
@@ -100,7 +112,7 @@ STAFF = Tab("Staff", (
     C("staff_id", req=True, width=12),
     C("name", req=True, width=24),
     C("email", width=30),
-    C("role", width=10, choices=("staff", "manager")),
+    C("role", width=10, choices=ROLES),
     C("commission_rate", width=16),
 ), owned=False)
 
@@ -122,7 +134,7 @@ ENROLLMENTS = Tab("Enrollments", (
     C("group_id", width=12),
     C("price_override", Kind.MONEY, width=15),
     C("auto_renew", width=11, choices=YES_NO),
-    C("status", width=10, choices=("active", "ended")),
+    C("status", width=10, choices=ENROLLMENT_STATUSES),
 ), owned=False)
 
 PAYMENTS = Tab("Payments", (
@@ -379,12 +391,15 @@ def column_title(column: Column, locale: str) -> str:
 
 
 def choice_words(column: Column, locale: str) -> tuple[str, ...]:
-    """The drop-down of `column` in `locale`: yes/no and appointment statuses in the
-    locale's words; other choices (a client's `active`/`closed`) stay as they are."""
+    """The drop-down of `column` in `locale`: yes/no, appointment statuses, a client's or an
+    enrollment's status and a staff member's role in the locale's words (which read.py
+    reads); the Notifications statuses, sheetsync's own log, stay English."""
     if column.choices == YES_NO:
         return yes_no_words(known_locale(locale))
     if column.choices == STATUSES:
         return tuple(status_word(status, locale) for status in STATUSES)
+    if column.choices in STUDIO_CHOICES:
+        return tuple(choice_word(choice, known_locale(locale)) for choice in column.choices)
     return column.choices
 
 

@@ -41,7 +41,7 @@ from dataclasses import dataclass
 from types import MappingProxyType
 from typing import Generic, NamedTuple, Protocol, TypeVar
 
-from . import cells
+from . import cells, words
 from .cells import Unusable
 from .model import (
     PENDING,
@@ -67,7 +67,6 @@ class NamesEnrollment(Protocol):
 
 E = TypeVar("E", bound=NamesEnrollment)
 
-OPEN = "open"  # a Closures row with this reason opens the studio on a public holiday
 
 
 def cell_problem(tab: str, row: int | None, column: str, cell: object,
@@ -338,7 +337,7 @@ def closure_opening_for_everyone(parsed: Parsed, so_far: Findings) -> Findings:
             "{client_id} and {group_id} empty.", staff_id=Name("staff_id"),
             client_id=Name("client_id"), group_id=Name("group_id"))))
         for c in parsed.closures
-        if c.record.reason.lower() == OPEN
+        if words.opens_the_studio(c.record.reason)
         and (c.record.staff_id or c.record.client_id or c.record.group_id))
 
 

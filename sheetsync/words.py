@@ -313,3 +313,49 @@ def number_word(word: str, locale: str) -> int | None:
     if key in table or lang == "en":
         return table.get(key)
     return {strip_accents(k): n for k, n in table.items()}.get(strip_accents(key))
+
+
+# The other words a studio types into sheetsync's columns: a client's and an enrollment's
+# status, a staff member's role, and the Closures reason that opens the studio on a public
+# holiday. The first word of each is the one written and offered in drop-downs.
+_CHOICE_WORDS: Mapping[str, Mapping[str, tuple[str, ...]]] = {
+    "tr": {"active": ("aktif",), "closed": ("pasif", "kapalı", "ayrıldı"),
+           "ended": ("bitti", "sona erdi", "bitmiş"),
+           "staff": ("personel", "eğitmen", "çalışan"), "manager": ("yönetici", "müdür"),
+           "open": ("açık",)},
+    "de": {"active": ("aktiv",), "closed": ("inaktiv", "geschlossen", "ausgetreten"),
+           "ended": ("beendet", "abgeschlossen"),
+           "staff": ("Mitarbeiter", "Mitarbeiterin", "Trainer", "Trainerin"),
+           "manager": ("Leitung", "Manager", "Managerin"),
+           "open": ("geöffnet", "offen")},
+}
+
+
+@cache
+def choices(among: tuple[str, ...], locale: str) -> Vocabulary[str]:
+    """The locale's words and English's for each of the English choices `among` -> that
+    choice (`pasif` -> `closed` among active/closed in tr)."""
+    lang = language(locale)
+    own = [(word, choice) for choice in among for word in _CHOICE_WORDS.get(lang, {}).get(
+        choice, ())]
+    return _vocabulary(lang, own, [(choice, choice) for choice in among])
+
+
+def choice_word(choice: str, locale: str = "en") -> str:
+    """The word written and offered for an English choice: `closed` -> `pasif` in tr."""
+    return _CHOICE_WORDS.get(language(locale), {}).get(choice, (choice,))[0]
+
+
+def _open_keys() -> frozenset[str]:
+    spellings = ["open", *(w for lang in _CHOICE_WORDS.values() for w in lang["open"])]
+    return frozenset(strip_accents(fold(w, lang)) for w in spellings for lang in LANGUAGES)
+
+
+_OPEN_KEYS = _open_keys()
+
+
+def opens_the_studio(reason: str) -> bool:
+    """Whether a Closures reason is the word that opens the studio (`open`, `açık`, `AÇIK`,
+    `geöffnet`, `offen`), in any shipped language: the same row means the same thing
+    whichever locale the studio has set."""
+    return any(strip_accents(fold(reason, lang)) in _OPEN_KEYS for lang in ("en", "tr"))

@@ -12,10 +12,13 @@ from decimal import Decimal
 from pathlib import Path
 
 import openpyxl
+import pytest
 
-from sheetsync import engine
+from sheetsync import engine, words
+from sheetsync.demo import demo_layout
+from sheetsync.problem_text import problem_words
 from sheetsync.read import read_snapshot
-from sheetsync.schema import ALL_TABS, header_key
+from sheetsync.schema import ALL_TABS, CLIENTS, STUDIO_CHOICES, choice_words, header_key
 from sheetsync.stores.base import Cell, Layout
 from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
@@ -129,3 +132,70 @@ def test_the_feeds_a_sync_refreshes_are_in_the_studios_language(  # type: ignore
     assert result.exit_code == 0, result.output
     feed = (cli_folder / "calendars" / "client-C1.ics").read_text(encoding="utf-8")
     assert "Termin 1 von 10" in feed.replace("\r\n ", "")
+
+
+# -- a client's, an enrollment's status, a staff member's role, the word that opens ----------
+def test_statuses_and_roles_read_in_the_studios_words() -> None:
+    rows = {**TYPED_IN_TURKISH,
+            "Clients": [{"client_id": "C1", "name": "Ayşe Çelik", "status": "AKTİF"},
+                        {"client_id": "C2", "name": "Işık Yılmaz", "status": "pasif"}],
+            "Staff": [{"staff_id": "ST1", "name": "Elif Demir", "role": "personel"},
+                      {"staff_id": "MGR", "name": "Zeynep Kaya", "role": "YÖNETİCİ"}],
+            "Enrollments": [{**TYPED_IN_TURKISH["Enrollments"][0], "status": "bitti"}]}
+
+    snap = read_snapshot(studio("tr", rows).read(), locale="tr")
+
+    assert snap.problems == ()
+    assert (snap.clients["C1"].active, snap.clients["C2"].active) == (True, False)
+    assert (snap.staff["ST1"].manager, snap.staff["MGR"].manager) == (False, True)
+    assert snap.enrollments["E1"].active is False
+
+
+def test_a_word_of_no_choice_names_the_choices_in_the_studios_words() -> None:
+    rows = {**TYPED_IN_TURKISH,
+            "Clients": [{"client_id": "C1", "name": "Ayşe Çelik", "status": "belki"}]}
+
+    snap = read_snapshot(studio("tr", rows).read(), locale="tr")
+
+    (problem,) = [p for p in snap.problems if p.column == "status"]
+    shown = problem_words("tr", ["Danışanlar"]).shown(problem)
+    assert (shown.column, shown.problem) == ("Durum", "'belki' geçersiz; aktif ya da pasif olmalı.")
+
+
+def test_german_roles_and_statuses() -> None:
+    rows = {"Clients": [{"client_id": "C1", "name": "Jörg Weiß", "status": "inaktiv"}],
+            "Staff": [{"staff_id": "ST1", "name": "Anna Groß", "role": "Leitung"}]}
+
+    snap = read_snapshot(studio("de", rows).read(), locale="de")
+
+    assert snap.clients["C1"].active is False and snap.staff["ST1"].manager is True
+
+
+def test_the_drop_downs_offer_the_words_the_reader_reads() -> None:
+    for locale in ("tr", "de"):
+        for tab in ALL_TABS:
+            for column in tab.columns:
+                if column.choices in STUDIO_CHOICES:
+                    offered = choice_words(column, locale)
+                    assert offered != column.choices
+                    vocabulary = words.choices(column.choices, locale)
+                    assert [vocabulary.meaning(w) for w in offered] == list(column.choices)
+    assert choice_words(CLIENTS.column("status"), "en") == ("active", "closed")
+
+
+@pytest.mark.parametrize("typed", ["open", "OPEN", "açık", "AÇIK", "acik", "geöffnet", "Offen"])
+def test_the_word_that_opens_the_studio_on_a_holiday_in_any_language(typed: str) -> None:
+    rows = {"Closures": [{"start_date": "2026-12-01", "reason": typed}]}
+
+    snap = read_snapshot(studio("tr", rows).read(), locale="tr")
+
+    assert [o.start_date for o in snap.openings] == [date(2026, 12, 1)]
+    assert snap.closures == ()
+
+
+def test_the_turkish_demo_types_its_roles_and_statuses_in_turkish() -> None:
+    layout = demo_layout(date(2026, 12, 1), "tr")
+
+    assert {r["role"] for r in layout.rows["Staff"]} == {"personel", "yönetici"}
+    assert {r["status"] for r in layout.rows["Clients"] + layout.rows["Enrollments"]} == {
+        "aktif"}
