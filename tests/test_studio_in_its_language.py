@@ -111,8 +111,13 @@ def test_a_studio_works_in_its_own_language_from_init_to_the_clients_email(
 
         renewed = run("sync", "--now", "2026-12-14T16:00")  # the make-up was the last one
         assert renewed.exit_code == 0, renewed.output
+        owned = (("Appointments", "status"), ("Appointments", "date"), ("Balances", "state"))
+        before = [cells(path, locale, tab, name) for tab, name in owned]
+        mails = len(recorder.received)
         again = run("sync", "--now", "2026-12-14T16:00")
         assert again.exit_code == 0, again.output
+        assert [cells(path, locale, tab, name) for tab, name in owned] == before
+        assert len(recorder.received) == mails  # nothing sent twice
 
     statuses = cells(path, locale, "Appointments", "status")
     assert words.cancelled in statuses and "cancelled" not in statuses
