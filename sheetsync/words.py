@@ -359,3 +359,85 @@ def opens_the_studio(reason: str) -> bool:
     `geöffnet`, `offen`), in any shipped language: the same row means the same thing
     whichever locale the studio has set."""
     return any(strip_accents(fold(reason, lang)) in _OPEN_KEYS for lang in ("en", "tr"))
+
+
+# ---------------------------------------------------------------- sheetsync's own values
+
+# The values sheetsync writes into its own tabs and reads back (Balances state, Runs mode
+# and result, Notifications status). Each set lists its English values; the words of a
+# locale line up with them, the first word the one written. A cell of these tabs is read in
+# every shipped language, whatever the locale: the values are sheetsync's, so a workbook
+# keeps its meaning when its locale changes.
+BALANCE_STATES = ("active", "ended", "closed", "stopped")
+NOTICE_STATUSES = ("pending", "sent", "queued", "failed", "skipped")
+RUN_MODES = ("sync",)
+RUN_RESULTS = ("ok", "problems", "alerts failed")
+#: A Runs result lists what held, in this order, joined by `RESULT_JOIN`.
+RESULT_JOIN = ", "
+
+_VALUE_WORDS: Mapping[tuple[str, ...], Mapping[str, tuple[str, ...]]] = {
+    BALANCE_STATES: {"tr": ("aktif", "tamamlandı", "kapatıldı", "durduruldu"),
+                     "de": ("aktiv", "abgeschlossen", "geschlossen", "beendet")},
+    NOTICE_STATUSES: {"tr": ("bekliyor", "gönderildi", "giden kutusunda", "başarısız",
+                             "atlandı"),
+                      "de": ("ausstehend", "gesendet", "im Postausgang", "fehlgeschlagen",
+                             "übersprungen")},
+    RUN_MODES: {"tr": ("eşitleme",), "de": ("Abgleich",)},
+    RUN_RESULTS: {"tr": ("tamam", "sorunlar", "bildirimler başarısız"),
+                  "de": ("ok", "Probleme", "Benachrichtigungen fehlgeschlagen")},
+}
+
+
+def value_word(value: str, among: tuple[str, ...], locale: str = "en") -> str:
+    """The word written for one of sheetsync's values in `locale` (`failed` -> `başarısız`
+    among NOTICE_STATUSES in tr); a Runs result of several parts word by word
+    (`problems, alerts failed` -> `sorunlar, bildirimler başarısız`). English, and a value
+    outside `among`, stay as they are."""
+    own = _VALUE_WORDS.get(among, {}).get(language(locale))
+    if own is None:
+        return value
+    parts = value.split(RESULT_JOIN)
+    if not all(part in among for part in parts):
+        return value
+    return RESULT_JOIN.join(own[among.index(part)] for part in parts)
+
+
+def value_words(among: tuple[str, ...], locale: str = "en") -> dict[str, str]:
+    """Each value of `among` -> its word in `locale` (for Runs results, also both parts)."""
+    values = [*among, RESULT_JOIN.join(among[1:])] if among == RUN_RESULTS else list(among)
+    return {value: value_word(value, among, locale) for value in values}
+
+
+@cache
+def values(among: tuple[str, ...], locale: str) -> Vocabulary[str]:
+    """The words of `locale` and English's for the values `among` -> the English value."""
+    lang = language(locale)
+    own = _VALUE_WORDS.get(among, {}).get(lang, ()) if lang != "en" else ()
+    return _vocabulary(lang, zip(own, among, strict=False), [(v, v) for v in among])
+
+
+def value_meaning(word: str, among: tuple[str, ...]) -> str | None:
+    """Which of sheetsync's values `among` a cell holds, read in every shipped language and
+    any case (`BAŞARISIZ`, `Fehlgeschlagen`, `failed` -> `failed`); None when none."""
+    for lang in LANGUAGES:
+        found = values(among, lang).meaning(word)
+        if found is not None:
+            return found
+    return None
+
+
+#: How a closure from the public holidays is named: `<prefix>: <the holidays' names>`.
+_PUBLIC_HOLIDAY = {"en": "Public holiday", "tr": "Resmî tatil", "de": "Feiertag"}
+
+
+def public_holiday_reason(names: str, locale: str = "en") -> str:
+    """The Closures reason of a public holiday: `Resmî tatil: Cumhuriyet Bayramı` in tr."""
+    return f"{_PUBLIC_HOLIDAY[language(locale)]}: {names}"
+
+
+def holiday_names(reason: str) -> str:
+    """The names inside a public holiday's reason, whatever its language."""
+    for prefix in _PUBLIC_HOLIDAY.values():
+        if reason.startswith(f"{prefix}: "):
+            return reason.removeprefix(f"{prefix}: ")
+    return reason
