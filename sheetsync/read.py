@@ -705,7 +705,18 @@ _CLEAN_APPOINTMENT = in_order(Appointment, APPOINTMENT_FIELDS, True)  # (commiss
 # a clean row's price and commission are blank or read)
 
 
-NOTICE_STATUS = _choice("pending", "sent", "queued", "failed", "skipped")
+_ENGLISH_NOTICE_STATUS = _choice(*words.NOTICE_STATUSES)
+
+
+def _notice_status(value: object) -> str:
+    """A Notifications status sheetsync wrote, in any shipped language (`başarısız`,
+    `fehlgeschlagen`: the tab keeps its meaning when the locale changes); other text is
+    refused as it always was."""
+    found = words.value_meaning(cells.text(value), words.NOTICE_STATUSES)
+    return found if found is not None else _ENGLISH_NOTICE_STATUS(value)
+
+
+NOTICE_STATUS = _notice_status
 
 
 def parse_notices(cols: Columns | None, problems: list[Problem], *,
