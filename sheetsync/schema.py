@@ -23,12 +23,19 @@ from dataclasses import dataclass
 from enum import Enum
 
 from .words import (
+    BALANCE_STATES,
     LANGUAGES,
+    NOTICE_STATUSES,
+    RUN_MODES,
+    RUN_RESULTS,
     canonical_status_word,
     choice_word,
     fold,
     status_key,
     statuses,
+    value_word,
+    value_words,
+    values,
     yes_no_words,
 )
 
@@ -211,7 +218,7 @@ NOTIFICATIONS = Tab("Notifications", (
     C("role", width=9),
     C("to", width=30),
     C("subject", width=40),
-    C("status", width=9, choices=("pending", "sent", "queued", "failed", "skipped")),
+    C("status", width=9, choices=NOTICE_STATUSES),
     C("attempts", Kind.INT, width=9),
     C("sent_at", Kind.DATETIME, width=17),
     C("error", width=40),
@@ -392,15 +399,57 @@ def column_title(column: Column, locale: str) -> str:
 
 def choice_words(column: Column, locale: str) -> tuple[str, ...]:
     """The drop-down of `column` in `locale`: yes/no, appointment statuses, a client's or an
-    enrollment's status and a staff member's role in the locale's words (which read.py
-    reads); the Notifications statuses, sheetsync's own log, stay English."""
+    enrollment's status, a staff member's role and the Notifications statuses in the
+    locale's words (which read.py reads)."""
     if column.choices == YES_NO:
         return yes_no_words(known_locale(locale))
     if column.choices == STATUSES:
         return tuple(status_word(status, locale) for status in STATUSES)
     if column.choices in STUDIO_CHOICES:
         return tuple(choice_word(choice, known_locale(locale)) for choice in column.choices)
+    if column.choices == NOTICE_STATUSES:
+        return tuple(value_word(status, NOTICE_STATUSES, known_locale(locale))
+                     for status in NOTICE_STATUSES)
     return column.choices
+
+
+# The columns of sheetsync's own tabs whose values are its own words (by tab and column
+# name): written in the studio's locale, read back in every shipped language.
+WORDED: dict[tuple[str, str], tuple[str, ...]] = {
+    ("Appointments", "status"): STATUSES,
+    ("Balances", "state"): BALANCE_STATES,
+    ("Notifications", "status"): NOTICE_STATUSES,
+    ("Runs", "mode"): RUN_MODES,
+    ("Runs", "result"): RUN_RESULTS,
+}
+
+
+def worded(tab: Tab, column: Column) -> tuple[str, ...] | None:
+    """The values `column` of `tab` holds when they are sheetsync's own words, else None."""
+    if column.choices == STATUSES:
+        return STATUSES
+    return WORDED.get((tab.name, column.name))
+
+
+def written_words(among: tuple[str, ...], locale: str) -> dict[str, str]:
+    """Each value of `among` -> the word sheetsync writes for it in `locale`."""
+    if among == STATUSES:
+        return {status: status_word(status, locale) for status in STATUSES}
+    return value_words(among, known_locale(locale))
+
+
+def keeps_word(held: str, value: str, among: tuple[str, ...], locale: str) -> bool:
+    """`keeps_status_word` for any of sheetsync's words: a cell holding `held` stays as it
+    is for `value` when it is the English value exactly, or a word of `locale` that reads
+    as `value` in any case (`AKTİF`, `Fehlgeschlagen`)."""
+    if among == STATUSES:
+        return keeps_status_word(held, value, locale)
+    if held == value:
+        return True
+    if known_locale(locale) == ENGLISH:
+        return False
+    return (values(among, ENGLISH).meaning(held) is None
+            and values(among, locale).meaning(held) == value)
 
 
 def status_word(status: str, locale: str) -> str:

@@ -15,11 +15,13 @@ exact type. Only a row that differs there is compared cell by cell. The fast ans
 accepts it for the wanted value, and `same_cell` gives the same answer for any raw
 cell of that exact type and value.
 
-Outside English the appointment status is written in the locale's word
-(`written_words`: `cancelled` -> `iptal`), also inside the one comparison; a cell that
-already holds a word of that status the studio typed (`keeps_status_word`: `İPTAL`, or
-`cancelled` in an English workbook now synced in Turkish) is left as it is. A row holding
-the English word is still one comparison more, not a cell-by-cell one.
+Outside English sheetsync's own words (schema.WORDED: the appointment status, Balances
+state, Notifications status, Runs mode and result) are written in the locale's word
+(`written_words`: `cancelled` -> `iptal`, `active` -> `aktif`), also inside the one
+comparison; a cell that already holds a word of that value (`keeps_word`: `İPTAL` the
+studio typed, or `cancelled`/`active` in an English workbook now synced in Turkish) is left
+as it is. A row holding the English words is still one comparison more, not a cell-by-cell
+one.
 """
 
 from __future__ import annotations
@@ -35,15 +37,15 @@ from .model import Problem
 from .phrases import P_, Name, Phrase
 from .schema import (
     ENGLISH,
-    STATUSES,
     Kind,
     Tab,
     find_tab,
     header_key,
     is_translation,
-    keeps_status_word,
-    status_word,
+    keeps_word,
+    worded,
 )
+from .schema import written_words as words_in
 from .stores.base import Cell, TabChanges, Table, WorkbookChanges
 
 
@@ -369,6 +371,7 @@ class TabWriter:
         self.samples = {name: _column_sample(cols.table, position - 1)
                         for name, (position, _) in self.targets.items()}
         self.shapes: dict[tuple[str, ...], _RowShape | None] = {}
+        self.among = worded_columns(cols)
         self.words = written_words(cols)
 
     def update(self, row: int, values: Mapping[str, Cell]) -> bool:
@@ -413,8 +416,9 @@ class TabWriter:
             raw = held[position - 1] if position <= width else None
             words = self.words.get(name)
             if words is not None and isinstance(wanted, str) and wanted in words:
-                if isinstance(raw, str) and keeps_status_word(raw, wanted, self.cols.locale):
-                    continue  # the studio's own word for that status stays
+                if isinstance(raw, str) and keeps_word(raw, wanted, self.among[name],
+                                                       self.cols.locale):
+                    continue  # a word that already means that value stays
                 wanted = words[wanted]
             if not same_cell(kind, raw, wanted):
                 self.out.updates[(row, position)] = _blank_as_none(wanted)
@@ -437,13 +441,23 @@ class TabWriter:
         self.out.deletes.add(row)
 
 
+def worded_columns(cols: Columns) -> dict[str, tuple[str, ...]]:
+    """Column name -> the values it holds, for the tab's columns of sheetsync's own words."""
+    found = {c.name: worded(cols.tab, c) for c in cols.tab.columns}
+    return {name: among for name, among in found.items() if among is not None}
+
+
 def written_words(cols: Columns) -> dict[str, dict[Cell, Cell]]:
-    """Column name -> canonical value -> the word written for it in the tab's locale: the
-    appointment status column outside English (`cancelled` -> `iptal`); else nothing."""
+    """Column name -> canonical value -> the word written for it in the tab's locale, for
+    the columns of sheetsync's own words outside English (`cancelled` -> `iptal`, `failed`
+    -> `başarısız`); in English nothing."""
     if cols.locale == ENGLISH:
         return {}
-    return {c.name: {status: status_word(status, cols.locale) for status in STATUSES}
-            for c in cols.tab.columns if c.choices == STATUSES}
+    out: dict[str, dict[Cell, Cell]] = {}
+    for name, among in worded_columns(cols).items():
+        out[name] = {}
+        out[name].update(words_in(among, cols.locale))
+    return out
 
 
 def _blank_as_none(value: Cell) -> Cell:
