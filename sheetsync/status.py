@@ -16,6 +16,11 @@ writes, by column name (schema.py, read.locate), never by position:
   configured, for then they should have been delivered.
 - Problems: the open problems, as the last sync or check wrote them.
 
+A result or a status is read in every shipped language (`sorunlar`, `başarısız`,
+`fehlgeschlagen`: words.value_meaning), whatever the locale, so a workbook keeps its
+meaning when its locale changes; `Run.result` stays the text as written, `Alert.status` the
+English value.
+
 The exit code is the worst that holds, in this order: 6 no successful sync within
 `max_age` (or none recorded at all), 4 alerts failed (or queued while SMTP is configured),
 1 the last run found problems (or the Problems tab lists some), else 0.
@@ -26,7 +31,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
-from . import cells, durations
+from . import cells, durations, words
 from .i18n import DEFAULT, translations
 from .model import Problem
 from .read import rows
@@ -92,8 +97,9 @@ class Run:
 
     @property
     def words(self) -> frozenset[str]:
-        """`problems, alerts failed` -> {problems, alerts failed}."""
-        return frozenset(w.strip() for w in self.result.lower().split(",") if w.strip())
+        """`problems, alerts failed` -> {problems, alerts failed}; `sorunlar, bildirimler
+        başarısız` too."""
+        return frozenset(_result_part(w) for w in self.result.split(",") if w.strip())
 
     @property
     def successful(self) -> bool:
@@ -256,7 +262,7 @@ def _alerts(tables: dict[str, Table], notes: list[str],
     failed: list[Alert] = []
     queued: list[Alert] = []
     for row in rows(cols, []):
-        state = _text(row.raw("status")).lower()
+        state = _notice_status(_text(row.raw("status")))
         if state not in (FAILED, QUEUED):
             continue
         alert = Alert(row=row.number, key=_text(row.raw("key")), event=_text(row.raw("event")),
@@ -290,6 +296,16 @@ def _located(tables: dict[str, Table], tab: Tab, needed: tuple[str, ...],
                                    "tab": name, "columns": ", ".join(lacking)})
         return None
     return cols
+
+
+def _result_part(word: str) -> str:
+    """One part of a Runs result as its English value, else the text lowered."""
+    return words.value_meaning(word, words.RUN_RESULTS) or word.strip().lower()
+
+
+def _notice_status(word: str) -> str:
+    """A Notifications status as its English value, else the text lowered."""
+    return words.value_meaning(word, words.NOTICE_STATUSES) or word.lower()
 
 
 def _age_order(alert: Alert) -> tuple[datetime, int]:
