@@ -151,7 +151,7 @@ def read_workbook(store: Store, now: datetime, progress: Progress,
     say = translations(locale)
     progress(say.gettext("Reading %(workbook)s ...") % {"workbook": store.label})
     tables = store.read()
-    snapshot = with_holidays(read_snapshot(tables, locale=locale), holidays, now)
+    snapshot = with_holidays(read_snapshot(tables, locale=locale), holidays, now, locale)
     rows = sum(len(t.rows) for t in tables.values())
     progress(say.ngettext("Read %(tabs)s tabs, %(rows)s rows; planning ...",
                           "Read %(tabs)s tabs, %(rows)s rows; planning ...", rows)
@@ -160,14 +160,16 @@ def read_workbook(store: Store, now: datetime, progress: Progress,
 
 
 def with_holidays(snapshot: Snapshot, holidays: HolidaySettings | None,
-                  now: datetime) -> Snapshot:
-    """The snapshot with the public holidays as closures, from the first enrollment's year
-    to six years ahead; the Closures rows that open the studio keep it open."""
+                  now: datetime, locale: str = ENGLISH) -> Snapshot:
+    """The snapshot with the public holidays as closures (named in `locale`), from the first
+    enrollment's year to six years ahead; the Closures rows that open the studio keep it
+    open."""
     if holidays is None:
         return snapshot
     first = min((e.start_date.year for e in snapshot.enrollments.values()), default=now.year)
     years = range(min(first, now.year), now.year + 7)
-    return snapshot.with_closures(holiday_closures(holidays, years, snapshot.openings))
+    return snapshot.with_closures(holiday_closures(holidays, years, snapshot.openings,
+                                                   locale))
 
 
 def located_owned(tables: dict[str, Table], locale: str = ENGLISH,
