@@ -63,7 +63,7 @@ def handled(func: F) -> F:
         except OSError as err:
             if not disk_refused(err):
                 failed_unexpectedly(err)
-            raise Failure(cannot_write(err), _locale()) from None
+            raise Failure(cannot_write(err, _locale()), _locale()) from None
         except Exception as err:
             failed_unexpectedly(err)
 

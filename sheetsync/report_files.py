@@ -65,7 +65,7 @@ def check_out_path(out: str, workbook: str, locale: str = DEFAULT) -> Path:
 
 def save(report: CommissionReport, path: Path, currency: str = "",
          locale: str = DEFAULT) -> None:
-    content = (_xlsx_bytes(report, currency) if path.suffix.lower() == ".xlsx"
+    content = (_xlsx_bytes(report, currency, locale) if path.suffix.lower() == ".xlsx"
                else _csv_text(report, currency).encode("utf-8-sig"))
     try:
         write_atomically(path, content)
@@ -128,7 +128,8 @@ def _plain(value: object) -> object:
 
 
 # -- .xlsx -----------------------------------------------------------------------------------
-def _xlsx_bytes(report: CommissionReport, currency: str) -> bytes:
+def _xlsx_bytes(report: CommissionReport, currency: str, locale: str = DEFAULT) -> bytes:
+    """The workbook of the report; its chart's titles in `locale`."""
     money = '#,##0.00' + (f' "{_quoted(currency)}"' if currency else "")
     wb = Workbook()
     wb.remove(wb.active)
@@ -136,7 +137,7 @@ def _xlsx_bytes(report: CommissionReport, currency: str) -> bytes:
     for title, (columns, rows) in zip(titles, _tables(report), strict=True):
         ws = wb.create_sheet(title)
         _fill(ws, ["month", *columns], rows, money, total=title != "Sessions")
-    draw_commission_chart(wb["Commissions"], currency)
+    draw_commission_chart(wb["Commissions"], currency, locale)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()

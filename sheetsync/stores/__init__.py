@@ -7,6 +7,7 @@ from pathlib import Path
 
 from ..config import Config
 from ..errors import UserError
+from ..i18n import DEFAULT, translations
 from .base import Store
 
 _SPREADSHEET_ID = re.compile(r"[A-Za-z0-9_-]{40,}")
@@ -25,16 +26,19 @@ def open_store(workbook: str, config: Config | None = None, *, rewrite: bool = F
 
     `rewrite` lets an .xlsx store rewrite the whole file where it cannot edit it in place
     (the studio's --rewrite); a Google Sheet is always edited in place and ignores it.
+    The store speaks the config's locale (its refusals, drop-downs and chart).
     """
     if is_google(workbook):
         return open_google(workbook, config)
+    locale = config.locale if config is not None else DEFAULT
     if not workbook.lower().endswith(".xlsx"):
-        raise UserError(f"{workbook} is not an .xlsx file; sheetsync works on .xlsx workbooks "
-                        "and Google Sheets.")
+        raise UserError(translations(locale).gettext(
+            "%(workbook)s is not an .xlsx file; sheetsync works on .xlsx workbooks and Google "
+            "Sheets.") % {"workbook": workbook})
     from .xlsx import XlsxStore
 
     return XlsxStore(workbook, rewrite=rewrite,
-                     currency=config.currency if config is not None else "")
+                     currency=config.currency if config is not None else "", locale=locale)
 
 
 def open_google(workbook: str, config: Config | None = None) -> Store:

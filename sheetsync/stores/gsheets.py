@@ -50,6 +50,7 @@ from typing import Any
 from gspread.exceptions import APIError
 
 from ..errors import WorkbookBusy
+from ..i18n import N_, translations
 from ..schema import ENGLISH
 from . import gsheets_errors as errors
 from . import gsheets_lock as claims
@@ -65,10 +66,10 @@ FINISH_LATER = ("Part of the changes were written; the next sync completes them 
 NOTHING_WRITTEN = "nothing was written"
 ALERTS_UNRECORDED = ("nothing was written, so the alerts this sync sent are not recorded and "
                      "may go out again")
-MOVED_WHILE_READING = ("Rows were added or removed in the Google Sheet while sheetsync was "
-                       "reading it; nothing was written. Run sheetsync again.")
-CLAIMED_MEANWHILE = ("Another sheetsync claimed this Google Sheet while this one was reading "
-                     "it; nothing was written or sent. Run sheetsync again.")
+MOVED_WHILE_READING = N_("Rows were added or removed in the Google Sheet while sheetsync was "
+                         "reading it; nothing was written. Run sheetsync again.")
+CLAIMED_MEANWHILE = N_("Another sheetsync claimed this Google Sheet while this one was "
+                       "reading it; nothing was written or sent. Run sheetsync again.")
 
 
 def _utc_now() -> datetime:
@@ -94,7 +95,7 @@ class GoogleStore:
         self.account = account
         session = AuthorizedSession(account.credentials())
         self.http = SheetsHTTP(session, base_url=api_base(endpoint), policy=policy,
-                               context=Context(spreadsheet_id, account.email))
+                               context=Context(spreadsheet_id, account.email, locale))
         self._sheets: dict[str, wire.SheetInfo] = {}
         self._tables: dict[str, Table] = {}  # as last read: what guards compare with
         self.warnings: list[str] = list(account.warnings)
@@ -108,6 +109,10 @@ class GoogleStore:
         self._seen_claim: claims.Claim | None = None  # its content as read
         self._held: _Held | None = None  # our own claim, between claim() and the final write
         self.read_cells = wire.READ_CELLS  # grid cells per values.batchGet of a read
+
+    def _(self, message: str) -> str:
+        """`message` in the studio's language (the sentences of a refusal)."""
+        return translations(self.locale).gettext(message)
 
     @property
     def reads(self) -> int:
@@ -160,7 +165,7 @@ class GoogleStore:
             return {t.title: wire.table_from_values(
                 t.title, wire.joined(read[(t.title, 1)])["values"]) for t in tabs}
         except wire.RowsMoved:
-            raise WorkbookBusy(MOVED_WHILE_READING) from None
+            raise WorkbookBusy(self._(MOVED_WHILE_READING)) from None
 
     def _get_blocks(self, requests: list[list[wire.Block]], first: tuple[str, ...] = ()) \
             -> tuple[list[Any], dict[tuple[str, int], list[tuple[wire.Block, Any]]]]:
@@ -194,7 +199,7 @@ class GoogleStore:
         """Refuse now when the read found another sync's live claim."""
         claim = self._seen_claim
         if self._held is None and claim is not None and claim.live(self._clock()):
-            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
+            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock(), self.locale))
 
     def claim(self) -> None:
         """Claim the sheet before sending alerts: one spreadsheets.batchUpdate.
@@ -227,8 +232,9 @@ class GoogleStore:
         self._lock_tab = wire.SheetInfo(new_id, claims.LOCK_TITLE, *claims.GRID)
         self._seen_claim = mine
         if self._lease_over():
-            raise WorkbookBusy("Claiming the Google Sheet took too long to send alerts safely; "
-                               "nothing was written or sent. Run sheetsync again.")
+            raise WorkbookBusy(self._("Claiming the Google Sheet took too long to send "
+                                         "alerts safely; nothing was written or sent. Run "
+                                         "sheetsync again."))
 
     def _claimed_meanwhile(self) -> WorkbookBusy:
         """Why a claim failed, in the words of the claim that won (read, not counted)."""
@@ -239,8 +245,8 @@ class GoogleStore:
         except (GaveUp, WorkbookBusy):
             claim = None
         if claim is not None and claim.live(self._clock()):
-            return WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
-        return WorkbookBusy(CLAIMED_MEANWHILE)
+            return WorkbookBusy(claims.busy_message(claim, self.zone, self._clock(), self.locale))
+        return WorkbookBusy(self._(CLAIMED_MEANWHILE))
 
     def _read_claim(self) -> claims.Claim | None:
         body = self.http.values_batch_get(self.spreadsheet_id, [claims.content_range()],
@@ -276,7 +282,7 @@ class GoogleStore:
     def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
         """(reads, writes) that `write(changes)` will send, retries aside."""
         guarded, claim = self._rereads(changes)
-        plan = wire.write_plan(changes, self._sheets, self._choices(changes))
+        plan = wire.write_plan(changes, self._sheets, self._choices(changes), self.locale)
         data = bool(plan.data) or self._held is not None
         rereads = len(self._guard_requests(guarded)) or int(claim)
         return rereads, int(bool(plan.structure)) + int(data)
@@ -294,7 +300,7 @@ class GoogleStore:
                 if title not in sheets:
                     raise KeyError(f"no tab {title}")
             changes = self._guarded(changes)
-        plan = wire.write_plan(changes, sheets, self._choices(changes))
+        plan = wire.write_plan(changes, sheets, self._choices(changes), self.locale)
         if self._held is not None and not self._lease_over():
             plan.data.append(claims.release_range())
         unrecorded = ALERTS_UNRECORDED if self._held is not None else NOTHING_WRITTEN
@@ -315,10 +321,11 @@ class GoogleStore:
                         for t, s in sheets.items()}
         self._tables = {}
         if self.tabs_left_alone:
-            tabs = " and ".join(self.tabs_left_alone)
-            raise WorkbookBusy(f"Rows were added or removed in the {tabs} tab while sheetsync "
-                               "was working, so that tab was left as it is (the rest was "
-                               "written); run sheetsync again.")
+            tabs = self._(" and ").join(self.tabs_left_alone)
+            raise WorkbookBusy(self._(
+                "Rows were added or removed in the %(tabs)s tab while sheetsync was working, so "
+                "that tab was left as it is (the rest was written); run sheetsync again.") % {
+                    "tabs": tabs})
 
     def _choices(self, changes: WorkbookChanges) -> dict[str, dict[int, tuple[str, ...]]]:
         return {t: wire.choices_of(self._tables[t], self.locale)
@@ -378,12 +385,12 @@ class GoogleStore:
         if self._held is not None:
             if claim is None or claim.token != self._held.token:
                 self._held = None
-                raise WorkbookBusy(
+                raise WorkbookBusy(self._(
                     "This sync took so long that another sheetsync took the Google Sheet "
                     "over; nothing was written, and the alerts this sync sent may go out a "
-                    "second time.")
+                    "second time."))
         elif claim is not None and claim.live(self._clock()):
-            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock()))
+            raise WorkbookBusy(claims.busy_message(claim, self.zone, self._clock(), self.locale))
 
     def _batch_update(self, requests: list[dict[str, Any]], before: wire.Dims,
                       expected: wire.Dims,
@@ -411,8 +418,9 @@ class GoogleStore:
                 if applied:
                     return {}
                 if applied is None:
-                    raise WorkbookBusy("Tabs or rows were added or removed in the Google Sheet "
-                                       "while sheetsync was working; run sheetsync again.")
+                    raise WorkbookBusy(self._(
+                        "Tabs or rows were added or removed in the Google Sheet while sheetsync "
+                        "was working; run sheetsync again."))
             if failures >= policy.attempts:
                 raise GaveUp(f"Google Sheets did not answer after {failures} tries: {problem}.")
             policy.sleep(policy.wait(failures))

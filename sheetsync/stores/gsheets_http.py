@@ -16,7 +16,8 @@
 - every request asks for compact JSON (Google's system parameter prettyPrint=false;
   Google indents its replies otherwise) and, as requests does by default, for gzip
   (Accept-Encoding), so a big read costs a fraction of its size on the wire;
-- Google's 401/403/404 become a UserError naming the sheet and the account;
+- Google's 401/403/404 become a UserError naming the sheet and the account, in the
+  studio's language (`Context.locale`);
   its 400 for the 10-million-cell cap becomes `SheetFull`, whose sentence the store
   completes with what the refused request left written.
   No message ever contains a token or the private key.
@@ -39,6 +40,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
 from ..errors import UserError, WorkbookBusy
+from ..i18n import DEFAULT, translations
 from .gsheets_access import GOOGLE_API, HELP
 
 GOOGLE_ORIGINS = (GOOGLE_API, "https://www.googleapis.com")
@@ -99,10 +101,11 @@ class UncertainWrite(Exception):
 
 @dataclass(frozen=True)
 class Context:
-    """What error messages name: the sheet and the account."""
+    """What error messages name (the sheet and the account) and their language."""
 
     spreadsheet_id: str = ""
     account: str = ""
+    locale: str = DEFAULT
 
 
 def is_idempotent(method: str, url: str) -> bool:
@@ -186,37 +189,42 @@ class SheetsHTTP(HTTPClient):
 
     def _refused(self, err: auth_errors.RefreshError) -> UserError:
         reason = str(err.args[0]) if err.args else "refused"
-        return UserError(f"Google refused the key of the service account {self.context.account} "
-                         f"({reason[:120]}); the key may have been deleted or be for another "
-                         f"project: download a new JSON key ({HELP}).")
+        return UserError(translations(self.context.locale).gettext(
+            "Google refused the key of the service account %(account)s (%(reason)s); the key "
+            "may have been deleted or be for another project: download a new JSON key "
+            "(%(help)s).") % {"account": self.context.account, "reason": reason[:120],
+                              "help": HELP})
 
     def _api_error(self, response: requests.Response) -> Exception:
         error = APIError(response)
         status = response.status_code
         message = str(error.error.get("message", ""))
-        sheet, account = self.context.spreadsheet_id, self.context.account
+        _ = translations(self.context.locale).gettext
+        said = {"sheet": self.context.spreadsheet_id, "account": self.context.account,
+                "help": HELP}
         if status == 404:
-            return UserError(f"There is no Google Sheet with the id {sheet}; check the address "
-                             "in your settings or on the command line.")
+            return UserError(_("There is no Google Sheet with the id %(sheet)s; check the "
+                               "address in your settings or on the command line.") % said)
         if status == 403 and ("has not been used" in message or "is disabled" in message):
-            return UserError("The Google Sheets API is not enabled for the service account's "
-                             f"project; enable it in the Google Cloud console ({HELP}).")
+            return UserError(_("The Google Sheets API is not enabled for the service account's "
+                               "project; enable it in the Google Cloud console (%(help)s).")
+                             % said)
         if status == 403:
-            return UserError(f"The Google Sheet {sheet} is not shared with the service account "
-                             f"{account}; open the sheet, click Share and add that address as "
-                             "an Editor.")
+            return UserError(_("The Google Sheet %(sheet)s is not shared with the service "
+                               "account %(account)s; open the sheet, click Share and add that "
+                               "address as an Editor.") % said)
         if status == 401:
-            return UserError(f"Google did not accept the credentials of the service account "
-                             f"{account}; download a new JSON key ({HELP}).")
+            return UserError(_("Google did not accept the credentials of the service account "
+                               "%(account)s; download a new JSON key (%(help)s).") % said)
         if status == 400 and "Unable to parse range" in message:
-            return WorkbookBusy("A tab was renamed or removed in the Google Sheet while "
-                                "sheetsync was working; run sheetsync again.")
+            return WorkbookBusy(_("A tab was renamed or removed in the Google Sheet while "
+                                  "sheetsync was working; run sheetsync again."))
         if status == 400 and response.request.method == "GET" and "exceeds grid limits" in message:
-            return WorkbookBusy("Rows were removed in the Google Sheet while sheetsync was "
-                                "reading it; nothing was written. Run sheetsync again.")
+            return WorkbookBusy(_("Rows were removed in the Google Sheet while sheetsync was "
+                                  "reading it; nothing was written. Run sheetsync again."))
         cap = _CELL_LIMIT.search(message) if status == 400 else None
         if cap is not None:
-            return SheetFull(sheet, int(cap[1]))
+            return SheetFull(self.context.spreadsheet_id, int(cap[1]))
         return error
 
 

@@ -29,6 +29,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
+from ..i18n import DEFAULT, translations
+
 LOCK_TITLE = "sheetsync lock"
 TTL = timedelta(minutes=10)  # a claim whose holder died is free after this
 WORKING, DONE = "working", "done"
@@ -131,10 +133,12 @@ def clock_time(moment: datetime | None, zone: tzinfo | None, today: datetime) ->
     return f"{local:%Y-%m-%d %H:%M}"
 
 
-def busy_message(claim: Claim, zone: tzinfo | None, now: datetime) -> str:
-    since = clock_time(claim.since, zone, now)
-    until = clock_time(claim.until, zone, now)
-    return (f"Another sheetsync is working on this Google Sheet (since {since}, until {until} at "
-            f"the latest); nothing was written or sent. It runs on {claim.holder or '?'}; run "
-            f"sheetsync again once it is done (if it stopped half-way, its claim lapses at "
-            f"{until}).")
+def busy_message(claim: Claim, zone: tzinfo | None, now: datetime,
+                 locale: str = DEFAULT) -> str:
+    """Why another sync's live claim keeps this one out, in `locale`."""
+    said = {"since": clock_time(claim.since, zone, now),
+            "until": clock_time(claim.until, zone, now), "holder": claim.holder or "?"}
+    return translations(locale).gettext(
+        "Another sheetsync is working on this Google Sheet (since %(since)s, until %(until)s at "
+        "the latest); nothing was written or sent. It runs on %(holder)s; run sheetsync again "
+        "once it is done (if it stopped half-way, its claim lapses at %(until)s).") % said

@@ -38,7 +38,7 @@ from typing import Any
 from ..cells import to_serial
 from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
-from .layout import NewColumns, NewTab, Step, column_letter, plain_value
+from .layout import NewColumns, NewTab, Step, choices_prompt, column_letter, plain_value
 
 JSON = Any
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,"
@@ -305,27 +305,30 @@ def number_format_request(sheet_id: int, first_row: int, end_row: int, col: int,
 
 
 def drop_down_request(sheet_id: int, first_row: int, end_row: int, col: int,
-                      choices: tuple[str, ...]) -> dict[str, JSON]:
+                      choices: tuple[str, ...], locale: str = ENGLISH) -> dict[str, JSON]:
+    """A drop-down of `choices` (not strict: other text is kept), its prompt in `locale`."""
     return {"setDataValidation": {
         "range": grid(sheet_id, first_row, end_row, col),
         "rule": {"condition": {"type": "ONE_OF_LIST",
                                "values": [{"userEnteredValue": c} for c in choices]},
-                 "inputMessage": f"One of: {', '.join(choices)}",
+                 "inputMessage": choices_prompt(choices, locale),
                  "strict": False, "showCustomUi": True}}}
 
 
 def row_formats(sheet_id: int, first_row: int, end_row: int, kinds: Mapping[int, Kind],
-                choices: Mapping[int, tuple[str, ...]]) -> list[dict[str, JSON]]:
-    """Number formats and drop-downs for rows [first_row, end_row) (0-based) of the columns."""
+                choices: Mapping[int, tuple[str, ...]],
+                locale: str = ENGLISH) -> list[dict[str, JSON]]:
+    """Number formats and drop-downs (prompts in `locale`) for rows [first_row, end_row)
+    (0-based) of the columns."""
     requests = [number_format_request(sheet_id, first_row, end_row, col, kind)
                 for col, kind in sorted(kinds.items()) if kind in NUMBER_FORMATS]
-    requests += [drop_down_request(sheet_id, first_row, end_row, col, options)
+    requests += [drop_down_request(sheet_id, first_row, end_row, col, options, locale)
                  for col, options in sorted(choices.items())]
     return requests
 
 
 def column_requests(sheet_id: int, rows: int, columns: tuple[Column, ...],
-                    first: int) -> list[dict[str, JSON]]:
+                    first: int, locale: str = ENGLISH) -> list[dict[str, JSON]]:
     """Bold headers, widths, number formats and drop-downs of new columns from `first`."""
     header = {"updateCells": {
         "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": first - 1},
@@ -342,7 +345,7 @@ def column_requests(sheet_id: int, rows: int, columns: tuple[Column, ...],
             "fields": "pixelSize"}})
     kinds = {first + i: c.kind for i, c in enumerate(columns)}
     choices = {first + i: c.choices for i, c in enumerate(columns) if c.choices}
-    return requests + row_formats(sheet_id, 1, rows, kinds, choices)
+    return requests + row_formats(sheet_id, 1, rows, kinds, choices, locale)
 
 
 # -- init --------------------------------------------------------------------------------
@@ -369,7 +372,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
                 "sheetId": info.sheet_id, "title": tab.name,
                 "gridProperties": {"rowCount": info.rows, "columnCount": info.columns,
                                    "frozenRowCount": 1}}}})
-            out.requests += column_requests(info.sheet_id, info.rows, tab.columns, 1)
+            out.requests += column_requests(info.sheet_id, info.rows, tab.columns, 1,
+                                            layout.locale)
             infos[tab.name] = info
             headers[tab.name] = list(tab.column_names)
         elif isinstance(step, NewColumns):
@@ -381,7 +385,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
                     "length": last - info.columns}})
                 info = SheetInfo(info.sheet_id, info.title, info.rows, last)
                 infos[step.title] = info
-            out.requests += column_requests(info.sheet_id, info.rows, step.columns, step.first)
+            out.requests += column_requests(info.sheet_id, info.rows, step.columns, step.first,
+                                            layout.locale)
             header = headers[step.title]
             header.extend([None] * (step.first - 1 - len(header)))
             header.extend(c.name for c in step.columns)
@@ -389,7 +394,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
         records = layout.rows.get(tab.name)
         title = find_tab(list(infos), tab)
         if records and title is not None:
-            info = _fill(out, infos[title], tab, headers[title], tables.get(title), records)
+            info = _fill(out, infos[title], tab, headers[title], tables.get(title), records,
+                         layout.locale)
             infos[title] = info
     if any(isinstance(s, NewTab) for s in steps):
         out.requests += _drop_empty_default(sheets, tables, out.notes)
@@ -400,7 +406,7 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
 
 
 def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table: Table | None,
-          records: list[dict[str, Cell]]) -> SheetInfo:
+          records: list[dict[str, Cell]], locale: str = ENGLISH) -> SheetInfo:
     """Records under the tab's own headers, below its last used row."""
     positions = {header_key(h): i + 1 for i, h in enumerate(header) if h is not None}
     start = (table.last_row if table is not None else 1) + 1
@@ -413,7 +419,8 @@ def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table:
                  if header_key(c.name) in positions}
         choices = {positions[header_key(c.name)]: c.choices for c in tab.columns
                    if c.choices and header_key(c.name) in positions}
-        out.requests += row_formats(info.sheet_id, info.rows, info.rows + grow, kinds, choices)
+        out.requests += row_formats(info.sheet_id, info.rows, info.rows + grow, kinds, choices,
+                                    locale)
         info = SheetInfo(info.sheet_id, info.title, info.rows + grow, info.columns)
     width = max(positions.values(), default=0)
     rows = []
@@ -498,17 +505,19 @@ def _block(title: str, rows: list[int], by_row: Mapping[int, Mapping[int, JSON]]
 
 
 def write_plan(changes: WorkbookChanges, sheets: Mapping[str, SheetInfo],
-               choices: Mapping[str, Mapping[int, tuple[str, ...]]] | None = None) -> WritePlan:
-    """The requests that apply `changes` (updates, then deletions, in read coordinates)."""
+               choices: Mapping[str, Mapping[int, tuple[str, ...]]] | None = None,
+               locale: str = ENGLISH) -> WritePlan:
+    """The requests that apply `changes` (updates, then deletions, in read coordinates); the
+    drop-downs of rows it adds prompt in `locale`."""
     out = WritePlan(expected=dims_of(sheets))
     for title, tab in changes.tabs.items():
         if tab:
-            _plan_tab(out, sheets[title], tab, (choices or {}).get(title, {}))
+            _plan_tab(out, sheets[title], tab, (choices or {}).get(title, {}), locale)
     return out
 
 
 def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
-              choices: Mapping[int, tuple[str, ...]]) -> None:
+              choices: Mapping[int, tuple[str, ...]], locale: str = ENGLISH) -> None:
     deleted = sorted(r for r in tab.deletes if 2 <= r <= info.rows)
     gone = set(deleted)
     for first, count in deletion_runs(deleted):
@@ -527,7 +536,8 @@ def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
             grow += 1  # the size must tell whether this batch was applied
         out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
                                                   "dimension": "ROWS", "length": grow}})
-        out.structure += row_formats(info.sheet_id, rows, rows + grow, tab.kinds, choices)
+        out.structure += row_formats(info.sheet_id, rows, rows + grow, tab.kinds, choices,
+                                     locale)
         rows += grow
     if needed_columns > columns:
         out.structure.append({"appendDimension": {"sheetId": info.sheet_id,

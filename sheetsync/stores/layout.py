@@ -10,6 +10,7 @@ title.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -76,6 +77,17 @@ def describe(step: Step, locale: str = ENGLISH) -> str:
         return _("added the %(tab)s tab") % {"tab": step.tab.name}
     names = ", ".join(c.name for c in step.columns)
     return _("added column(s) %(columns)s to %(tab)s") % {"columns": names, "tab": step.title}
+
+
+def choices_error(choices: Sequence[str], locale: str = ENGLISH) -> str:
+    """A drop-down's warning for a value not in its list: `Use one of: evet, hayır`."""
+    return translations(locale).gettext("Use one of: %(choices)s") % {
+        "choices": ", ".join(choices)}
+
+
+def choices_prompt(choices: Sequence[str], locale: str = ENGLISH) -> str:
+    """A drop-down's prompt beside its cell (Google Sheets): `One of: evet, hayır`."""
+    return translations(locale).gettext("One of: %(choices)s") % {"choices": ", ".join(choices)}
 
 
 def column_letter(index: int) -> str:

@@ -23,6 +23,9 @@ from datetime import datetime
 from pathlib import Path
 from urllib.parse import unquote
 
+from ..formatting import format_stamp
+from ..i18n import DEFAULT, translations
+
 LIBREOFFICE = "LibreOffice"
 EXCEL = "Excel"
 SAVE_MARGIN = 60.0  # seconds a save may take between writing the lock and the workbook
@@ -142,12 +145,15 @@ def _default_profile(uid: int) -> str:
     return f"file://{home}/{_DEFAULT_PROFILE}"
 
 
-def busy_message(workbook_name: str, lock: LockFile) -> str:
-    """What the studio reads when a lock file keeps sheetsync from writing the workbook."""
+def busy_message(workbook_name: str, lock: LockFile, locale: str = DEFAULT) -> str:
+    """What the studio reads (in `locale`) when a lock file keeps sheetsync from writing the
+    workbook."""
+    _ = translations(locale).gettext
+    said = {"workbook": workbook_name, "program": lock.program, "file": lock.path.name,
+            "since": format_stamp(lock.since, locale)}
     if not lock.stale:
-        return (f"{workbook_name} is open in {lock.program}; close it there and run "
-                "sheetsync again. Nothing was written.")
-    return (f"{workbook_name} looks open in {lock.program}, but its lock file {lock.path.name} "
-            "was left by a program that is no longer running "
-            f"(since {lock.since:%Y-%m-%d %H:%M}); if nobody has the workbook open, delete "
-            "that file and run sheetsync again. Nothing was written.")
+        return _("%(workbook)s is open in %(program)s; close it there and run sheetsync again. "
+                 "Nothing was written.") % said
+    return _("%(workbook)s looks open in %(program)s, but its lock file %(file)s was left by a "
+             "program that is no longer running (since %(since)s); if nobody has the workbook "
+             "open, delete that file and run sheetsync again. Nothing was written.") % said

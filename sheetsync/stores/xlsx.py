@@ -21,7 +21,9 @@ Invariants:
 - text is written as text (a value starting with `=` never becomes a formula),
   dates and times as real date/time cells with a date/time number format;
 - the Commissions tab's bar chart is drawn again whenever that tab's rows
-  change, so it always shows the latest month; any other chart is left as is.
+  change, so it always shows the latest month; any other chart is left as is;
+- what the studio reads is in the store's `locale`: its refusals (busy, not found,
+  unreadable), the drop-downs' warnings and the chart's titles.
 """
 
 from __future__ import annotations
@@ -45,9 +47,19 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import crashpoints
 from ..atomic import final_mode, open_temporary, temporaries_of
 from ..errors import UserError, WorkbookBusy
+from ..i18n import DEFAULT, translations
 from ..schema import COMMISSIONS, Column, Kind, Tab, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
-from .layout import NewColumns, NewTab, Step, column_letter, describe, layout_steps, plain_value
+from .layout import (
+    NewColumns,
+    NewTab,
+    Step,
+    choices_error,
+    column_letter,
+    describe,
+    layout_steps,
+    plain_value,
+)
 from .lockfiles import busy_message, find_lock
 from .xlsx_chart import draw_commission_chart
 from .xlsx_read import read_calamine, read_openpyxl
@@ -71,7 +83,7 @@ except ImportError:  # pragma: no cover - Windows
 
 class XlsxStore:
     def __init__(self, path: str | os.PathLike[str], *, fast: bool = True,
-                 rewrite: bool = False, currency: str = "") -> None:
+                 rewrite: bool = False, currency: str = "", locale: str = DEFAULT) -> None:
         self.path = Path(path)
         self.label = str(self.path)
         self.reads = 0
@@ -81,6 +93,8 @@ class XlsxStore:
         # loses images, charts and saved formula results)? Only when the studio says so.
         self.rewrite = rewrite
         self.currency = currency  # in the title of the Commissions chart
+        self.locale = locale  # the language of its refusals, drop-downs and chart
+        self._ = translations(locale).gettext
         self.read_with = self.wrote_with = ""  # which path the last read and write took
         self._seen: tuple[int, int] | None = None
         self._plain: set[str] = set()  # worksheets the last read found without formulas
@@ -88,8 +102,8 @@ class XlsxStore:
     # -- reading ---------------------------------------------------------------------------
     def read(self) -> dict[str, Table]:
         if not self.path.exists():
-            raise UserError(f"There is no workbook at {self.path}; "
-                            f"create one with: sheetsync init {self.path}")
+            raise UserError(self._("There is no workbook at %(path)s; create one with: "
+                                   "sheetsync init %(path)s") % {"path": self.path})
         self._seen = self._fingerprint()
         self._plain = set()
         tables = read_calamine(self.path, self._plain) if self.fast else None
@@ -106,7 +120,8 @@ class XlsxStore:
         try:
             wb = load_workbook(self.path, **options)  # shared strings kept as written
         except (InvalidFileException, zipfile.BadZipFile, KeyError, OSError) as err:
-            raise UserError(f"{self.path} is not a readable .xlsx workbook ({err}).") from None
+            raise UserError(self._("%(path)s is not a readable .xlsx workbook (%(error)s).") % {
+                "path": self.path, "error": err}) from None
         try:
             yield wb
         finally:
@@ -136,9 +151,10 @@ class XlsxStore:
             except BlockingIOError:
                 os.close(fd)
                 if monotonic() >= deadline:
-                    raise WorkbookBusy(
-                        f"Another sheetsync is still working on {self.path.name}; nothing "
-                        "was written. Try again in a minute.") from None
+                    raise WorkbookBusy(self._(
+                        "Another sheetsync is still working on %(workbook)s; nothing was "
+                        "written. Try again in a minute.") % {"workbook": self.path.name}
+                    ) from None
                 sleep(0.1)
                 continue
             if _same_file(fd, path):
@@ -174,10 +190,11 @@ class XlsxStore:
     def check_writable(self) -> None:
         lock = find_lock(self.path)
         if lock is not None:  # stale or live, a lock file is never deleted here
-            raise WorkbookBusy(busy_message(self.path.name, lock))
+            raise WorkbookBusy(busy_message(self.path.name, lock, self.locale))
         if self._seen is not None and self.path.exists() and self._fingerprint() != self._seen:
-            raise WorkbookBusy(f"{self.path.name} changed on disk while sheetsync was working; "
-                               "run sheetsync again. Nothing was written.")
+            raise WorkbookBusy(self._("%(workbook)s changed on disk while sheetsync was "
+                                      "working; run sheetsync again. Nothing was written.")
+                               % {"workbook": self.path.name})
 
     def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
         return 0, 1  # one save of the file, counted as one write
@@ -204,7 +221,8 @@ class XlsxStore:
 
     def _patched(self, changes: WorkbookChanges) -> bool:
         """Write by patching the changed parts; False when only a rewrite can do it."""
-        edit = package_edit(chart=self._chart(t for t, tab in changes.tabs.items() if tab))
+        edit = package_edit(chart=self._chart(t for t, tab in changes.tabs.items() if tab),
+                            locale=self.locale)
         try:
             with self.path.open("rb") as source:
                 self._replace(lambda handle: patch_workbook(
@@ -223,16 +241,17 @@ class XlsxStore:
         """False (rewrite with openpyxl) when the studio allowed it, else a refusal."""
         if self.rewrite:
             return False
-        raise UserError(
-            f"{self.path.name} has a shape sheetsync cannot edit in place ({err}); nothing was "
+        raise UserError(self._(
+            "%(workbook)s has a shape sheetsync cannot edit in place (%(error)s); nothing was "
             "written. Run again with --rewrite to let sheetsync rewrite the whole file (it may "
-            "lose images, charts and saved formula results).") from None
+            "lose images, charts and saved formula results).") % {
+                "workbook": self.path.name, "error": err}) from None
 
     def _save(self, wb: Workbook) -> None:
         commissions = find_tab(wb.sheetnames, COMMISSIONS)
         if commissions is not None:
             # openpyxl does not keep it up to date
-            draw_commission_chart(wb[commissions], self.currency)
+            draw_commission_chart(wb[commissions], self.currency, self.locale)
         self._replace(wb.save)
 
     def _replace(self, write: Writer) -> None:
@@ -295,22 +314,22 @@ class XlsxStore:
         touched = [s.title for s in steps if isinstance(s, NewColumns)] + list(fills.tabs)
         laid = io.BytesIO()
         patch_workbook(io.BytesIO(source), laid, WorkbookChanges(), edit=package_edit(
-            steps, chart=self._chart(t for t in touched if t in titles)))
+            steps, chart=self._chart(t for t in touched if t in titles), locale=layout.locale))
         if not fills:
             return laid.getvalue()
         filled = io.BytesIO()
         patch_workbook(io.BytesIO(laid.getvalue()), filled, fills,
-                       edit=package_edit(chart=self._chart(fills.tabs)))
+                       edit=package_edit(chart=self._chart(fills.tabs), locale=layout.locale))
         return filled.getvalue()
 
     def _lay_out(self, wb: Workbook, steps: list[Step], layout: Layout) -> None:
         for step in steps:
             if isinstance(step, NewTab):
                 ws = wb.create_sheet(step.tab.name)
-                _add_columns(ws, step.tab.columns, 1)
+                _add_columns(ws, step.tab.columns, 1, layout.locale)
                 ws.freeze_panes = "A2"
             else:
-                _add_columns(wb[step.title], step.columns, step.first)
+                _add_columns(wb[step.title], step.columns, step.first, layout.locale)
         for tab in layout.tabs:
             if tab.name in layout.rows:
                 title = find_tab(wb.sheetnames, tab)
@@ -360,7 +379,8 @@ def _runs(rows_descending: list[int]) -> Iterator[tuple[int, int]]:
         i = j + 1
 
 
-def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int) -> None:
+def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int,
+                 locale: str = DEFAULT) -> None:
     bold = Font(bold=True)
     for offset, column in enumerate(columns):
         index = first + offset
@@ -376,7 +396,7 @@ def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int) -> None
             dv = DataValidation(
                 type="list", formula1='"' + ",".join(column.choices) + '"', allow_blank=True,
                 showErrorMessage=True, errorStyle="warning", errorTitle=column.name,
-                error=f"Use one of: {', '.join(column.choices)}",
+                error=choices_error(column.choices, locale),
             )
             dv.add(f"{letter}2:{letter}{LAST_ROW}")
             ws.add_data_validation(dv)

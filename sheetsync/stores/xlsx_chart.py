@@ -6,8 +6,9 @@ xlsxparts.py draws the same chart as XML), so the chart is always drawn from the
 rows the sheet holds: the block of the latest month, staff names along the
 bottom, commission up, beside that block. A chart is re-drawn rather than
 kept, because openpyxl reads charts back only roughly and never moves their
-cell references when rows move. Only sheetsync's own chart (known by its title)
-is replaced; any other chart on the sheet is left.
+cell references when rows move. Only sheetsync's own chart (known by its title,
+in any shipped language: `is_commission_chart`) is replaced; any other chart on the
+sheet is left. The chart's title and its axis title are in the studio's locale.
 """
 
 from __future__ import annotations
@@ -18,21 +19,44 @@ from openpyxl.chart.label import DataLabelList
 from openpyxl.chart.series import SeriesLabel
 from openpyxl.worksheet.worksheet import Worksheet
 
+from ..formatting import format_month
+from ..i18n import DEFAULT, N_, SUPPORTED, translations
 from ..month import Month, month_of
 from ..schema import header_key
 from .layout import column_letter
 
-CHART_TITLE = "Commission per staff member"
+CHART_TITLE = N_("Commission per staff member")
+_AXIS = N_("commission")
 
 
-def draw_commission_chart(ws: Worksheet, currency: str = "") -> Month | None:
+def is_commission_chart(title: str) -> bool:
+    """sheetsync's own chart, whichever shipped language drew it."""
+    return any(title.startswith(translations(code).gettext(CHART_TITLE)) for code in SUPPORTED)
+
+
+def commission_chart_title(month: Month, currency: str = "", locale: str = DEFAULT) -> str:
+    """`Commission per staff member, 2026-12 (TRY)`; `Personel başına komisyon, Aralık 2026
+    (TRY)` in Turkish."""
+    shown = str(month) if locale == DEFAULT else format_month(month.first, locale)
+    return f"{translations(locale).gettext(CHART_TITLE)}, {shown}" + (
+        f" ({currency})" if currency else "")
+
+
+def commission_axis_title(currency: str = "", locale: str = DEFAULT) -> str:
+    """The value axis: `commission (TRY)`, `komisyon (TRY)`."""
+    word = translations(locale).gettext(_AXIS)
+    return f"{word} ({currency})" if currency else word
+
+
+def draw_commission_chart(ws: Worksheet, currency: str = "",
+                          locale: str = DEFAULT) -> Month | None:
     """Replace the sheet's commission chart with one of its latest month; that month, if any.
 
     No chart is drawn when the sheet lacks the columns or no month is there, or when the
     latest month's rows are not one block (a studio sorted the tab; the next report run
     gathers them again).
     """
-    ws._charts = [c for c in ws._charts if not _title(c).startswith(CHART_TITLE)]
+    ws._charts = [c for c in ws._charts if not is_commission_chart(_title(c))]
     columns = {header_key(c.value): c.column for c in ws[1] if c.value is not None}
     month_col, value_col = columns.get("month"), columns.get("commission")
     name_col = columns.get("staffname") or columns.get("staffid")
@@ -49,17 +73,17 @@ def draw_commission_chart(ws: Worksheet, currency: str = "") -> Month | None:
         return None
     chart = BarChart()
     chart.type = "col"
-    chart.title = f"{CHART_TITLE}, {latest}" + (f" ({currency})" if currency else "")
+    chart.title = commission_chart_title(latest, currency, locale)
     chart.add_data(Reference(ws, min_col=value_col, min_row=first, max_row=last))
     names = Reference(ws, min_col=name_col, min_row=first, max_row=last)
     chart.series[0].cat = AxDataSource(strRef=StrRef(f=str(names)))  # text, not numbers
-    chart.series[0].tx = SeriesLabel(v="commission")
+    chart.series[0].tx = SeriesLabel(v=translations(locale).gettext(_AXIS))
     chart.dataLabels = DataLabelList(numFmt="#,##0.00", showVal=True, showSerName=False,
                                      showCatName=False, showLegendKey=False,
                                      showPercent=False)
     chart.legend = None
     chart.y_axis.numFmt = "#,##0.00"
-    chart.y_axis.title = f"commission ({currency})" if currency else "commission"
+    chart.y_axis.title = commission_axis_title(currency, locale)
     chart.x_axis.delete = False  # openpyxl 3.1 hides both axes unless told
     chart.y_axis.delete = False
     chart.width, chart.height = 16, 8.5  # cm

@@ -13,8 +13,8 @@ Invariants:
 - new columns never move a cell: headers go into row 1, widths split the `<col>` ranges
   they fall into (the rest of a range keeps its attributes), drop-downs join the tab's
   `<dataValidations>`; new elements are placed in CT_Worksheet's schema order;
-- only sheetsync's own chart (its title starts with CHART_TITLE) is rewritten or removed;
-  any other chart or drawing object stays byte-identical in its parts;
+- only sheetsync's own chart (its title starts with CHART_TITLE in a shipped language) is
+  rewritten or removed; any other chart or drawing object stays byte-identical in its parts;
 - a brand-new workbook starts as `skeleton()` and is laid out the same way.
 """
 
@@ -30,11 +30,16 @@ from xml.sax.saxutils import escape
 
 from openpyxl.utils.cell import column_index_from_string
 
+from ..i18n import DEFAULT, translations
 from ..month import Month, month_of
 from ..schema import Column, Kind, header_key
-from .layout import NewTab, Step, column_letter
+from .layout import NewTab, Step, choices_error, column_letter
 from .package import ATTRIBUTE, Parts
-from .xlsx_chart import CHART_TITLE
+from .xlsx_chart import (
+    commission_axis_title,
+    commission_chart_title,
+    is_commission_chart,
+)
 from .xlsxfollow import join_part
 from .xlsxpatch import (
     CONTENT_TYPES,
@@ -129,19 +134,21 @@ def skeleton() -> bytes:
 
 # -- the layout: new tabs, new columns -------------------------------------------------------
 def package_edit(steps: Sequence[Step] = (), chart: tuple[str, str] | None = None,
-                 ) -> PartsEdit:
+                 locale: str = DEFAULT) -> PartsEdit:
     """The edit that adds the tabs and columns of `steps` (layout.layout_steps), then, when
-    `chart` names a Commissions tab (and the currency), draws that tab's chart again."""
+    `chart` names a Commissions tab (and the currency), draws that tab's chart again; the
+    drop-downs' warnings and the chart's titles in `locale`."""
     def edit(parts: Parts, styles: Styles) -> None:
         for step in steps:
             if isinstance(step, NewTab):
-                add_worksheet(parts, step.tab.name, new_sheet_xml(step.tab.columns, styles))
+                add_worksheet(parts, step.tab.name, new_sheet_xml(step.tab.columns, styles,
+                                                                  locale))
             else:
                 part = _sheet_part(parts, step.title)
                 parts.write(part, with_columns(parts.read(part), step.columns, step.first,
-                                               styles))
+                                               styles, locale))
         if chart is not None:
-            refresh_chart(parts, *chart)
+            refresh_chart(parts, *chart, locale=locale)
     return edit
 
 
@@ -238,8 +245,9 @@ def _looks(columns: Iterable[Column], first: int, styles: Styles) -> list[Column
     return looks
 
 
-def new_sheet_xml(columns: Sequence[Column], styles: Styles) -> bytes:
-    """A worksheet with bold frozen headers, widths, number formats and drop-downs."""
+def new_sheet_xml(columns: Sequence[Column], styles: Styles, locale: str = DEFAULT) -> bytes:
+    """A worksheet with bold frozen headers, widths, number formats and drop-downs (their
+    warnings in `locale`)."""
     looks = _looks(columns, 1, styles)
     bold = styles.bold()
     last = column_letter(len(columns)) if columns else "A"
@@ -252,19 +260,21 @@ def new_sheet_xml(columns: Sequence[Column], styles: Styles) -> bytes:
             + (b"<cols>" + b"".join(_col(look) for look in looks) + b"</cols>" if looks else b"")
             + b'<sheetData><row r="1">' + b"".join(_header_cell(look, bold) for look in looks)
             + b"</row></sheetData>"
-            + _validations_block(looks)
+            + _validations_block(looks, locale)
             + b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
               b'footer="0.5"/></worksheet>')
 
 
-def with_columns(xml: bytes, columns: Sequence[Column], first: int, styles: Styles) -> bytes:
-    """The worksheet with `columns` added from column `first` on: headers, widths, drop-downs."""
+def with_columns(xml: bytes, columns: Sequence[Column], first: int, styles: Styles,
+                 locale: str = DEFAULT) -> bytes:
+    """The worksheet with `columns` added from column `first` on: headers, widths, drop-downs
+    (their warnings in `locale`)."""
     if _prefixed(xml):
         raise Unpatchable("worksheet XML with prefixed elements")
     looks = _looks(columns, first, styles)
     xml = _with_headers(xml, looks, styles.bold())
     xml = _with_cols(xml, looks)
-    validations = b"".join(_validation(look) for look in looks if look.column.choices)
+    validations = b"".join(_validation(look, locale) for look in looks if look.column.choices)
     if validations:
         xml = _with_validations(xml, validations)
     return _wider_dimension(xml, first + len(columns) - 1)
@@ -289,19 +299,19 @@ def _header_cell(look: ColumnLook, bold: int) -> bytes:
         column_letter(look.index).encode(), bold, escape(look.column.name).encode())
 
 
-def _validation(look: ColumnLook) -> bytes:
+def _validation(look: ColumnLook, locale: str = DEFAULT) -> bytes:
     column, letter = look.column, column_letter(look.index)
     choices = ",".join(column.choices)
     return (b'<dataValidation type="list" errorStyle="warning" allowBlank="1" '
             b'showErrorMessage="1" errorTitle="%s" error="%s" sqref="%s2:%s%d">'
             b"<formula1>%s</formula1></dataValidation>" % (
-                _attr(column.name).encode(), _attr(f"Use one of: {', '.join(column.choices)}")
+                _attr(column.name).encode(), _attr(choices_error(column.choices, locale))
                 .encode(), letter.encode(), letter.encode(), LAST_ROW,
                 escape(f'"{choices}"').encode()))
 
 
-def _validations_block(looks: Sequence[ColumnLook]) -> bytes:
-    items = [_validation(look) for look in looks if look.column.choices]
+def _validations_block(looks: Sequence[ColumnLook], locale: str = DEFAULT) -> bytes:
+    items = [_validation(look, locale) for look in looks if look.column.choices]
     if not items:
         return b""
     return b'<dataValidations count="%d">%s</dataValidations>' % (len(items), b"".join(items))
@@ -458,16 +468,20 @@ class ChartPlan:
     anchor_column: int  # 1-based column of the chart's top-left corner
 
 
-def refresh_chart(parts: Parts, title: str, currency: str) -> Month | None:
-    """Draw the chart of the latest month's block of tab `title`; that month, if any."""
+def refresh_chart(parts: Parts, title: str, currency: str,
+                  locale: str = DEFAULT) -> Month | None:
+    """Draw the chart of the latest month's block of tab `title` (its titles in `locale`);
+    that month, if any."""
     part = _sheet_part(parts, title)
     sheet = parts.read(part)
     plan = chart_plan(_sheet_values(sheet, _shared_strings(parts)))
     chart_bytes = None
     if plan is not None:
-        chart_bytes = chart_xml(_chart_title(plan.month, currency), sheet_range(
-            title, plan.names, plan.first, plan.last), sheet_range(
-            title, plan.values, plan.first, plan.last), _axis_title(currency))
+        chart_bytes = chart_xml(commission_chart_title(plan.month, currency, locale),
+                                sheet_range(title, plan.names, plan.first, plan.last),
+                                sheet_range(title, plan.values, plan.first, plan.last),
+                                commission_axis_title(currency, locale),
+                                translations(locale).gettext("commission"))
     drawing = _drawing_of(parts, part, sheet)
     ours = _our_chart(parts, drawing) if drawing else None
     if chart_bytes is None:
@@ -505,14 +519,6 @@ def refresh_chart(parts: Parts, title: str, currency: str) -> Month | None:
     xml = parts.read(drawing)
     parts.write(drawing, _add_anchor(xml, anchor_xml(plan, rid, _next_id(xml))))
     return plan.month
-
-
-def _chart_title(month: Month, currency: str) -> str:
-    return f"{CHART_TITLE}, {month}" + (f" ({currency})" if currency else "")
-
-
-def _axis_title(currency: str) -> str:
-    return f"commission ({currency})" if currency else "commission"
 
 
 def chart_plan(rows: dict[int, dict[int, object]]) -> ChartPlan | None:
@@ -614,7 +620,7 @@ def _our_chart(parts: Parts, drawing: str) -> tuple[str, str] | None:
         if not target:
             continue
         chart = _resolve(drawing, target)
-        if parts.has(chart) and chart_title(parts.read(chart)).startswith(CHART_TITLE):
+        if parts.has(chart) and is_commission_chart(chart_title(parts.read(chart))):
             return chart, rid.decode()
     return None
 
@@ -686,7 +692,8 @@ def anchor_xml(plan: ChartPlan, rid: str, shape_id: int) -> bytes:
                 CHART_NS.encode(), rid.encode()))
 
 
-def chart_xml(title: str, categories: str, values: str, axis_title: str) -> bytes:
+def chart_xml(title: str, categories: str, values: str, axis_title: str,
+              series: str = "commission") -> bytes:
     """A clustered column chart of `values` over `categories`, as xlsx_chart.py draws it."""
     def rich(text: str) -> str:
         return (f"<tx><rich><a:bodyPr/><a:p><a:pPr><a:defRPr/></a:pPr><a:r><a:t>{escape(text)}"
@@ -696,7 +703,8 @@ def chart_xml(title: str, categories: str, values: str, axis_title: str) -> byte
         '<roundedCorners val="0"/><chart>'
         f'<title>{rich(title)}<overlay val="0"/></title><autoTitleDeleted val="0"/>'
         '<plotArea><layout/><barChart><barDir val="col"/><grouping val="clustered"/>'
-        '<varyColors val="0"/><ser><idx val="0"/><order val="0"/><tx><v>commission</v></tx>'
+        '<varyColors val="0"/><ser><idx val="0"/><order val="0"/>'
+        f"<tx><v>{escape(series)}</v></tx>"
         '<spPr><a:ln><a:prstDash val="solid"/></a:ln></spPr><invertIfNegative val="0"/>'
         f"<cat><strRef><f>{escape(categories)}</f></strRef></cat>"
         f"<val><numRef><f>{escape(values)}</f></numRef></val></ser>"
