@@ -10,6 +10,7 @@ no traceback: exits.py's `handled` translates library errors), 3 sheetsync itsel
 
 from __future__ import annotations
 
+import dataclasses
 import sys
 from collections.abc import Callable, Iterable
 from datetime import datetime
@@ -20,9 +21,9 @@ import click
 from . import __version__, render, usecases
 from . import status as health
 from .config import DEFAULT_NAME, Config, load_config
+from .errors import UserError
 from .exits import SUMMED_UP, ends_with_summary, handled
-from .i18n import translations
-from .schema import LOCALES
+from .i18n import DEFAULT, normalise_locale, translations
 from .stores import open_store as _open_store
 from .stores.base import Store
 
@@ -100,10 +101,11 @@ rewrite_option = click.option(
 @cli.command()
 @click.argument("workbook")
 @click.option("--demo", is_flag=True, help="Fill the studio tabs with a small demo studio.")
-@click.option("--locale", type=click.Choice(LOCALES, case_sensitive=False),
-              help="The studio's language for tab names, headers, drop-downs and the demo "
-                   "(default: locale of sheetsync.yaml, else en). Written into a new "
-                   "sheetsync.yaml when there is none.")
+@click.option("--locale", metavar="LANGUAGE",
+              help="The studio's language for tab names, headers, drop-downs and the demo: "
+                   "en, tr or de (also tr_TR, Türkçe, Deutsch, German ...; default: locale of "
+                   "sheetsync.yaml, else en). Written into a new sheetsync.yaml when there is "
+                   "none.")
 @rewrite_option
 @handled
 def init(workbook: str, demo: bool, locale: str | None, rewrite: bool) -> None:
@@ -113,24 +115,31 @@ def init(workbook: str, demo: bool, locale: str | None, rewrite: bool) -> None:
     headers already there keep their names in whatever language they are.
     """
     config = _config()
-    language = locale.lower() if locale else config.locale
-    added = usecases.init(open_store(workbook, config, rewrite), workbook,
-                          demo_today=_now(config).date() if demo else None, locale=language)
-    _echo(f"  {line}" for line in added)
-    click.echo(f"{workbook} is ready" + (" with a demo studio." if demo else ".") if added
-               else f"{workbook} already has every tab and column; nothing to do.")
+    language = _language(locale) if locale else config.locale
+    click.get_current_context().obj["locale"] = language  # init speaks the layout's language
+    store = open_store(workbook, dataclasses.replace(config, locale=language), rewrite)
+    added = usecases.init(store, workbook, demo_today=_now(config).date() if demo else None,
+                          locale=language)
+    _echo(render.init_lines(workbook, added, demo, language))
     if locale:
         _remember_locale(config, workbook, language)
+
+
+def _language(typed: str) -> str:
+    """`--locale` as `i18n.normalise_locale` reads it (tr_TR, Türkçe, German -> tr, de)."""
+    try:
+        return normalise_locale(typed)
+    except ValueError as err:
+        raise UserError(str(err)) from None
 
 
 def _remember_locale(config: Config, workbook: str, locale: str) -> None:
     """A new sheetsync.yaml with the workbook and its locale; an existing config is the
     studio's own and only gets a hint."""
     if config.source is None and usecases.starter_config(Path(DEFAULT_NAME), workbook, locale):
-        click.echo(f"Wrote {DEFAULT_NAME} with locale: {locale}.")
+        click.echo(render.config_written_line(DEFAULT_NAME, locale, locale))
     elif config.locale != locale:
-        click.echo(f"Set 'locale: {locale}' in {config.source or DEFAULT_NAME} so sync "
-                   "writes in that language too.")
+        click.echo(render.locale_hint_line(str(config.source or DEFAULT_NAME), locale, locale))
 
 
 @cli.command()
@@ -357,8 +366,16 @@ def templates(folder: Path, replace: bool) -> None:
     variables and filters a template may use.
     """
     copied = usecases.templates(folder, replace=replace)
-    click.echo(f"Copied {len(copied)} templates into {folder}. Edit them, then add to "
-               f"sheetsync.yaml:\n  templates_dir: {folder}")
+    click.echo(render.templates_line(len(copied), folder, _locale_if_any()))
+
+
+def _locale_if_any() -> str:
+    """The locale of sheetsync.yaml for a command that needs no config: English when there
+    is none or it does not load (that command still works)."""
+    try:
+        return _config().locale
+    except UserError:
+        return DEFAULT
 
 
 @cli.command()

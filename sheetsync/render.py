@@ -680,3 +680,39 @@ def demo_lines(found: DemoReport, command: str, locale: str = DEFAULT) -> list[s
                  f"  {command} balance {path}\n"
                  f"  {command} sync {path} --dry-run --now {found.today.isoformat()}T23:00")
     return lines
+
+
+# -- init, templates -------------------------------------------------------------------------
+def init_lines(workbook: str, added: Sequence[str], demo: bool,
+               locale: str = DEFAULT) -> list[str]:
+    """What `init` says: each thing it added (already in `locale`), then whether it is done."""
+    _ = translations(locale).gettext
+    named = {"workbook": workbook}
+    if not added:
+        return [_("%(workbook)s already has every tab and column; nothing to do.") % named]
+    ready = _("%(workbook)s is ready with a demo studio.") if demo else _(
+        "%(workbook)s is ready.")
+    return [f"  {line}" for line in added] + [ready % named]
+
+
+def config_written_line(file: str, code: str, locale: str = DEFAULT) -> str:
+    """`init --locale` wrote a new sheetsync.yaml naming the locale `code`."""
+    return translations(locale).gettext("Wrote %(file)s with locale: %(code)s.") % {
+        "file": file, "code": code}
+
+
+def locale_hint_line(file: str, code: str, locale: str = DEFAULT) -> str:
+    """`init --locale` laid out in `code`, but the studio's own config says another locale."""
+    return translations(locale).gettext(
+        "Set 'locale: %(code)s' in %(file)s so sync writes in that language too.") % {
+            "file": file, "code": code}
+
+
+def templates_line(count: int, folder: Path, locale: str = DEFAULT) -> str:
+    """`templates` copied `count` templates into `folder`; what to set next."""
+    return translations(locale).ngettext(
+        "Copied %(count)s templates into %(folder)s. Edit them, then add to "
+        "sheetsync.yaml:\n  templates_dir: %(folder)s",
+        "Copied %(count)s templates into %(folder)s. Edit them, then add to "
+        "sheetsync.yaml:\n  templates_dir: %(folder)s", count) % {
+            "count": count, "folder": folder}

@@ -96,11 +96,12 @@ def backoff(failures: int, interval: float) -> float:
     return min(interval, RETRY * 2 ** max(failures - 1, 0))
 
 
-def summary(outcome: Outcome) -> str:
+def summary(outcome: Outcome, locale: str = DEFAULT) -> str:
     """One line: the run's summary line, after the reason when it failed."""
     lines = [line.strip() for line in outcome.output.splitlines() if line.strip()]
     if not lines:
-        return f"(no output, exit {outcome.code})"
+        return translations(locale).gettext("(no output, exit %(code)s)") % {
+            "code": outcome.code}
     if outcome.code in (2, 3):
         return " ".join(lines[-2:])  # the error, and the summary line
     return lines[-1]
@@ -354,7 +355,7 @@ class Watcher:
             self.due_at, self.due_reason = started + self.every, "interval"
             retry = ""
         result = said(OUTCOMES.get(outcome.code, "failed"), self.locale)
-        self.log(f"{said(reason, self.locale)}: {result}: {summary(outcome)}{retry}")
+        self.log(f"{said(reason, self.locale)}: {result}: {summary(outcome, self.locale)}{retry}")
 
     def _observed(self) -> AbstractContextManager[None]:
         if self.local is None:

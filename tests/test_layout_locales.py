@@ -123,7 +123,7 @@ def test_init_locale_tr_writes_a_turkish_workbook_and_its_config(run, cli_folder
     result = run("init", "studio.xlsx", "--locale", "tr", "--demo")
     assert result.exit_code == 0, result.output
     assert "Randevular sekmesi eklendi" in result.output
-    assert "Wrote sheetsync.yaml with locale: tr." in result.output
+    assert "sheetsync.yaml dosyası locale: tr ayarıyla yazıldı." in result.output
     assert yaml.safe_load((cli_folder / "sheetsync.yaml").read_text(encoding="utf-8")) == {
         "workbook": "studio.xlsx", "locale": "tr"}
     wb = openpyxl.load_workbook(cli_folder / "studio.xlsx")
@@ -145,7 +145,7 @@ def test_init_locale_tr_writes_a_turkish_workbook_and_its_config(run, cli_folder
     assert wb["Gruplar"]["D2"].value == "Salı,Cuma 09:00"
 
     again = run("init", "studio.xlsx", "--locale", "tr")
-    assert "nothing to do" in again.output
+    assert "yapılacak bir şey yok" in again.output
 
 
 def test_init_locale_de_writes_a_german_workbook(run, cli_folder: Path):
@@ -168,7 +168,7 @@ def test_an_existing_config_is_never_rewritten_only_hinted(run, cli_folder: Path
     (cli_folder / "sheetsync.yaml").write_text("timezone: Europe/Istanbul\n", encoding="utf-8")
     result = run("init", "studio.xlsx", "--locale", "tr")
     assert result.exit_code == 0, result.output
-    assert "Set 'locale: tr' in sheetsync.yaml" in result.output
+    assert "sheetsync.yaml dosyasına 'locale: tr' yazın" in result.output
     assert (cli_folder / "sheetsync.yaml").read_text(encoding="utf-8") == (
         "timezone: Europe/Istanbul\n")
 
