@@ -15,6 +15,9 @@ the reading of words uses `str.lower()`, which breaks Turkish (`I` is the capita
   another in the locale (Turkish `Sa` is Salı, English `Sa` is Saturday) means neither: the
   studio is asked to write it out, nothing is guessed.
 - `canonical_status_word` is the one word sheetsync writes back and offers in drop-downs.
+- sheetsync's own values (Balances state, Notifications status, Runs mode and result) have
+  one word per value per locale (`value_word`) and are read back in every shipped language
+  (`value_meaning`): no word of one language means another value in any language.
 
 Pure: the weekday and month names come from Babel's CLDR data (loaded on first use, so an
 English studio never pays for it); no I/O of sheetsync's own.
