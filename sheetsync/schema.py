@@ -14,6 +14,11 @@ language; `header_key` of an English name is what it always was; where an Englis
 and a translated title both match, the English one is sheetsync's (an English workbook's
 own `Termine` tab stays its own); an English layout is exactly what it always was (a tab's
 `extras`, Clients' `language`, come only with a translated layout or the studio's header).
+
+The columns of sheetsync's own words (`WORDED`: appointment status, Balances state,
+Notifications status, Runs mode and result) are written in the locale's word
+(`written_words`); a cell holding the English value or a word of the locale meaning it, in
+any case, is kept (`keeps_word`), so a workbook is never churned when its locale changes.
 """
 
 from __future__ import annotations
