@@ -11,7 +11,9 @@ comes after the workbook was found writable, right before the write.
 
 Outcome (SyncReport.exit_code, Runs.result): 0 `ok`; 1 `problems` (in the workbook);
 4 `alerts failed` (they stay in Notifications as failed and are retried), also when
-problems were found (`problems, alerts failed`).
+problems were found (`problems, alerts failed`). The Runs row, the Balances states and
+the Notifications statuses are written in the locale's words (`tamam`, `sorunlar`,
+`başarısız`: the writer's, sheet.written_words), and the public holidays are named in it.
 """
 
 from __future__ import annotations
