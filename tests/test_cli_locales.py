@@ -87,7 +87,7 @@ COMMISSIONS = {
 }
 STATUS = {
     "tr": ["studio.xlsx, 11.12.2026 10:30 (Europe/Istanbul): sağlıklı.",
-           "ok; 10 oluşturulan, 0 tamamlanan, 0 silinen, 0 yenilenen, 0 bildirilen, 0 sorun",
+           "tamam; 10 oluşturulan, 0 tamamlanan, 0 silinen, 0 yenilenen, 0 bildirilen, 0 sorun",
            "  son başarılı eşitleme  30 dk önce (11.12.2026 10:00; --max-age 1 sa)",
            "  bildirimler            0 başarısız, 0 sırada",
            "  açık sorunlar          0"],
