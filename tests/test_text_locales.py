@@ -45,7 +45,7 @@ ERRORS = {  # the drop-downs' warning under each Appointments status column
 APPOINTMENTS = {"en": "Appointments", "tr": "Randevular", "de": "Termine"}
 
 
-def config(folder: Path, locale: str, **more: str) -> None:
+def config(folder: Path, locale: str, **more: object) -> None:
     settings = {"workbook": "studio.xlsx", "timezone": "Europe/Istanbul", "currency": "TRY",
                 "locale": locale, **more}
     (folder / "sheetsync.yaml").write_text(yaml.safe_dump(settings), encoding="utf-8")
@@ -217,9 +217,18 @@ def test_a_google_sheet_that_is_not_there_or_not_shared_is_said_in_the_locale(
         GoogleStore(missing, account, endpoint=server.base_url, locale="tr").read()
     sheet = server.create_spreadsheet()
     server.fail_next(403)  # Google's answer to an account the sheet is not shared with
-    with pytest.raises(UserError, match=r"^Die Google Tabelle \w+ ist nicht für das "
+    with pytest.raises(UserError, match=r"^Die Google Tabelle [\w-]+ ist nicht für das "
                                         r"Dienstkonto .+ freigegeben; öffnen Sie"):
         GoogleStore(sheet, account, endpoint=server.base_url, locale="de").read()
+
+
+def test_a_missing_google_key_file_is_said_in_the_locale(run, cli_folder: Path):
+    config(cli_folder, "tr", google={"credentials": "anahtar.json"})
+    sheet = "https://docs.google.com/spreadsheets/d/" + "a1" * 22 + "/edit"
+    result = run("sync", sheet, "--now", SYNCED)
+    assert result.exit_code == 2
+    assert result.output == ("Hata: anahtar.json hizmet hesabı anahtar dosyası yok.\n"
+                             "sync: durdu, hiçbir şey kaydedilmedi (çıkış 2)\n")
 
 
 def test_a_google_sheets_drop_downs_prompt_in_the_locale(server: LocalSheets,

@@ -47,10 +47,10 @@ def open_google(workbook: str, config: Config | None = None) -> Store:
     from .gsheets_access import api_base, load_service_account, spreadsheet_id
 
     settings = config.google if config is not None else {}
-    sheet = spreadsheet_id(workbook)
+    locale = config.locale if config is not None else DEFAULT
+    sheet = spreadsheet_id(workbook, locale)
     endpoint = settings.get("endpoint")
     api_base(endpoint)  # a bad address is refused before the key file is even opened
-    account = load_service_account(settings.get("credentials"))
+    account = load_service_account(settings.get("credentials"), locale)
     zone = config.zone if config is not None else None
-    locale = config.locale if config is not None else "en"
     return GoogleStore(sheet, account, endpoint=endpoint, zone=zone, locale=locale)

@@ -189,11 +189,12 @@ class SheetsHTTP(HTTPClient):
 
     def _refused(self, err: auth_errors.RefreshError) -> UserError:
         reason = str(err.args[0]) if err.args else "refused"
-        return UserError(translations(self.context.locale).gettext(
+        _ = translations(self.context.locale).gettext
+        return UserError(_(
             "Google refused the key of the service account %(account)s (%(reason)s); the key "
             "may have been deleted or be for another project: download a new JSON key "
             "(%(help)s).") % {"account": self.context.account, "reason": reason[:120],
-                              "help": HELP})
+                              "help": _(HELP)})
 
     def _api_error(self, response: requests.Response) -> Exception:
         error = APIError(response)
@@ -201,7 +202,7 @@ class SheetsHTTP(HTTPClient):
         message = str(error.error.get("message", ""))
         _ = translations(self.context.locale).gettext
         said = {"sheet": self.context.spreadsheet_id, "account": self.context.account,
-                "help": HELP}
+                "help": _(HELP)}
         if status == 404:
             return UserError(_("There is no Google Sheet with the id %(sheet)s; check the "
                                "address in your settings or on the command line.") % said)
