@@ -19,7 +19,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sheetsync import engine, words
+from localsheets import LocalSheets
+from sheetsync import engine, usecases, words
 from sheetsync.demo import demo_layout
 from sheetsync.publicholidays import HolidaySettings, holiday_closures
 from sheetsync.schema import (
@@ -33,9 +34,12 @@ from sheetsync.schema import (
 )
 from sheetsync.sheet import TabWriter, locate
 from sheetsync.stores.base import Table, WorkbookChanges
+from sheetsync.stores.gsheets import GoogleStore
+from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.memory import MemoryStore
 from sheetsync.words import BALANCE_STATES, NOTICE_STATUSES, RUN_MODES, RUN_RESULTS
+from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
 from tests.studio import slots, studio
 from tests.studios import PHYSIO
 
@@ -204,11 +208,11 @@ def _column(store: MemoryStore, tab: Tab, name: str, locale: str) -> list[object
 
 # -- a Turkish and a German studio through the command line -----------------------------------
 def _config(folder: Path, locale: str, *, smtp: bool = False) -> None:
-    server = ("  smtp:\n    host: 127.0.0.1\n    port: 1\n    starttls: false\n"
-              "    timeout: 2\n") if smtp else ""
+    mail_server = ("  smtp:\n    host: 127.0.0.1\n    port: 1\n    starttls: false\n"
+                   "    timeout: 2\n") if smtp else ""
     (folder / "sheetsync.yaml").write_text(
         f"workbook: studio.xlsx\nlocale: {locale}\nemail:\n"
-        f"  from: \"Studio <studio@example.com>\"\n{server}", encoding="utf-8")
+        f"  from: \"Studio <studio@example.com>\"\n{mail_server}", encoding="utf-8")
 
 
 def _tab(folder: Path, tab: Tab, locale: str) -> list[dict[str, object]]:
@@ -281,6 +285,23 @@ def test_an_english_workbook_synced_under_locale_tr_keeps_its_english_words(
     runs = _tab(cli_folder, RUNS, "en")
     assert [(r["mode"], r["result"]) for r in runs] == [("sync", "ok"), ("eşitleme", "tamam")]
     assert run("status", "--now", LATER).exit_code == 0
+
+
+def test_a_google_sheet_in_german_gets_its_states_and_runs_in_german(
+        server: LocalSheets, account: ServiceAccount):  # noqa: F811
+    sheet = server.create_spreadsheet("Studio")
+    store = GoogleStore(sheet, account, endpoint=server.base_url, locale="de")
+    usecases.init(store, sheet, demo_today=date(2026, 12, 1), locale="de")
+    now = datetime(2026, 12, 14, 23, 0)
+    assert not engine.sync(store, now, started_at=now, locale="de").problems
+    salden = server.values(sheet, "Salden")
+    state = salden[0].index("Zustand")
+    assert {row[state] for row in salden[1:]} == {"aktiv", "abgeschlossen"}
+    runs = server.values(sheet, "Läufe")
+    assert (runs[1][runs[0].index("Modus")], runs[1][runs[0].index("Ergebnis")]) == (
+        "Abgleich", "ok")
+    again = engine.sync(store, now, started_at=now, locale="de")
+    assert [t for t, c in again.changes.tabs.items() if c] == ["Läufe"]
 
 
 # -- public holidays --------------------------------------------------------------------------
