@@ -23,6 +23,7 @@ from sheetsync.schema import ALL_TABS
 from sheetsync.stores.base import Layout
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
+from sheetsync.stores.gsheets_http import RetryPolicy
 from sheetsync.stores.layout import localized_layout
 from sheetsync.watch import Outcome, summary
 from tests.google_fixtures import account, server
@@ -220,6 +221,25 @@ def test_a_google_sheet_that_is_not_there_or_not_shared_is_said_in_the_locale(
     with pytest.raises(UserError, match=r"^Die Google Tabelle [\w-]+ ist nicht für das "
                                         r"Dienstkonto .+ freigegeben; öffnen Sie"):
         GoogleStore(sheet, account, endpoint=server.base_url, locale="de").read()
+
+
+def test_a_google_sheet_that_does_not_answer_is_said_in_the_locale(
+        server: LocalSheets, account: ServiceAccount):
+    sheet = server.create_spreadsheet()
+    fast = RetryPolicy(attempts=2, base=0.01, cap=0.02, connect_timeout=2, read_timeout=5)
+    server.fail_next(503, count=2)
+    with pytest.raises(UserError) as english:
+        GoogleStore(sheet, account, endpoint=server.base_url, policy=fast).read()
+    assert str(english.value) == (
+        "Google Sheets did not answer after 2 tries: Google's servers answered with an error "
+        "(HTTP 503). Nothing was written; sheetsync will try again on its next run.")
+    server.fail_next(503, count=2)
+    with pytest.raises(UserError) as turkish:
+        GoogleStore(sheet, account, endpoint=server.base_url, policy=fast, locale="tr").read()
+    assert str(turkish.value) == (
+        "Google E-Tablolar 2 denemeden sonra da yanıt vermedi: Google'ın sunucuları bir hatayla "
+        "yanıt verdi (HTTP 503). Hiçbir şey yazılmadı; sheetsync bir sonraki çalışmasında "
+        "yeniden deneyecek.")
 
 
 def test_a_missing_google_key_file_is_said_in_the_locale(run, cli_folder: Path):

@@ -57,15 +57,28 @@ from . import gsheets_lock as claims
 from . import gsheets_wire as wire
 from .base import Layout, TabChanges, Table, WorkbookChanges
 from .gsheets_access import ServiceAccount, api_base
-from .gsheets_http import Context, GaveUp, RetryPolicy, SheetFull, SheetsHTTP, UncertainWrite
+from .gsheets_http import (
+    Context,
+    GaveUp,
+    RetryPolicy,
+    SheetFull,
+    SheetsHTTP,
+    UncertainWrite,
+    gave_up,
+)
 from .layout import describe, layout_steps
 
-RETRY_LATER = "Nothing was written; sheetsync will try again on its next run."
-FINISH_LATER = ("Part of the changes were written; the next sync completes them "
-                "(nothing is lost or doubled).")
-NOTHING_WRITTEN = "nothing was written"
-ALERTS_UNRECORDED = ("nothing was written, so the alerts this sync sent are not recorded and "
-                     "may go out again")
+RETRY_LATER = N_("Nothing was written; sheetsync will try again on its next run.")
+FINISH_LATER = N_("Part of the changes were written; the next sync completes them "
+                  "(nothing is lost or doubled).")
+NOTHING_WRITTEN = N_("nothing was written")
+NOTHING_SENT = N_("nothing was written or sent")
+NOTHING_ADDED = N_("no tab, column or row was added")
+NO_CELL_WRITTEN = N_("rows were added or deleted but no cell was written")
+ALERTS_UNRECORDED = N_("nothing was written, so the alerts this sync sent are not recorded "
+                       "and may go out again")
+MAYBE_MOVED = N_("Rows may or may not have been added or deleted; the next sync sees which and "
+                 "completes the rest.")
 MOVED_WHILE_READING = N_("Rows were added or removed in the Google Sheet while sheetsync was "
                          "reading it; nothing was written. Run sheetsync again.")
 CLAIMED_MEANWHILE = N_("Another sheetsync claimed this Google Sheet while this one was "
@@ -139,7 +152,7 @@ class GoogleStore:
     def read(self) -> dict[str, Table]:
         """Every tab but the claim tab, whose content is kept to judge the claim."""
         self._held = None
-        with _failing(RETRY_LATER):
+        with _failing(RETRY_LATER, locale=self.locale):
             sheets = self._fetch_sheets()
             tabs = [*sheets.values(), *([self._lock_tab] if self._lock_tab is not None else [])]
             tables = self._read_values(tabs)
@@ -150,7 +163,7 @@ class GoogleStore:
                         for t, v in tables.items()}  # raw, as the guard re-read reads them
         spots = errors.suspects(tables)
         if spots:
-            with _failing(RETRY_LATER):
+            with _failing(RETRY_LATER, locale=self.locale):
                 bodies = [self.http.fetch_sheet_metadata(self.spreadsheet_id, params={
                     "ranges": ranges, "fields": errors.FIELDS})
                     for ranges in errors.requests_of(spots)]
@@ -218,9 +231,10 @@ class GoogleStore:
         before = self._dims(wire.dims_of(self._sheets))
         expected = {**wire.dims_of(self._sheets), new_id: claims.GRID}
         until = claims.clock_time(mine.until, self.zone, self._clock())
-        unsure = f"Nothing was sent; if the claim went through, other syncs wait until {until}."
+        unsure = self._("Nothing was sent; if the claim went through, other syncs wait until "
+                        "%(until)s.") % {"until": until}
         try:
-            with _failing(RETRY_LATER, full="nothing was written or sent"):
+            with _failing(RETRY_LATER, full=NOTHING_SENT, locale=self.locale):
                 self._batch_update(claims.claim_requests(old, new_id, mine), before, expected,
                                    unsure)
         except (APIError, WorkbookBusy) as err:
@@ -293,7 +307,7 @@ class GoogleStore:
         Refused when another sync's claim is live; the holder of a claim marks it done
         in the same values write that records what it sent.
         """
-        with _failing(RETRY_LATER):
+        with _failing(RETRY_LATER, locale=self.locale):
             self.check_writable()
             sheets = self._sheets or self._fetch_sheets()
             for title in changes.tabs:
@@ -304,13 +318,12 @@ class GoogleStore:
         if self._held is not None and not self._lease_over():
             plan.data.append(claims.release_range())
         unrecorded = ALERTS_UNRECORDED if self._held is not None else NOTHING_WRITTEN
-        with _failing(RETRY_LATER, full=unrecorded):
+        with _failing(RETRY_LATER, full=unrecorded, locale=self.locale):
             if plan.structure:
                 self._batch_update(plan.structure, self._dims(wire.dims_of(sheets)),
                                    self._dims(plan.expected))
         with _failing(FINISH_LATER if plan.structure else RETRY_LATER,
-                      full=("rows were added or deleted but no cell was written" if plan.structure
-                            else unrecorded)):
+                      full=NO_CELL_WRITTEN if plan.structure else unrecorded, locale=self.locale):
             if plan.data:
                 self.http.values_batch_update(self.spreadsheet_id, {
                     "valueInputOption": "RAW", "data": plan.data})
@@ -394,8 +407,7 @@ class GoogleStore:
 
     def _batch_update(self, requests: list[dict[str, Any]], before: wire.Dims,
                       expected: wire.Dims,
-                      unsure: str = "Rows may or may not have been added or deleted; the next "
-                                    "sync sees which and completes the rest.") -> dict[str, Any]:
+                      unsure: str = MAYBE_MOVED) -> dict[str, Any]:
         """Send a structure batch once; when a failure leaves it unknown, look before resending."""
         policy = self.http.policy
         failures = 0
@@ -413,7 +425,7 @@ class GoogleStore:
                     with self.http.uncounted():
                         now = self._dims(wire.dims_of(self._fetch_sheets()))
                 except GaveUp as err:
-                    raise Unsure(f"{err} {unsure}") from None
+                    raise Unsure(f"{err} {self._(unsure)}") from None
                 applied = wire.verdict(before, expected, now)
                 if applied:
                     return {}
@@ -422,7 +434,7 @@ class GoogleStore:
                         "Tabs or rows were added or removed in the Google Sheet while sheetsync "
                         "was working; run sheetsync again."))
             if failures >= policy.attempts:
-                raise GaveUp(f"Google Sheets did not answer after {failures} tries: {problem}.")
+                raise GaveUp(gave_up(failures, problem, self.locale))
             policy.sleep(policy.wait(failures))
 
     # -- init ------------------------------------------------------------------------------
@@ -432,7 +444,7 @@ class GoogleStore:
         if not steps and not layout.rows:
             return []
         plan = wire.layout_plan(steps, layout, self._sheets, tables)
-        with _failing(RETRY_LATER, full="no tab, column or row was added"):
+        with _failing(RETRY_LATER, full=NOTHING_ADDED, locale=self.locale):
             self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
                                self._dims(plan.expected))
         self._sheets, self._tables = {}, {}
@@ -444,14 +456,16 @@ class Unsure(GaveUp):
 
 
 @contextlib.contextmanager
-def _failing(consequence: str, full: str = NOTHING_WRITTEN) -> Iterator[None]:
-    """Say what a final failure, or Google's refusal to grow past its cap, left behind."""
+def _failing(consequence: str, full: str = NOTHING_WRITTEN,
+             locale: str = ENGLISH) -> Iterator[None]:
+    """Say what a final failure, or Google's refusal to grow past its cap, left behind
+    (`consequence` and `full` are msgids, said in `locale`)."""
     try:
         yield
     except Unsure:
         raise
     except GaveUp as err:
-        raise GaveUp(f"{err} {consequence}") from None
+        raise GaveUp(f"{err} {translations(locale).gettext(consequence)}") from None
     except SheetFull as err:
         raise err.left(full) from None
 

@@ -40,7 +40,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
 from ..errors import UserError, WorkbookBusy
-from ..i18n import DEFAULT, translations
+from ..i18n import DEFAULT, N_, translations
 from .gsheets_access import GOOGLE_API, HELP
 
 GOOGLE_ORIGINS = (GOOGLE_API, "https://www.googleapis.com")
@@ -75,24 +75,30 @@ class SheetFull(UserError):
     """Google refused to grow the spreadsheet past its cap of cells; nothing of that request
     was applied (Google applies a request whole or not at all)."""
 
-    def __init__(self, sheet: str, limit: int, consequence: str = "nothing was written") -> None:
-        self.sheet, self.limit = sheet, limit
-        super().__init__(
-            f"The Google Sheet {sheet} is full: Google allows {_cells(limit)} cells per "
-            f"spreadsheet and sheetsync needed room for more, so {consequence}; archive old "
-            "appointments or move past months' history to another spreadsheet, then run "
-            "sheetsync again.")
+    def __init__(self, sheet: str, limit: int, consequence: str = N_("nothing was written"),
+                 locale: str = DEFAULT) -> None:
+        self.sheet, self.limit, self.locale = sheet, limit, locale
+        _ = translations(locale).gettext
+        super().__init__(_(
+            "The Google Sheet %(sheet)s is full: Google allows %(cells)s cells per spreadsheet "
+            "and sheetsync needed room for more, so %(consequence)s; archive old appointments "
+            "or move past months' history to another spreadsheet, then run sheetsync again.")
+            % {"sheet": sheet, "cells": _cells(limit, locale),
+               "consequence": _(consequence)})
 
     def left(self, consequence: str) -> SheetFull:
-        """The same refusal, saying what the store's request had left written."""
-        return SheetFull(self.sheet, self.limit, consequence)
+        """The same refusal, saying what the store's request had left written (a msgid)."""
+        return SheetFull(self.sheet, self.limit, consequence, self.locale)
 
 
 _CELL_LIMIT = re.compile(r"above the limit of (\d+) cells")
 
 
-def _cells(limit: int) -> str:
-    return f"{limit // 1_000_000} million" if limit % 1_000_000 == 0 else f"{limit:,}"
+def _cells(limit: int, locale: str = DEFAULT) -> str:
+    if limit % 1_000_000:
+        return f"{limit:,}" if locale == DEFAULT else f"{limit:,}".replace(",", ".")
+    return translations(locale).gettext("%(millions)s million") % {
+        "millions": limit // 1_000_000}
 
 
 class UncertainWrite(Exception):
@@ -151,6 +157,7 @@ class SheetsHTTP(HTTPClient):
             self.reads += 1
         else:
             self.writes += 1
+        _ = translations(self.context.locale).gettext
         failures = 0
         while True:
             try:
@@ -158,33 +165,33 @@ class SheetsHTTP(HTTPClient):
                                                 files=files, headers=headers,
                                                 timeout=self.timeout)
             except requests.ConnectTimeout:
-                problem, maybe_applied, retry_after = "the connection timed out", False, None
+                problem, maybe_applied, retry_after = _("the connection timed out"), False, None
             except (requests.ConnectionError, requests.Timeout,
                     requests.exceptions.ChunkedEncodingError) as err:
-                problem, retry_after = _network_problem(err), None
+                problem, retry_after = _(_network_problem(err)), None
                 maybe_applied = not _never_connected(err)
             except auth_errors.RefreshError as err:
                 if not getattr(err, "retryable", False):
                     raise self._refused(err) from None
-                problem, maybe_applied, retry_after = "the token service failed", False, None
+                problem, maybe_applied, retry_after = _("the token service failed"), False, None
             except auth_errors.TransportError:
                 problem, maybe_applied, retry_after = (
-                    "Google's token service could not be reached; check the internet connection",
-                    False, None)
+                    _("Google's token service could not be reached; check the internet "
+                      "connection"), False, None)
             else:
                 if response.ok:
                     return response
                 status = response.status_code
                 if status != 429 and status < 500 and status != 408:
                     raise self._api_error(response)
-                problem = _status_problem(status)
+                problem = _status_problem(status, self.context.locale)
                 maybe_applied = status != 429
                 retry_after = _retry_after(response)
             failures += 1
             if maybe_applied and not idempotent:
                 raise UncertainWrite(problem)
             if failures >= self.policy.attempts:
-                raise GaveUp(f"Google Sheets did not answer after {failures} tries: {problem}.")
+                raise GaveUp(gave_up(failures, problem, self.context.locale))
             self.policy.sleep(self.policy.wait(failures, retry_after))
 
     def _refused(self, err: auth_errors.RefreshError) -> UserError:
@@ -225,16 +232,25 @@ class SheetsHTTP(HTTPClient):
                                   "reading it; nothing was written. Run sheetsync again."))
         cap = _CELL_LIMIT.search(message) if status == 400 else None
         if cap is not None:
-            return SheetFull(self.context.spreadsheet_id, int(cap[1]))
+            return SheetFull(self.context.spreadsheet_id, int(cap[1]),
+                             locale=self.context.locale)
         return error
 
 
-def _status_problem(status: int) -> str:
+def gave_up(tries: int, problem: str, locale: str = DEFAULT) -> str:
+    """The sentence of a request that failed every try (`problem` already in `locale`)."""
+    return translations(locale).gettext(
+        "Google Sheets did not answer after %(tries)s tries: %(problem)s.") % {
+            "tries": tries, "problem": problem}
+
+
+def _status_problem(status: int, locale: str = DEFAULT) -> str:
+    _ = translations(locale).gettext
     if status == 429:
-        return "the quota of requests per minute was used up (HTTP 429)"
+        return _("the quota of requests per minute was used up (HTTP 429)")
     if status == 408:
-        return "the request timed out (HTTP 408)"
-    return f"Google's servers answered with an error (HTTP {status})"
+        return _("the request timed out (HTTP 408)")
+    return _("Google's servers answered with an error (HTTP %(status)s)") % {"status": status}
 
 
 def _never_connected(err: Exception) -> bool:
@@ -257,11 +273,12 @@ def _never_connected(err: Exception) -> bool:
 
 
 def _network_problem(err: Exception) -> str:
+    """What went wrong with the connection (a msgid: the caller translates it)."""
     if isinstance(err, requests.Timeout):
-        return "Google Sheets did not answer in time"
+        return N_("Google Sheets did not answer in time")
     if _never_connected(err):
-        return "Google Sheets could not be reached; check the internet connection"
-    return "the connection was cut"
+        return N_("Google Sheets could not be reached; check the internet connection")
+    return N_("the connection was cut")
 
 
 def _retry_after(response: requests.Response) -> float | None:
