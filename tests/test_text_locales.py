@@ -9,6 +9,7 @@ code as in English, the templates line and watch's silent run. English stays as 
 from __future__ import annotations
 
 import errno
+import os
 import re
 import zipfile
 from pathlib import Path
@@ -189,6 +190,22 @@ def test_a_workbook_open_in_excel_is_refused_in_the_studios_language(run, cli_fo
     assert ("Hata: studio.xlsx şu anda Excel içinde açık; orada kapatıp sheetsync'i yeniden "
             "çalıştırın. Hiçbir şey yazılmadı.") in said["tr"][1]
     assert "Fehler: studio.xlsx ist in Excel geöffnet; schließen Sie" in said["de"][1]
+
+
+def test_a_stale_libreoffice_lock_is_named_with_a_turkish_date(run, cli_folder: Path):
+    book = physio_workbook(cli_folder / "studio.xlsx").path
+    lock = book.with_name(f".~lock.{book.name}#")
+    lock.write_text(",studio,reception-pc,30.11.2026 09:12,file:///C:/Users/desk/LO/4;",
+                    encoding="utf-8")
+    earlier = book.stat().st_mtime - 2 * 3600  # older than the workbook's last save: stale
+    os.utime(lock, (earlier, earlier))
+    config(cli_folder, "tr")
+    result = run("sync", "--now", SYNCED)
+    assert result.exit_code == 2
+    assert ("studio.xlsx, LibreOffice içinde açık görünüyor, ama .~lock.studio.xlsx# kilit "
+            "dosyası artık çalışmayan bir programdan kalmış (30.11.2026 09:12 tarihinden beri)"
+            ) in " ".join(result.output.split())
+    assert lock.exists()
 
 
 def test_a_missing_workbook_is_said_in_turkish(run, cli_folder: Path):

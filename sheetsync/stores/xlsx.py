@@ -111,7 +111,7 @@ class XlsxStore:
         if tables is None:
             self.read_with = "openpyxl"
             with self._opened(read_only=True, data_only=True) as wb:
-                tables = read_openpyxl(wb, self.path)
+                tables = read_openpyxl(wb, self.path, self.locale)
         self.reads += 1
         return tables
 

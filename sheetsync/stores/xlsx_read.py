@@ -34,6 +34,7 @@ from openpyxl.worksheet.worksheet import Worksheet
 from .. import collector
 from ..cells import Unusable, absurd_serial, error_value, uncached_formula
 from ..errors import UserError
+from ..i18n import DEFAULT, translations
 from .base import Cell, Table
 from .xlsxpatch import WORKBOOK, WORKBOOK_RELS, Unpatchable, sheet_parts
 from .xlsxtext import decoded_cell
@@ -130,16 +131,18 @@ def _rows_table(title: str, rows: Sequence[Sequence[Cell]]) -> Table:
 
 
 # -- openpyxl --------------------------------------------------------------------------------
-def read_openpyxl(wb: Workbook, path: Path) -> dict[str, Table]:
-    """Every worksheet of a workbook openpyxl opened (read-only, cached values)."""
+def read_openpyxl(wb: Workbook, path: Path, locale: str = DEFAULT) -> dict[str, Table]:
+    """Every worksheet of a workbook openpyxl opened (read-only, cached values); a cell no
+    reader understands is refused in `locale`."""
     try:
         with warnings.catch_warnings():  # a date serial out of range: marked below, not shown
             warnings.simplefilter("ignore", UserWarning)
             tables = {ws.title: table_of(ws) for ws in wb.worksheets}
     except (ValueError, OverflowError) as err:  # e.g. a number cell holding "NaN"
-        raise UserError(f"{path.name} holds a cell no .xlsx reader understands ({err}); open "
-                        "it in your spreadsheet program, save it and run sheetsync "
-                        "again.") from None
+        raise UserError(translations(locale).gettext(
+            "%(workbook)s holds a cell no .xlsx reader understands (%(error)s); open it in your "
+            "spreadsheet program, save it and run sheetsync again.") % {
+                "workbook": path.name, "error": err}) from None
     try:
         marks = scan_marks(path)
     except (OSError, KeyError, zipfile.BadZipFile, Unpatchable):
