@@ -268,11 +268,12 @@ def test_a_missing_google_key_file_is_said_in_the_locale(run, cli_folder: Path):
                              "sync: durdu, hiçbir şey kaydedilmedi (çıkış 2)\n")
 
 
-def test_a_google_sheets_drop_downs_prompt_in_the_locale(server: LocalSheets,
+def test_a_google_sheet_laid_out_in_turkish_says_so_and_prompts_in_turkish(server: LocalSheets,
                                                           account: ServiceAccount):
     sheet = server.create_spreadsheet("Stüdyo")
     store = GoogleStore(sheet, account, endpoint=server.base_url, locale="tr")
-    store.lay_out(localized_layout(Layout(ALL_TABS), "tr"))
+    added = store.lay_out(localized_layout(Layout(ALL_TABS), "tr"))
+    assert added[-2:] == ["Çalıştırmalar sekmesi eklendi", "boş Sheet1 sayfası silindi"]
     appointments = server.spreadsheet(sheet).find_title("Randevular")
     assert appointments is not None
     header = server.values(sheet, "Randevular")[0]

@@ -36,6 +36,7 @@ from datetime import date, datetime, time
 from typing import Any
 
 from ..cells import to_serial
+from ..i18n import translations
 from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewColumns, NewTab, Step, choices_prompt, column_letter, plain_value
@@ -398,7 +399,7 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
                          layout.locale)
             infos[title] = info
     if any(isinstance(s, NewTab) for s in steps):
-        out.requests += _drop_empty_default(sheets, tables, out.notes)
+        out.requests += _drop_empty_default(sheets, tables, out.notes, layout.locale)
     out.expected = {s.sheet_id: (s.rows, s.columns) for s in infos.values()
                     if not any("deleteSheet" in r and r["deleteSheet"]["sheetId"] == s.sheet_id
                                for r in out.requests)}
@@ -438,8 +439,9 @@ def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table:
 
 
 def _drop_empty_default(sheets: Mapping[str, SheetInfo], tables: Mapping[str, Table],
-                        notes: list[str]) -> list[dict[str, JSON]]:
-    """A new spreadsheet's lone empty sheet (Sheet1) goes once the real tabs are there."""
+                        notes: list[str], locale: str = ENGLISH) -> list[dict[str, JSON]]:
+    """A new spreadsheet's lone empty sheet (Sheet1) goes once the real tabs are there; the
+    note saying so is in `locale`."""
     if len(sheets) != 1:
         return []
     (info,) = sheets.values()
@@ -447,7 +449,8 @@ def _drop_empty_default(sheets: Mapping[str, SheetInfo], tables: Mapping[str, Ta
     if schema_tab(info.title) is not None or table is None or table.rows or any(
             h is not None for h in table.header):
         return []
-    notes.append(f"removed the empty sheet {info.title}")
+    notes.append(translations(locale).gettext("removed the empty sheet %(tab)s") % {
+        "tab": info.title})
     return [{"deleteSheet": {"sheetId": info.sheet_id}}]
 
 
