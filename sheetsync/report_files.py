@@ -14,6 +14,11 @@ The .csv holds the per-staff table with a Total row, then, after an empty line,
 the per-package breakdown. The .xlsx holds the per-staff table with the bar
 chart of commission per staff member, a By package sheet and a Sessions sheet
 listing every session counted.
+
+Language: the .xlsx is for people, so its sheet titles, headers, Total row and chart are in
+the studio's `locale` (the headers as the workbook's own tabs title those columns, so the
+chart finds them in any language); English keeps the column keys it always had. The .csv
+is for other programs: its headers stay the column keys in every locale.
 """
 
 from __future__ import annotations
@@ -32,8 +37,9 @@ from openpyxl.worksheet.worksheet import Worksheet
 
 from .atomic import write_atomically
 from .errors import UserError
-from .i18n import DEFAULT, translations
+from .i18n import DEFAULT, N_, translations
 from .report import PACKAGE_COLUMNS, SESSION_COLUMNS, STAFF_COLUMNS, CommissionReport
+from .schema import COMMISSIONS, TITLES, tab_title
 from .stores.layout import column_letter
 from .stores.xlsx_chart import draw_commission_chart
 from .stores.xlsxtext import openpyxl_text
@@ -41,6 +47,7 @@ from .stores.xlsxtext import openpyxl_text
 FORMATS = (".csv", ".xlsx")
 _RISKY_START = ("=", "+", "-", "@", "\t", "\r")
 _MONEY = ("revenue", "commission")
+_PACKAGE_NAME = N_("Package name")  # the one report column no tab of the workbook has
 _WIDTHS = {"month": 9, "staff_id": 10, "staff_name": 24, "package_id": 11,
            "package_name": 34, "appointment_id": 14, "enrollment_id": 13, "client_name": 24,
            "date": 11, "status": 12, "sessions": 9, "revenue": 14, "commission": 14}
@@ -105,9 +112,10 @@ def _csv_text(report: CommissionReport, currency: str) -> str:
     return buffer.getvalue()
 
 
-def _tables(report: CommissionReport) -> Iterator[tuple[Sequence[str], list[list[object]]]]:
+def _tables(report: CommissionReport, total_label: str = "Total",
+            ) -> Iterator[tuple[Sequence[str], list[list[object]]]]:
     """(columns, rows with the month first) of the per-staff, per-package and session tables,
-    the first two ending with a Total row."""
+    the first two ending with a Total row (labelled `total_label`)."""
     month = str(report.month)
     total = [report.total_sessions, report.total_revenue, report.total_commission]
     for frame, columns in ((report.by_staff, STAFF_COLUMNS),
@@ -115,7 +123,7 @@ def _tables(report: CommissionReport) -> Iterator[tuple[Sequence[str], list[list
         rows = [[month, *(_plain(v) for v in record)] for record in
                 frame[list(columns)].itertuples(index=False, name=None)]
         blanks = [""] * (len(columns) - 5)  # package_id, package_name
-        rows.append(["", "", "Total", *blanks, *total])
+        rows.append(["", "", total_label, *blanks, *total])
         yield columns, rows
     yield SESSION_COLUMNS, [[month, *(_plain(v) for v in record)] for record in
                             report.sessions[list(SESSION_COLUMNS)].itertuples(index=False,
@@ -129,25 +137,39 @@ def _plain(value: object) -> object:
 
 # -- .xlsx -----------------------------------------------------------------------------------
 def _xlsx_bytes(report: CommissionReport, currency: str, locale: str = DEFAULT) -> bytes:
-    """The workbook of the report; its chart's titles in `locale`."""
+    """The workbook of the report, its sheets, headers, Total row and chart in `locale`."""
     money = '#,##0.00' + (f' "{_quoted(currency)}"' if currency else "")
+    t = translations(locale)
     wb = Workbook()
     wb.remove(wb.active)
-    titles = ("Commissions", "By package", "Sessions")
-    for title, (columns, rows) in zip(titles, _tables(report), strict=True):
+    titles = (tab_title(COMMISSIONS, locale), str(t.pgettext("report sheet", "By package")),
+              str(t.pgettext("report sheet", "Sessions")))
+    tables = _tables(report, str(t.pgettext("table header", "Total")))
+    for number, (title, (columns, rows)) in enumerate(zip(titles, tables, strict=True)):
         ws = wb.create_sheet(title)
-        _fill(ws, ["month", *columns], rows, money, total=title != "Sessions")
-    draw_commission_chart(wb["Commissions"], currency, locale)
+        _fill(ws, ["month", *columns], rows, money, total=number < 2,
+              shown=[report_header(name, locale) for name in ("month", *columns)])
+    draw_commission_chart(wb[titles[0]], currency, locale)
     buffer = io.BytesIO()
     wb.save(buffer)
     return buffer.getvalue()
 
 
+def report_header(name: str, locale: str = DEFAULT) -> str:
+    """A report column's header: its key in English (as always), else the title the
+    workbook's tabs give that column in `locale` (`staff_name` -> `Personel Adı`)."""
+    if locale == DEFAULT:
+        return name
+    if name == "package_name":
+        return translations(locale).gettext(_PACKAGE_NAME)
+    return TITLES.get(locale, {}).get(name, name)
+
+
 def _fill(ws: Worksheet, header: list[str], rows: list[list[object]], money: str, *,
-          total: bool) -> None:
+          total: bool, shown: Sequence[str]) -> None:
     bold = Font(bold=True)
-    for col, name in enumerate(header, start=1):
-        cell = ws.cell(1, col, name)
+    for col, (name, title) in enumerate(zip(header, shown, strict=True), start=1):
+        cell = ws.cell(1, col, title)
         cell.font = bold
         ws.column_dimensions[column_letter(col)].width = _WIDTHS.get(name, 12)
     for r, values in enumerate(rows, start=2):

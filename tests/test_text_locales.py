@@ -145,7 +145,7 @@ def test_libreoffice_keeps_the_turkish_warning(run, cli_folder: Path, tmp_path: 
 
 
 # -- the Commissions chart -------------------------------------------------------------------
-def test_the_commission_chart_is_titled_in_the_studios_language(run, cli_folder: Path):
+def test_the_commission_report_and_chart_are_in_the_studios_language(run, cli_folder: Path):
     physio_workbook(cli_folder / "studio.xlsx")
     config(cli_folder, "en")
     assert run("sync", "--now", SYNCED).exit_code == 0
@@ -164,6 +164,17 @@ def test_the_commission_chart_is_titled_in_the_studios_language(run, cli_folder:
     aralik = "Personel başına komisyon, Aralık 2026 (TRY) | komisyon | komisyon (TRY)"
     assert chart_texts(cli_folder / "rapor.xlsx") == [aralik]
     assert chart_texts(cli_folder / "studio.xlsx") == [aralik]  # replaced, not a second one
+
+    report = openpyxl.load_workbook(cli_folder / "rapor.xlsx")
+    assert report.sheetnames == ["Komisyonlar", "Paket bazında", "Seanslar"]
+    staff = [[c.value for c in row] for row in report["Komisyonlar"].iter_rows()]
+    assert staff[0] == ["Ay", "Personel No", "Personel Adı", "Seans Sayısı", "Gelir", "Komisyon"]
+    assert staff[-1][:3] == [None, None, "Toplam"]
+    assert [c.value for c in report["Paket bazında"][1]][3:5] == ["Paket No", "Paket Adı"]
+    english = openpyxl.load_workbook(cli_folder / "report-en.xlsx")
+    assert english.sheetnames == ["Commissions", "By package", "Sessions"]
+    assert [c.value for c in english["Commissions"][1]] == [
+        "month", "staff_id", "staff_name", "sessions", "revenue", "commission"]
 
 
 # -- a store's refusals ----------------------------------------------------------------------
