@@ -365,8 +365,9 @@ def templates(folder: Path, replace: bool) -> None:
     Then set `templates_dir: FOLDER` in sheetsync.yaml; FOLDER/README.md lists the
     variables and filters a template may use.
     """
-    copied = usecases.templates(folder, replace=replace)
-    click.echo(render.templates_line(len(copied), folder, _locale_if_any()))
+    locale = _locale_if_any()
+    copied = usecases.templates(folder, replace=replace, locale=locale)
+    click.echo(render.templates_line(len(copied), folder, locale))
 
 
 def _locale_if_any() -> str:

@@ -91,20 +91,26 @@ def _builtin_templates() -> Path:
 BUILTIN_TEMPLATES = _builtin_templates()
 
 
-def copy_templates(folder: Path, *, replace: bool = False) -> list[str]:
+def copy_templates(folder: Path, *, replace: bool = False, locale: str = DEFAULT) -> list[str]:
     """Copy the built-in templates into `folder` for a studio to edit; the names copied.
 
-    Never overwrites a file there unless `replace`: a UserError names the ones in the way.
+    Never overwrites a file there unless `replace`: a UserError (in `locale`) names the ones
+    in the way.
     """
+    _ = translations(locale).gettext
     names = sorted(p.name for p in BUILTIN_TEMPLATES.iterdir() if p.is_file())
     if folder.exists() and not folder.is_dir():
-        raise UserError(f"{folder} is a file; give a folder to copy the templates into.")
+        raise UserError(_("%(folder)s is a file; give a folder to copy the templates into.")
+                        % {"folder": folder})
     present = [n for n in names if (folder / n).exists()]
     if present and not replace:
-        shown = ", ".join(present[:3]) + (f" and {len(present) - 3} more" if len(present) > 3
-                                          else "")
-        raise UserError(f"{folder} already holds {shown}; nothing was copied. Choose an empty "
-                        "folder, or add --replace to overwrite them with the built-in ones.")
+        shown = ", ".join(present[:3])
+        if len(present) > 3:
+            shown = _("%(names)s and %(count)s more") % {"names": shown,
+                                                         "count": len(present) - 3}
+        raise UserError(_("%(folder)s already holds %(names)s; nothing was copied. Choose an "
+                          "empty folder, or add --replace to overwrite them with the built-in "
+                          "ones.") % {"folder": folder, "names": shown})
     folder.mkdir(parents=True, exist_ok=True)
     for name in names:
         write_atomically(folder / name, (BUILTIN_TEMPLATES / name).read_bytes())

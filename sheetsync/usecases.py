@@ -238,11 +238,12 @@ def _holds_a_studio(store: Store, workbook: str) -> bool:
                if (title := find_tab(list(tables), tab)) is not None)
 
 
-def templates(folder: Path, *, replace: bool = False) -> list[str]:
-    """Copy the e-mail templates into `folder` for a studio to edit; the names copied."""
+def templates(folder: Path, *, replace: bool = False, locale: str = ENGLISH) -> list[str]:
+    """Copy the e-mail templates into `folder` for a studio to edit; the names copied (what
+    is in the way is said in `locale`)."""
     from .notify import copy_templates
 
-    return copy_templates(folder, replace=replace)
+    return copy_templates(folder, replace=replace, locale=locale)
 
 
 @dataclass(frozen=True, slots=True)

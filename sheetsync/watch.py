@@ -360,16 +360,19 @@ class Watcher:
     def _observed(self) -> AbstractContextManager[None]:
         if self.local is None:
             return contextlib.nullcontext()
-        return _observing(self.local, self.changed)
+        return _observing(self.local, self.changed, self.locale)
 
 
-def _observing(workbook: Path, changed: Callable[[], None]) -> AbstractContextManager[None]:
+def _observing(workbook: Path, changed: Callable[[], None],
+               locale: str = DEFAULT) -> AbstractContextManager[None]:
     from watchdog.events import FileSystemEvent, FileSystemEventHandler
     from watchdog.observers import Observer
 
     folder = workbook.parent if str(workbook.parent) else Path(".")
     if not folder.is_dir():
-        raise UserError(f"There is no folder {folder} to watch for {workbook.name}.")
+        raise UserError(translations(locale).gettext(
+            "There is no folder %(folder)s to watch for %(workbook)s.") % {
+                "folder": folder, "workbook": workbook.name})
     quiet = {"opened", "closed_no_write"}  # reading the workbook (our own runs do) is no change
 
     class Handler(FileSystemEventHandler):

@@ -306,6 +306,12 @@ def test_the_templates_line_follows_the_locale(run, cli_folder: Path):
                               "sonra sheetsync.yaml dosyasına ekleyin:\n  templates_dir: benim\n")
     config(cli_folder, "de")
     assert run("templates", "meine").output.startswith(f"{count} Vorlagen nach meine kopiert.")
+    again = run("templates", "benim")  # German now, and the folder is full
+    assert again.exit_code == 2
+    assert again.output.startswith("Fehler: benim enthält bereits ")
+    assert again.output.endswith(" weitere; es wurde nichts kopiert. Wählen Sie einen leeren "
+                                 "Ordner oder fügen Sie --replace hinzu, um sie mit den "
+                                 "eingebauten zu überschreiben.\n")
 
 
 def test_a_silent_run_in_the_watch_log_is_said_in_the_locale():
