@@ -37,6 +37,7 @@ from .phrases import P_
 from .plan import Plan
 from .problem_text import ENGLISH_WORDS, ProblemWords
 from .publicholidays import HolidaySettings
+from .words import NOTICE_STATUSES, holiday_names, value_word
 
 if TYPE_CHECKING:
     from . import engine, ics
@@ -288,7 +289,7 @@ def holiday_lines(closures: Sequence[Closure], now: datetime,
             and now.date() <= c.start_date <= now.date() + HOLIDAYS_AHEAD]
     where = holidays.country + (f"-{holidays.subdiv}" if holidays.subdiv else "")
     days = ", ".join(f"{format_table_moment(c.start_date, locale)} "
-                     f"{c.reason.removeprefix('Public holiday: ')}" for c in soon)
+                     f"{holiday_names(c.reason)}" for c in soon)
     return [t.gettext("Public holidays (%(where)s) closing the studio in the next %(days)s days: "
                       "%(holidays)s") % {"where": where, "days": HOLIDAYS_AHEAD.days,
                                          "holidays": days or t.gettext("none")}]
@@ -381,7 +382,8 @@ def status_lines(found: health.Status, name: str, timezone: str,
         "failed": found.failed_alerts, "queued": queued})
     for a in found.waiting:
         when = f"{format_stamp(a.created_at, locale)} " if a.created_at else ""
-        lines.append(f"    {a.status:6}  {when}{a.key}  {a.event}  "
+        lines.append(f"    {value_word(a.status, NOTICE_STATUSES, locale):6}  {when}{a.key}  "
+                     f"{a.event}  "
                      + t.gettext("to %(whom)s") % {"whom": a.to or t.gettext("(nobody)")}
                      + (f": {a.error}" if a.error else ""))
     waiting = found.failed_alerts + found.queued_alerts

@@ -73,3 +73,26 @@ def test_public_holidays_ahead_are_listed_with_the_languages_dates(code: str, li
                        reason="Public holiday: New Year's Day", public_holiday=True)
     assert render.holiday_lines([new_year], datetime(2026, 12, 11, 10, 0),
                                 HolidaySettings("TR"), code) == [line]
+
+
+def test_a_turkish_holiday_is_listed_by_its_name_alone():
+    republic_day = Closure(start_date=date(2026, 10, 29), end_date=date(2026, 10, 29),
+                           reason="Resmî tatil: Cumhuriyet Bayramı", public_holiday=True)
+    (line,) = render.holiday_lines([republic_day], datetime(2026, 10, 20, 10, 0),
+                                   HolidaySettings("TR"), "tr")
+    assert line.endswith(": Per 29.10.2026 Cumhuriyet Bayramı")
+
+
+@pytest.mark.parametrize(("code", "word"), [("tr", "başarısız"), ("de", "fehlgeschlagen"),
+                                            ("en", "failed")])
+def test_an_alert_waiting_in_notifications_shows_its_status_in_the_language(code: str,
+                                                                             word: str):
+    from sheetsync import status as health
+
+    now = datetime(2026, 12, 11, 10, 0)
+    failed = health.Alert(7, "E1/1/package_ended/client:C1", "package_ended", "ayse@x.example",
+                          "failed", now, "refused")
+    found = health.Status(now, None, True, failed_alerts=1, waiting=(failed,))
+    lines = render.status_lines(found, "studio.xlsx", "Europe/Istanbul", locale=code)
+    (alert,) = [line for line in lines if "E1/1/package_ended" in line]
+    assert alert.split()[0] == word
