@@ -58,7 +58,7 @@ def test_a_client_language_column_turns_one_clients_mail_into_german(run, tmp_pa
     mail = BytesParser(policy=policy.default).parsebytes(eml.read_bytes())
     text = mail.get_body(("plain",)).get_content()
     assert " ".join(mail["Subject"].split()) == (
-        "Ihr Paket 10-Session Physiotherapy Package ist abgeschlossen - nächster Termin: "
+        "10-Session Physiotherapy Package ist abgeschlossen - nächster Termin: "
         "Montag, 4. Januar 2027 um 14:00")
     assert "Offener Betrag: 8.000,00 TRY" in text
     assert "Herzliche Grüße," in text

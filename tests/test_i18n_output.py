@@ -76,7 +76,7 @@ def test_a_turkish_client_reads_turkish_text_lira_and_turkish_dates():
     handler = sync_and_mail(mixed_studio(), "tr")
     mail = mail_to(handler, "ayse@x.example")
     text, html = body(mail), body(mail, "html")
-    assert mail["Subject"] == ("10 Seans Fizyoterapi paketiniz tamamlandı - sonraki seans: "
+    assert mail["Subject"] == ("10 Seans Fizyoterapi tamamlandı - sonraki seans: "
                                "4 Ocak 2027 Pazartesi, saat 14:00")
     assert text.startswith("Merhaba Ayşe Çelik,\n")
     assert ("Bir sonraki döneminiz zaten planlandı. İlk seansınız: 4 Ocak 2027 Pazartesi, "
@@ -94,8 +94,7 @@ def test_staff_get_the_studio_language_whatever_the_client_reads():
     handler = sync_and_mail(mixed_studio(), "tr")
     staff = mail_to(handler, "elif@s.example")
     text = body(staff)
-    assert staff["Subject"] == ("Ayşe Çelik (C1), 10 Seans Fizyoterapi paketinin 1. dönemini "
-                                "tamamladı")
+    assert staff["Subject"] == "Ayşe Çelik (C1): 10 Seans Fizyoterapi, 1. dönem tamamlandı"
     assert "Danışanınız Ayşe Çelik (C1), 10 Seans Fizyoterapi (PHY10) paketinin 1. dönemini" \
            in text
     assert "Sonraki dönem: 2. dönem planlandı, ilk seans 4 Ocak 2027 Pazartesi, saat 14:00" \
@@ -107,7 +106,7 @@ def test_in_a_mixed_studio_each_client_reads_their_own_language():
     handler = sync_and_mail(mixed_studio("de"), "tr")
     jonas = mail_to(handler, "jonas@x.example")
     text = body(jonas)
-    assert jonas["Subject"] == ("Ihr Paket 10 Seans Fizyoterapi ist abgeschlossen - nächster "
+    assert jonas["Subject"] == ("10 Seans Fizyoterapi ist abgeschlossen - nächster "
                                 "Termin: Montag, 4. Januar 2027 um 16:00")
     assert text.startswith("Hallo Jonas Weiß,\n")
     assert ("Ihr nächster Zeitraum ist bereits geplant. Ihr erster Termin: Montag, "
