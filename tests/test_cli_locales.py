@@ -304,6 +304,7 @@ def watch_lines(folder: Path, wanted: int, timeout: float = 60) -> list[str]:
     return seen
 
 
+@pytest.mark.slow  # a real process or LibreOffice: the slow lane
 def test_watch_logs_in_the_language(cli_folder: Path):
     studio(cli_folder, "tr")
     started, first, *rest = watch_lines(cli_folder, 2)

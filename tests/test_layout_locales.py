@@ -199,6 +199,7 @@ def test_an_english_workbook_keeps_its_tabs_and_headers_under_locale_tr(run, cli
     assert [c.value for c in wb["Clients"][1]] == [*CLIENTS.column_names, "Dil"]
 
 
+@pytest.mark.slow  # a real process or LibreOffice: the slow lane
 @needs_libreoffice
 def test_libreoffice_opens_the_turkish_workbook(run, cli_folder: Path):
     assert run("init", "studio.xlsx", "--locale", "tr", "--demo").exit_code == 0

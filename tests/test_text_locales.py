@@ -137,6 +137,7 @@ def test_columns_added_to_an_english_tab_warn_in_the_locale(run, cli_folder: Pat
     assert ERRORS["tr"] in status_warnings(cli_folder / "studio.xlsx", "Appointments")
 
 
+@pytest.mark.slow  # a real process or LibreOffice: the slow lane
 @needs_libreoffice
 def test_libreoffice_keeps_the_turkish_warning(run, cli_folder: Path, tmp_path: Path):
     assert run("init", "studio.xlsx", "--locale", "tr").exit_code == 0
