@@ -7,6 +7,15 @@
   last session within `RECENT`) are announced, so a workbook with years of
   history does not mail its whole past on the first sync.
 
+- `payment_due` goes to the client when a period has had money due (Balances `due` > 0)
+  for `payment_due_after_days` days, counted from the period's first session: the day the
+  client starts using what they have not paid for, which the studio sees in Balances
+  (`first_session`) for a first period and a renewed one alike. Once per period, or with
+  `payment_due_every_days` once more every so many days while money stays due (the key
+  then carries the reminder's number: `E1/2/payment_due/client:C1/2`). Off (None) by
+  default. A period whose money has come in gets no reminder, and one not yet sent is
+  marked skipped.
+
 Every alert has a key (enrollment, period, event, recipient). A key whose row
 says `sent` or `skipped` is never sent again; `pending` and `failed` ones are
 retried until they go out. A closed client or ended enrollment gets no further
@@ -36,6 +45,7 @@ from .messages import (
     NOTICE_PENDING,
     PACKAGE_ENDED,
     PACKAGE_ENDING,
+    PAYMENT_DUE,
     QUEUED,
     SKIPPED,
     STAFF,
@@ -67,6 +77,8 @@ class AlertRules:
     studio_name: str = ""
     currency: str = ""
     deliver_queued: bool = False
+    payment_due_after_days: int | None = None  # None: no payment reminders
+    payment_due_every_days: int | None = None  # None: one reminder per period
 
 
 def due_alerts(snap: Snapshot, balances: Iterable[Balance], appointments: Iterable[Appointment],
@@ -101,6 +113,13 @@ def due_alerts(snap: Snapshot, balances: Iterable[Balance], appointments: Iterab
                 if notice is None or _goes_out(notice.status, deliver_queued and current):
                     wanted.add(outgoing.key)
                     result.send.append(outgoing)
+            reminder = _payment_reminder(snap, enrollment, client, b, by_period, upcoming, now,
+                                         rules)
+            if reminder is not None:
+                notice = snap.notices.get(reminder.key)
+                if notice is None or _goes_out(notice.status, deliver_queued):
+                    wanted.add(reminder.key)
+                    result.send.append(reminder)
     held = tuple(f"{eid}/" for eid in snap.held)  # unreadable now: decided when readable
     for notice in snap.notices.values():
         if notice.key in wanted or notice.key.startswith(held):
@@ -159,10 +178,31 @@ def _for_period(snap: Snapshot, enrollment: Enrollment, client: Client, b: Balan
                            manager.email, context)
 
 
+def _payment_reminder(snap: Snapshot, enrollment: Enrollment, client: Client, b: Balance,
+                      by_period: dict[int, Balance],
+                      upcoming: dict[tuple[str, int], datetime], now: datetime,
+                      rules: AlertRules) -> Outgoing | None:
+    """The payment reminder of one period due now, if any (see the module's docstring)."""
+    after, every = rules.payment_due_after_days, rules.payment_due_every_days
+    if after is None or b.due <= 0 or b.first_session is None:
+        return None
+    days = (now.date() - b.first_session.date()).days
+    if days < after:
+        return None
+    repeat = 1 + (days - after) // every if every else 1
+    staff = _staff_of(snap, enrollment)
+    context = _context(snap, enrollment, client, staff, b, by_period,
+                       upcoming.get((enrollment.enrollment_id, b.period)), rules.studio_name,
+                       rules.currency)
+    context.update(due_since=b.first_session, days_due=days, reminder=repeat)
+    return _message(enrollment.enrollment_id, b.period, PAYMENT_DUE, CLIENT, client.client_id,
+                    client.name, client.email, context, repeat)
+
+
 def _message(eid: str, period: int, event: str, role: str, person: str, name: str,
-             address: str, context: dict[str, Any]) -> Outgoing:
+             address: str, context: dict[str, Any], repeat: int = 1) -> Outgoing:
     return Outgoing(
-        key=alert_key(eid, period, event, role, person), event=event, role=role,
+        key=alert_key(eid, period, event, role, person, repeat), event=event, role=role,
         to_name=name, to_address=address,
         context={**context, "recipient": {"name": name, "role": role}},
     )

@@ -30,7 +30,7 @@ GOOGLE_KEYS = {"credentials", "endpoint"}
 EMAIL_KEYS = {"from", "reply_to", "smtp", "outbox_dir"}
 SMTP_KEYS = {"host", "port", "starttls", "ssl", "username", "password_env", "timeout",
              "insecure_auth"}
-NOTIFICATION_KEYS = {"ending_at"}
+NOTIFICATION_KEYS = {"ending_at", "payment_due_after_days", "payment_due_every_days"}
 CALENDAR_KEYS = {"out_dir", "feeds", "secret_env", "history_months"}
 FEED_KINDS = ("staff", "client", "group", "studio")
 HISTORY_MONTHS = 6
@@ -79,6 +79,10 @@ class Config:
     source: Path | None = None
     email: Email | None = None  # None: no alerts are sent
     ending_at: int = 1  # package_ending goes out when this many sessions remain
+    # payment_due goes to a client whose period has had money due this many days (None: off),
+    # and again every payment_due_every_days while it stays due (None: once per period)
+    payment_due_after_days: int | None = None
+    payment_due_every_days: int | None = None
     templates_dir: Path | None = None
     holidays: HolidaySettings | None = None
     calendar: CalendarSettings | None = None  # None: sync refreshes no calendar feeds
@@ -184,7 +188,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     errors += _google_errors(data.get("google"))
     email, email_errors = _email(data.get("email"), folder)
     errors += email_errors
-    ending_at, notification_errors = _notifications(data.get("notifications"))
+    (ending_at, due_after, due_every), notification_errors = _notifications(
+        data.get("notifications"))
     errors += notification_errors
     holidays, holiday_errors = _holidays(data.get("holidays"))
     errors += holiday_errors
@@ -204,7 +209,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
         google["credentials"] = str(folder / google["credentials"])
     return Config(workbook=workbook, timezone=timezone, currency=currency, locale=locale,
                   source=path,
-                  email=email, ending_at=ending_at, holidays=holidays, calendar=calendar,
+                  email=email, ending_at=ending_at, payment_due_after_days=due_after,
+                  payment_due_every_days=due_every, holidays=holidays, calendar=calendar,
                   templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})
 
@@ -308,18 +314,31 @@ def _smtp(smtp: object) -> tuple[Smtp | None, list[str]]:
                 timeout=float(timeout), insecure_auth=bool(flags["insecure_auth"])), []
 
 
-def _notifications(section: object) -> tuple[int, list[str]]:
+def _notifications(section: object) -> tuple[tuple[int, int | None, int | None], list[str]]:
+    """(ending_at, payment_due_after_days, payment_due_every_days) and the problems."""
     if section is None:
-        return 1, []
+        return (1, None, None), []
     if not isinstance(section, dict):
-        return 1, [f"notifications should be a section of settings, not '{section}'"]
+        return (1, None, None), [f"notifications should be a section of settings, not "
+                                 f"'{section}'"]
     errors = _unknown("notifications.", section, NOTIFICATION_KEYS)
     ending_at = section.get("ending_at", 1)
     if not isinstance(ending_at, int) or isinstance(ending_at, bool) or ending_at < 0:
         errors.append("notifications.ending_at should be a whole number like 1 "
                       "(0 turns the package_ending alert off)")
         ending_at = 1
-    return ending_at, errors
+    after, every = section.get("payment_due_after_days"), section.get("payment_due_every_days")
+    for name, value in (("payment_due_after_days", after), ("payment_due_every_days", every)):
+        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
+                                  or value < 1):
+            errors.append(f"notifications.{name} should be a whole number of days like 7, "
+                          f"not '{value}' (leave it out to turn it off)")
+    if every is not None and after is None:
+        errors.append("notifications.payment_due_every_days repeats the payment reminder, so "
+                      "it needs notifications.payment_due_after_days as well")
+    if any("payment_due" in e for e in errors):
+        after = every = None
+    return (ending_at, after, every), errors
 
 
 def _holidays(section: object) -> tuple[HolidaySettings | None, list[str]]:

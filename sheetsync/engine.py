@@ -67,12 +67,16 @@ class Alerting:
     ending_at: int = 1
     studio_name: str = ""
     currency: str = ""
+    payment_due_after_days: int | None = None  # None: no payment reminders
+    payment_due_every_days: int | None = None
 
     @property
     def rules(self) -> AlertRules:
         """What decides which alerts are due; queued ones go out again once SMTP is set up."""
         return AlertRules(ending_at=self.ending_at, studio_name=self.studio_name,
-                          currency=self.currency, deliver_queued=self.sender.delivers)
+                          currency=self.currency, deliver_queued=self.sender.delivers,
+                          payment_due_after_days=self.payment_due_after_days,
+                          payment_due_every_days=self.payment_due_every_days)
 
 
 @dataclass(slots=True)

@@ -7,7 +7,8 @@ Notifications tab.
 Every word has one constant and one meaning. A notification's status is one of
 SENT, QUEUED, FAILED, SKIPPED or NOTICE_PENDING (a Notifications row not yet tried);
 the appointment status `pending` is `model.PENDING`, a different thing that happens
-to be spelled the same. An event is PACKAGE_ENDING, PACKAGE_ENDED or STATEMENT; the
+to be spelled the same. An event is PACKAGE_ENDING, PACKAGE_ENDED, PAYMENT_DUE or
+STATEMENT; the
 balance state `ended` is `ledger.ENDED`.
 """
 
@@ -28,6 +29,7 @@ NOTICE_PENDING = "pending"  # a Notifications row not yet tried: sent at the nex
 # Events: what a message is about.
 PACKAGE_ENDING = "package_ending"
 PACKAGE_ENDED = "package_ended"
+PAYMENT_DUE = "payment_due"
 STATEMENT = "statement"
 
 # Roles: whom a message is for.
@@ -38,7 +40,7 @@ KINDS = ((PACKAGE_ENDING, CLIENT), (PACKAGE_ENDED, CLIENT), (PACKAGE_ENDED, STAF
          (PACKAGE_ENDED, MANAGER))
 #: Kinds a templates_dir may leave out: the built-in templates stand in for them (a folder
 #: copied before they existed keeps working); a copy that is there is checked like the rest.
-OPTIONAL_KINDS = ((STATEMENT, CLIENT),)
+OPTIONAL_KINDS = ((STATEMENT, CLIENT), (PAYMENT_DUE, CLIENT))
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +54,7 @@ class Outgoing:
     """
 
     key: str
-    event: str  # PACKAGE_ENDING | PACKAGE_ENDED | STATEMENT
+    event: str  # PACKAGE_ENDING | PACKAGE_ENDED | PAYMENT_DUE | STATEMENT
     role: str  # CLIENT | STAFF | MANAGER
     to_name: str
     to_address: str
@@ -71,9 +73,12 @@ class Result:
     needs_action: bool = False  # a failure no retry can mend before the studio acts
 
 
-def alert_key(enrollment_id: str, period: int, event: str, role: str, person: str) -> str:
-    """`E1/2/package_ended/staff:ST1`: one alert to one recipient, sent once."""
-    return f"{enrollment_id}/{period}/{event}/{role}:{person}"
+def alert_key(enrollment_id: str, period: int, event: str, role: str, person: str,
+              repeat: int = 1) -> str:
+    """`E1/2/package_ended/staff:ST1`: one alert to one recipient, sent once. A repeated
+    alert (a payment reminder sent again) carries its number: `E1/2/payment_due/client:C1/2`."""
+    key = f"{enrollment_id}/{period}/{event}/{role}:{person}"
+    return key if repeat == 1 else f"{key}/{repeat}"
 
 
 def template_names(event: str, role: str) -> tuple[str, str]:

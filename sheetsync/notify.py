@@ -213,6 +213,7 @@ def sample_context(**changes: Any) -> dict[str, Any]:
         "period_price": Decimal("4000"), "period_paid": Decimal("2500"),
         "period_due": Decimal("1500"), "total_due": Decimal("5500"),
         "auto_renew": True,
+        "due_since": datetime(2026, 12, 7, 14, 0), "days_due": 31, "reminder": 1,
     }
     context.update(changes)
     return context
