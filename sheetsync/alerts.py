@@ -125,14 +125,17 @@ def due_alerts(snap: Snapshot, balances: Iterable[Balance], appointments: Iterab
         if notice.key in wanted or notice.key.startswith(held):
             continue
         if notice.status in RETRYABLE:
-            result.skip.append(Result(notice.key, SKIPPED,
-                                      error="no longer due: the client was closed, the "
-                                            "enrollment ended or the period changed"))
+            result.skip.append(Result(notice.key, SKIPPED, error=NO_LONGER_DUE_PAYMENT if
+                                      f"/{PAYMENT_DUE}/" in notice.key else NO_LONGER_DUE))
         elif notice.status == QUEUED and deliver_queued:
             result.skip.append(Result(notice.key, SKIPPED, error=STALE_QUEUED))
     return result
 
 
+NO_LONGER_DUE = ("no longer due: the client was closed, the enrollment ended or the period "
+                 "changed")
+NO_LONGER_DUE_PAYMENT = ("no longer due: the money came in, a later reminder took its place, "
+                         "the client was closed or the enrollment ended")
 STALE_QUEUED = ("not sent by SMTP: when SMTP was set up it was no longer current (its period "
                 f"ended more than {RECENT.days} days ago, the client was closed or the "
                 "enrollment ended); its copy stays in the outbox folder")

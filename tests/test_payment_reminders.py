@@ -123,7 +123,7 @@ def test_a_waiting_reminder_is_dropped_once_the_payment_lands():
     store.append("Payments", {"enrollment_id": "E1", "amount": 4000, "date": "2026-12-08"})
     due = reminders_at(store, WEEK_LATER, payment_due_after_days=7)
     assert due.send == [] and [r.key for r in due.skip] == [KEY]
-    assert due.skip[0].status == SKIPPED
+    assert due.skip[0].status == SKIPPED and "the money came in" in due.skip[0].error
 
 
 def test_the_repeat_interval_numbers_each_reminder():
