@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
+from email.message import EmailMessage
 from pathlib import Path
 
 import pytest
@@ -237,14 +238,18 @@ def test_nothing_by_smtp_for_a_client_who_paid_or_with_the_setting_off():
     assert handler.received == [] and notices(paid) == [] and notices(unpaid) == []
 
 
-def test_a_turkish_studio_reminds_in_turkish_with_the_lira_sign():
-    store, handler = synced(PHYSIO, datetime(2026, 12, 1, 10, 0)), Recorder()
+def the_one_reminder(store, **settings) -> EmailMessage:
+    """The one e-mail a sync a week after the first session sends, through a real server."""
+    handler = Recorder()
     with running(handler) as server:
-        send(store, WEEK_LATER,
-                    alerting=alerting(smtp_email(server.port), locale="tr",
-                                      payment_due_after_days=7))
+        send(store, WEEK_LATER, alerting=alerting(smtp_email(server.port),
+                                                  payment_due_after_days=7, **settings))
     (received,) = handler.received
-    mail = received.message
+    return received.message
+
+
+def test_a_turkish_studio_reminds_in_turkish_with_the_lira_sign():
+    mail = the_one_reminder(synced(PHYSIO, datetime(2026, 12, 1, 10, 0)), locale="tr")
     assert str(mail["Subject"]) == (
         "Ödeme hatırlatması: 10-Session Physiotherapy Package için 4.000,00 ₺")
     text = mail.get_body(("plain",)).get_content()
@@ -260,13 +265,7 @@ def test_a_client_reads_the_reminder_in_their_own_language():
                    .replace("C1        | Ayse   | ayse@x.example | active",
                             "C1        | Ayse   | ayse@x.example | active | de"))
     sync(store, datetime(2026, 12, 1, 10, 0))
-    handler = Recorder()
-    with running(handler) as server:
-        send(store, WEEK_LATER,
-                    alerting=alerting(smtp_email(server.port), currency="EUR",
-                                      payment_due_after_days=7))
-    (received,) = handler.received
-    mail = received.message
+    mail = the_one_reminder(store, currency="EUR")
     assert str(mail["Subject"]) == (
         "Zahlungserinnerung: 4.000,00 € für „10-Session Physiotherapy Package“")
     text = mail.get_body(("plain",)).get_content()
