@@ -64,13 +64,17 @@ def soffice(tmp_path: Path):  # type: ignore[no-untyped-def]
     if shutil.which("soffice") is None:
         pytest.skip("LibreOffice is not installed")
     userdir = f"file://{tmp_path}/lo-profile"
+    pipe = f"stale-locks-{os.getpid()}-{tmp_path.name}"
     process = subprocess.Popen(
         ["soffice", "--headless", "--norestore", "--nologo", f"-env:UserInstallation={userdir}",
-         f"--accept=pipe,name=stale-locks-{os.getpid()};urp;"],
+         f"--accept=pipe,name={pipe};urp;"],
         stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
     try:
-        deadline = time.monotonic() + 30
-        while userdir not in (running_profiles() or []):
+        # With a new profile soffice.bin starts, sets the profile up, exits and is started
+        # again: between the two no soffice runs. Its acceptor pipe appears only once the
+        # second one is up, so wait for that, not for the first soffice.bin.
+        deadline = time.monotonic() + 60
+        while not (_accepting(pipe) and userdir in (running_profiles() or [])):
             assert time.monotonic() < deadline, "soffice did not start"
             assert process.poll() is None, "soffice exited"
             time.sleep(0.2)
@@ -82,6 +86,13 @@ def soffice(tmp_path: Path):  # type: ignore[no-untyped-def]
         except subprocess.TimeoutExpired:
             os.killpg(process.pid, signal.SIGKILL)
             process.wait()
+
+
+def _accepting(pipe: str) -> bool:
+    """The named pipe soffice's `--accept=pipe` listens on (`OSL_PIPE_<uid>_<name>` in the
+    temporary folder) exists."""
+    folders = {Path("/tmp"), Path(os.environ.get("TMPDIR", "/tmp"))}
+    return any(any(folder.glob(f"OSL_PIPE_*_{pipe}")) for folder in folders)
 
 
 def test_a_libreoffice_lock_of_a_running_soffice_here_is_live(tmp_path: Path, soffice: str):
