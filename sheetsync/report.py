@@ -31,7 +31,7 @@ from .i18n import DEFAULT, translations
 from .ledger import basis_price, session_price, with_commission
 from .model import PENDING, USED, Appointment, Problem, Snapshot
 from .month import Month
-from .plan import plan
+from .plan import Plan, plan
 
 SESSION_COLUMNS = ("appointment_id", "enrollment_id", "client_name", "date", "status",
                    "staff_id", "staff_name", "package_id", "package_name", "revenue",
@@ -93,10 +93,11 @@ class _Earned:
 
 
 def commission_report(snapshot: Snapshot, month: Month, now: datetime,
-                      locale: str = DEFAULT) -> CommissionReport:
+                      locale: str = DEFAULT, *, synced: Plan | None = None) -> CommissionReport:
     """What every staff member earned in `month`, as a sync at `now` would leave the workbook
-    (its notes in `locale`)."""
-    synced = plan(snapshot, now)
+    (its notes in `locale`). `synced` is `plan(snapshot, now)` when the caller has it already
+    (the monthly report asks for twelve months of one plan)."""
+    synced = synced if synced is not None else plan(snapshot, now)
     workbook = {a.appointment_id: a for a in snapshot.appointments}
     held_rows = [_as_held(a, snapshot) for a in snapshot.appointments
                  if a.enrollment_id in synced.held]
