@@ -52,6 +52,7 @@ from .messages import (
     Outgoing,
     Result,
     alert_key,
+    is_digest_key,
 )
 from .model import PENDING, Appointment, Balance, Client, Enrollment, Snapshot, Staff
 
@@ -122,8 +123,8 @@ def due_alerts(snap: Snapshot, balances: Iterable[Balance], appointments: Iterab
                     result.send.append(reminder)
     held = tuple(f"{eid}/" for eid in snap.held)  # unreadable now: decided when readable
     for notice in snap.notices.values():
-        if notice.key in wanted or notice.key.startswith(held):
-            continue
+        if notice.key in wanted or notice.key.startswith(held) or is_digest_key(notice.key):
+            continue  # a weekly digest is decided by digest.py
         if notice.status in RETRYABLE:
             result.skip.append(Result(notice.key, SKIPPED, error=NO_LONGER_DUE_PAYMENT if
                                       f"/{PAYMENT_DUE}/" in notice.key else NO_LONGER_DUE))

@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, time
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
 
+from . import cells, words
 from .errors import UserError
 from .i18n import DEFAULT as DEFAULT_LOCALE
 from .i18n import normalise_locale
@@ -30,7 +31,8 @@ GOOGLE_KEYS = {"credentials", "endpoint"}
 EMAIL_KEYS = {"from", "reply_to", "smtp", "outbox_dir"}
 SMTP_KEYS = {"host", "port", "starttls", "ssl", "username", "password_env", "timeout",
              "insecure_auth"}
-NOTIFICATION_KEYS = {"ending_at", "payment_due_after_days", "payment_due_every_days"}
+NOTIFICATION_KEYS = {"ending_at", "payment_due_after_days", "payment_due_every_days",
+                     "digest_weekday", "digest_time"}
 CALENDAR_KEYS = {"out_dir", "feeds", "secret_env", "history_months"}
 FEED_KINDS = ("staff", "client", "group", "studio")
 HISTORY_MONTHS = 6
@@ -83,6 +85,9 @@ class Config:
     # and again every payment_due_every_days while it stays due (None: once per period)
     payment_due_after_days: int | None = None
     payment_due_every_days: int | None = None
+    # the weekly digest to the managers: on this weekday (0 = Monday; None: off) at this time
+    digest_weekday: int | None = None
+    digest_time: time = time(8, 0)
     templates_dir: Path | None = None
     holidays: HolidaySettings | None = None
     calendar: CalendarSettings | None = None  # None: sync refreshes no calendar feeds
@@ -191,6 +196,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     (ending_at, due_after, due_every), notification_errors = _notifications(
         data.get("notifications"))
     errors += notification_errors
+    (digest_weekday, digest_time), digest_errors = _digest(data.get("notifications"), locale)
+    errors += digest_errors
     holidays, holiday_errors = _holidays(data.get("holidays"))
     errors += holiday_errors
     calendar, calendar_errors = _calendar(data.get("calendar"), folder)
@@ -210,7 +217,8 @@ def parse_config(data: object, path: Path | None = None) -> Config:
     return Config(workbook=workbook, timezone=timezone, currency=currency, locale=locale,
                   source=path,
                   email=email, ending_at=ending_at, payment_due_after_days=due_after,
-                  payment_due_every_days=due_every, holidays=holidays, calendar=calendar,
+                  payment_due_every_days=due_every, digest_weekday=digest_weekday,
+                  digest_time=digest_time, holidays=holidays, calendar=calendar,
                   templates_dir=folder / templates_dir if templates_dir else None,
                   raw={**data, "google": google})
 
@@ -339,6 +347,49 @@ def _notifications(section: object) -> tuple[tuple[int, int | None, int | None],
     if any("payment_due" in e for e in errors):
         after = every = None
     return (ending_at, after, every), errors
+
+
+def _digest(section: object, locale: str) -> tuple[tuple[int | None, time], list[str]]:
+    """(digest_weekday, digest_time) of the notifications section and the problems.
+
+    The weekday is read as the schedules read it: English or the locale's names and their
+    abbreviations (`monday`, `Mon`, `Pazartesi`, `Montag`). A time YAML read as a number
+    (`8:30` unquoted is 510 in YAML 1.1's base 60) is turned back into the time it meant."""
+    if not isinstance(section, dict):
+        return (None, time(8, 0)), []  # no section, or one _notifications reports
+    weekday_value, time_value = section.get("digest_weekday"), section.get("digest_time")
+    errors: list[str] = []
+    weekday = None
+    if weekday_value is not None:
+        weekday = words.weekdays(locale).meaning(str(weekday_value).strip()) if isinstance(
+            weekday_value, str) else None
+        if weekday is None:
+            errors.append(f"notifications.digest_weekday should be a day of the week like "
+                          f"monday, not '{weekday_value}' (leave it out to turn the weekly "
+                          "digest off)")
+    at = _clock(time_value)
+    if at is None:
+        errors.append(f"notifications.digest_time should be a time of day like '08:00', not "
+                      f"'{time_value}'")
+        at = time(8, 0)
+    elif time_value is not None and weekday_value is None:
+        errors.append("notifications.digest_time sets the hour of the weekly digest, so it "
+                      "needs notifications.digest_weekday as well")
+    return (None if errors else weekday, at), errors
+
+
+def _clock(value: object) -> time | None:
+    """`08:00`, `8pm`; 480 as YAML reads an unquoted 8:00; None when it is no time of day."""
+    if value is None:
+        return time(8, 0)
+    if isinstance(value, int) and not isinstance(value, bool) and 0 <= value < 24 * 60:
+        return time(value // 60, value % 60)
+    if not isinstance(value, str):
+        return None
+    try:
+        return cells.parse_clock(value)
+    except cells.CellError:
+        return None
 
 
 def _holidays(section: object) -> tuple[HolidaySettings | None, list[str]]:

@@ -21,12 +21,14 @@ from __future__ import annotations
 import time as _time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from typing import Protocol
 
 from . import collector, crashpoints
+from . import status as health
 from .alerts import AlertPlan, AlertRules
 from .apply import build_changes, problem_cells, run_record, with_run, write_rows_in_order
+from .digest import DigestRules, due_digests, is_due
 from .errors import WorkbookBusy
 from .formatting import format_count
 from .i18n import translations
@@ -69,6 +71,15 @@ class Alerting:
     currency: str = ""
     payment_due_after_days: int | None = None  # None: no payment reminders
     payment_due_every_days: int | None = None
+    digest_weekday: int | None = None  # the weekly digest to the managers; None: none
+    digest_time: time = time(8, 0)
+
+    @property
+    def digest_rules(self) -> DigestRules:
+        """When the weekly digest goes out, and what it says money in."""
+        return DigestRules(weekday=self.digest_weekday, at=self.digest_time,
+                           studio_name=self.studio_name, currency=self.currency,
+                           deliver_queued=self.sender.delivers)
 
     @property
     def rules(self) -> AlertRules:
@@ -206,6 +217,8 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     began = clock()
     tables, snapshot = read_workbook(store, now, progress, holidays, locale)
     result = plan(snapshot, now, alert_rules=alerting.rules if alerting else None)
+    if alerting is not None and not snapshot.structural:
+        add_digests(result, tables, snapshot, alerting, locale)
     report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
     if snapshot.structural:
         report.notes.append(translations(locale).gettext(
@@ -230,6 +243,23 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         report.wrote = True
     report.seconds = clock() - began
     return report
+
+
+def add_digests(result: Plan, tables: dict[str, Table], snapshot: Snapshot,
+                alerting: Alerting, locale: str) -> None:
+    """Add the weekly digests due at the plan's `now` (and the stale ones to skip) to its
+    alerts: they read the workbook's record of runs and alerts and its open problems, in
+    the studio's words."""
+    now, rules = result.now, alerting.digest_rules
+    record, problems = None, []
+    if is_due(now, rules):  # the tabs are read for the digest only when one is due
+        record = health.status(tables, now, max_age=None, smtp=alerting.sender.delivers,
+                               locale=locale)
+        problems = [problem_words(locale, tables).line(p) for p in result.problems]
+    due = due_digests(snapshot, result.balances, result.appointments, now, rules,
+                      record=record, problems=problems)
+    result.alerts.send.extend(due.send)
+    result.alerts.skip.extend(due.skip)
 
 
 def send_alerts(store: Store, sender: Sender, due: AlertPlan, now: datetime,

@@ -7,8 +7,8 @@ Notifications tab.
 Every word has one constant and one meaning. A notification's status is one of
 SENT, QUEUED, FAILED, SKIPPED or NOTICE_PENDING (a Notifications row not yet tried);
 the appointment status `pending` is `model.PENDING`, a different thing that happens
-to be spelled the same. An event is PACKAGE_ENDING, PACKAGE_ENDED, PAYMENT_DUE or
-STATEMENT; the
+to be spelled the same. An event is PACKAGE_ENDING, PACKAGE_ENDED, PAYMENT_DUE,
+STATEMENT or DIGEST (the weekly digest to the managers, keyed by week: `digest_key`); the
 balance state `ended` is `ledger.ENDED`.
 """
 
@@ -31,6 +31,7 @@ PACKAGE_ENDING = "package_ending"
 PACKAGE_ENDED = "package_ended"
 PAYMENT_DUE = "payment_due"
 STATEMENT = "statement"
+DIGEST = "digest"
 
 # Roles: whom a message is for.
 CLIENT, STAFF, MANAGER = "client", "staff", "manager"
@@ -40,7 +41,7 @@ KINDS = ((PACKAGE_ENDING, CLIENT), (PACKAGE_ENDED, CLIENT), (PACKAGE_ENDED, STAF
          (PACKAGE_ENDED, MANAGER))
 #: Kinds a templates_dir may leave out: the built-in templates stand in for them (a folder
 #: copied before they existed keeps working); a copy that is there is checked like the rest.
-OPTIONAL_KINDS = ((STATEMENT, CLIENT), (PAYMENT_DUE, CLIENT))
+OPTIONAL_KINDS = ((STATEMENT, CLIENT), (PAYMENT_DUE, CLIENT), (DIGEST, MANAGER))
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +55,7 @@ class Outgoing:
     """
 
     key: str
-    event: str  # PACKAGE_ENDING | PACKAGE_ENDED | PAYMENT_DUE | STATEMENT
+    event: str  # PACKAGE_ENDING | PACKAGE_ENDED | PAYMENT_DUE | STATEMENT | DIGEST
     role: str  # CLIENT | STAFF | MANAGER
     to_name: str
     to_address: str
@@ -79,6 +80,15 @@ def alert_key(enrollment_id: str, period: int, event: str, role: str, person: st
     alert (a payment reminder sent again) carries its number: `E1/2/payment_due/client:C1/2`."""
     key = f"{enrollment_id}/{period}/{event}/{role}:{person}"
     return key if repeat == 1 else f"{key}/{repeat}"
+
+
+def digest_key(week: str, person: str) -> str:
+    """`digest/2026-W49/manager:M1`: one manager's weekly digest of one ISO week, sent once."""
+    return f"{DIGEST}/{week}/{MANAGER}:{person}"
+
+
+def is_digest_key(key: str) -> bool:
+    return key.startswith(f"{DIGEST}/")
 
 
 def template_names(event: str, role: str) -> tuple[str, str]:

@@ -62,11 +62,13 @@ from jinja2.sandbox import SandboxedEnvironment
 
 from .atomic import write_atomically
 from .config import Email, Smtp
+from .digest import sample_digests
 from .errors import UserError, disk_refused
 from .formatting import filters, one_line
 from .i18n import DEFAULT, client_locale, normalise_locale, translations
 from .messages import (
     CLIENT,
+    DIGEST,
     FAILED,
     KINDS,
     OPTIONAL_KINDS,
@@ -354,7 +356,8 @@ class Templates:
     def _check(self) -> list[str]:
         problems: list[str] = []
         for event, role in KINDS + OPTIONAL_KINDS:
-            for context in sample_statements() if event == STATEMENT else _check_contexts():
+            for context in (sample_statements() if event == STATEMENT else sample_digests()
+                            if event == DIGEST else _check_contexts()):
                 try:
                     self.render(event, role, {**context, "recipient": {"name": "Sam",
                                                                       "role": role}})

@@ -114,7 +114,8 @@ def alerting_for(config: Config) -> engine.Alerting | None:
     return engine.Alerting(mailer_for(config), ending_at=config.ending_at,
                            studio_name=studio_name(config), currency=config.currency,
                            payment_due_after_days=config.payment_due_after_days,
-                           payment_due_every_days=config.payment_due_every_days)
+                           payment_due_every_days=config.payment_due_every_days,
+                           digest_weekday=config.digest_weekday, digest_time=config.digest_time)
 
 
 def outbox_of(config: Config, channel: engine.Alerting | None) -> Path | None:
