@@ -24,8 +24,25 @@ settings.register_profile(
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "fast"))
 
 
+def pytest_sessionfinish(session) -> None:  # type: ignore[no-untyped-def]
+    """A pytest-xdist worker hands its reliability figures to the controller."""
+    from tests.reliability import FIGURES
+
+    if hasattr(session.config, "workeroutput"):
+        session.config.workeroutput["reliability"] = FIGURES
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node, error) -> None:  # type: ignore[no-untyped-def]
+    """The controller adds up the figures of each worker as it finishes (pytest-xdist)."""
+    from tests.reliability import record
+
+    for family, figures in getattr(node, "workeroutput", {}).get("reliability", {}).items():
+        record(family, **figures)
+
+
 def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
-    """The reliability figures of this run (see RELIABILITY.md)."""
+    """The reliability figures of this run, all workers together (see RELIABILITY.md)."""
     from tests.reliability import FIGURES
 
     for family, figures in sorted(FIGURES.items()):
