@@ -394,7 +394,8 @@ def demo(folder: str) -> None:
     path = Path(folder) / DEMO_FILE
     found = usecases.demo(open_store(str(path), config), path, _now(config),
                           started_at=_now(config), holidays=config.holidays,
-                          progress=_progress(), locale=config.locale)
+                          progress=_progress(), locale=config.locale,
+                          alerting=usecases.demo_alerting(config, Path(folder)))
     _echo(render.demo_lines(found, command_name(), config.locale))
     sys.exit(found.report.exit_code)
 

@@ -677,11 +677,27 @@ def demo_lines(found: DemoReport, command: str, locale: str = DEFAULT) -> list[s
     due = sum((b.due for b in plan.balances if b.due > 0), start=Decimal(0))
     lines.append(t.gettext("Balances: %(periods)s periods, %(due)s still due in total.") % {
         "periods": len(plan.balances), "due": money(due, "", locale)})
+    lines += demo_mail_lines(found, locale)
     lines.append(t.gettext("Open %(path)s and look at the Appointments and Balances tabs, or "
                            "run:") % {"path": path} + "\n"
                  f"  {command} balance {path}\n"
                  f"  {command} sync {path} --dry-run --now {found.today.isoformat()}T23:00")
     return lines
+
+
+def demo_mail_lines(found: DemoReport, locale: str = DEFAULT) -> list[str]:
+    """Where the demo's e-mails went, and whether the weekly digest is among them."""
+    t = translations(locale)
+    queued = [r for r in found.report.outcomes if r.status == QUEUED]
+    if found.outbox is None or not queued:
+        return []
+    line = t.ngettext("%(count)s e-mail written into %(folder)s (nothing left the machine).",
+                      "%(count)s e-mails written into %(folder)s (nothing left the machine).",
+                      len(queued)) % {"count": len(queued), "folder": found.outbox}
+    if found.digest is not None:
+        line += " " + t.gettext("The managers' weekly digest (who ends, who owes, what broke) "
+                                "is %(file)s.") % {"file": found.digest.name}
+    return [line]
 
 
 # -- init, templates -------------------------------------------------------------------------

@@ -18,8 +18,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, time, timedelta, tzinfo
 from decimal import Decimal
 from email.utils import parseaddr
 from pathlib import Path
@@ -29,12 +29,12 @@ import yaml
 
 from . import engine, ics
 from . import status as health
-from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config
+from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config, Email
 from .demo import demo_layout
 from .errors import UserError
 from .i18n import N_, translations
 from .ledger import current_periods, ending_within
-from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result
+from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result, is_digest_key
 from .model import Balance
 from .notify import (
     BUILTIN_TEMPLATES,
@@ -44,6 +44,7 @@ from .notify import (
     RenderError,
     Templates,
     clean_address,
+    outbox_name,
 )
 from .publicholidays import HolidaySettings
 from .schema import ALL_TABS, ENGLISH, STUDIO_TABS, find_tab
@@ -255,18 +256,45 @@ class DemoReport:
     path: Path
     fresh: bool  # the demo workbook was made by this run
     today: date
+    outbox: Path | None = None  # where the demo's e-mails were written (None: no e-mails)
+    digest: Path | None = None  # the weekly digest this run wrote there, if it wrote one
+
+
+DEMO_OUTBOX = "sheetsync-demo-outbox"
+DEMO_SENDER = "Studio Flow <desk@studioflow.example>"
+
+
+def demo_alerting(config: Config, folder: Path) -> engine.Alerting:
+    """The demo's e-mails: always into an outbox folder beside the demo workbook, never by
+    SMTP (the demo's clients are made up), from sheetsync.yaml's sender when it names one;
+    with the weekly digest on (Mondays from 00:00, so a week's first demo sync makes it)
+    unless sheetsync.yaml sets its own day and time."""
+    sender = config.email.sender if config.email else DEMO_SENDER
+    own_day = config.digest_weekday is not None
+    shown = replace(config, email=Email(sender=sender, outbox_dir=folder / DEMO_OUTBOX),
+                    digest_weekday=config.digest_weekday if own_day else 0,
+                    digest_time=config.digest_time if own_day else time(0, 0))
+    channel = alerting_for(shown)
+    assert channel is not None  # it has an email section
+    return channel
 
 
 def demo(store: Store, path: Path, now: datetime, *, started_at: datetime,
          holidays: HolidaySettings | None = None, progress: Progress = _quiet,
-         locale: str = ENGLISH) -> DemoReport:
-    """Make the demo studio at `path` (in `locale`) when it is not there yet, then sync it."""
+         locale: str = ENGLISH, alerting: engine.Alerting | None = None) -> DemoReport:
+    """Make the demo studio at `path` (in `locale`) when it is not there yet, then sync it
+    (its e-mails through `alerting`: `demo_alerting`)."""
     fresh = not path.exists()
     if fresh:
         store.lay_out(localized_layout(demo_layout(now.date(), locale), locale))
     report = engine.sync(store, now, started_at=started_at, progress=progress,
-                         holidays=holidays, locale=locale)
-    return DemoReport(report, path, fresh, now.date())
+                         holidays=holidays, locale=locale, alerting=alerting)
+    outbox = digest = None
+    if alerting is not None and isinstance(alerting.sender, Mailer):
+        outbox = alerting.sender.email.outbox_dir
+        digest = next((outbox / outbox_name(r.key) for r in report.outcomes
+                       if r.status == QUEUED and is_digest_key(r.key)), None)
+    return DemoReport(report, path, fresh, now.date(), outbox, digest)
 
 
 # -- sync and check --------------------------------------------------------------------------
