@@ -46,7 +46,7 @@ from .schema import (
     worded,
 )
 from .schema import written_words as words_in
-from .stores.base import Cell, TabChanges, Table, WorkbookChanges
+from .stores.base import Cell, TabChanges, Table, WorkbookChanges, placed_row
 
 
 @dataclass(frozen=True, slots=True)
@@ -352,7 +352,9 @@ def _getter(keys: Sequence[object]) -> Callable[[object], tuple[Cell, ...]]:
 
 
 class TabWriter:
-    """Collects the changes for one tab, in the coordinates of the read."""
+    """Collects the changes for one tab. Its methods take rows of the read; the changes
+    address them as they stand once the rows `insert_before` adds are inserted
+    (stores/base.py), which is the read's numbering until a row is inserted."""
 
     def __init__(self, cols: Columns, changes: WorkbookChanges) -> None:
         self.cols = cols
@@ -368,6 +370,7 @@ class TabWriter:
         # below the last row sheetsync can read: rows that hold nothing but the studio's own
         # columns (a formula filled down in advance) take new records, keeping those cells
         self.next_row = last_used_row(cols) + 1
+        self.below_records = self.next_row  # the first row of the read below every record
         self.samples = {name: _column_sample(cols.table, position - 1)
                         for name, (position, _) in self.targets.items()}
         self.shapes: dict[tuple[str, ...], _RowShape | None] = {}
@@ -380,7 +383,7 @@ class TabWriter:
         shape = self._shape(tuple(values))
         if shape is None or shape.holds(held, shape.wanted(values)):
             return False
-        return self._update_cells(row, held, values)
+        return self._update_cells(self._placed(row), held, values)
 
     def update_row(self, row: int, names: tuple[str, ...], values: tuple[Cell, ...]) -> bool:
         """`update` with the values in the order of `names`: a row that already holds them
@@ -389,7 +392,11 @@ class TabWriter:
         shape = self._shape(names)
         if shape is None or shape.holds(held, shape.picked(values)):
             return False
-        return self._update_cells(row, held, dict(zip(names, values, strict=True)))
+        return self._update_cells(self._placed(row), held, dict(zip(names, values, strict=True)))
+
+    def _placed(self, row: int) -> int:
+        """Where row `row` of the read stands once the rows inserted so far are in."""
+        return placed_row(self.out.inserts, row) if self.out.inserts else row
 
     def _held(self, row: int) -> list[Cell]:
         table = self.cols.table
@@ -426,8 +433,36 @@ class TabWriter:
         return changed
 
     def append(self, values: Mapping[str, Cell]) -> int:
-        row = self.next_row
+        """A new record below the last one; its row in the coordinates of the changes."""
+        row = self._placed(self.next_row)
         self.next_row += 1
+        self._write_new(row, values)
+        return row
+
+    def insert_before(self, row: int, values: Mapping[str, Cell]) -> int:
+        """A new record in a row inserted right above row `row` of the read (below the rows
+        inserted there before it); below the last record it is an `append`. Rows below move
+        down by the insert, as in a spreadsheet program: they are not rewritten. Returns the
+        new row in the coordinates of the changes."""
+        if row >= self.below_records:
+            return self.append(values)
+        self.out.inserts[row] = self.out.inserts.get(row, 0) + 1
+        new = placed_row(self.out.inserts, row) - 1
+        self._make_room(new)
+        self._write_new(new, values)
+        return new
+
+    def _make_room(self, new: int) -> None:
+        """Changes collected for rows at or below the inserted row `new` move one row down."""
+        out = self.out
+        if any(r >= new for r, _ in out.updates):
+            out.updates = {(r + (r >= new), c): v for (r, c), v in out.updates.items()}
+        if any(r >= new for r in out.deletes):
+            out.deletes = {r + (r >= new) for r in out.deletes}
+        if any(r >= new for r in out.guards):
+            out.guards = {r + (r >= new): cols for r, cols in out.guards.items()}
+
+    def _write_new(self, row: int, values: Mapping[str, Cell]) -> None:
         for name, wanted in values.items():
             position = self.cols.position(name)
             if position is not None and wanted is not None and wanted != "":
@@ -435,10 +470,10 @@ class TabWriter:
                 self.out.updates[(row, position)] = (
                     words.get(wanted, wanted) if words is not None and isinstance(wanted, str)
                     else wanted)
-        return row
 
     def delete(self, row: int) -> None:
-        self.out.deletes.add(row)
+        """Delete row `row` of the read."""
+        self.out.deletes.add(self._placed(row))
 
 
 def worded_columns(cols: Columns) -> dict[str, tuple[str, ...]]:

@@ -1,14 +1,21 @@
 """The one interface every workbook backend implements.
 
 A store reads every tab in one go (`read`) and writes one batch of cell
-changes (`write`). Changes are addressed in the coordinates of the read:
-cell updates first (new rows are updates below the last row), then row
-deletions, bottom-up, so no row shifts under another. A store writes text as
-text, never as a formula, and gives date/time columns real date/time cells.
+changes (`write`). A tab's changes are applied in three steps: empty rows
+inserted (`TabChanges.inserts`, keyed by rows of the read), then cell updates
+(new rows are updates below the last row, or into inserted rows), then row
+deletions, bottom-up, so no row shifts under another. Updates, deletions and
+guards address rows as they stand once the rows are inserted (`placed_row`,
+`read_row`); without inserts that is the numbering of the read. Everything on a
+row moves with it, as when a spreadsheet program inserts or deletes rows. A
+store writes text as text, never as a formula, and gives date/time columns real
+date/time cells.
 """
 
 from __future__ import annotations
 
+import bisect
+from collections.abc import Mapping
 from contextlib import AbstractContextManager
 from dataclasses import dataclass, field
 from typing import Protocol
@@ -48,13 +55,40 @@ class TabChanges:
     # A store that cannot lock the workbook re-reads those cells right before writing and
     # leaves the whole row alone (no update, no deletion) when any of them moved on.
     guards: dict[int, tuple[int, ...]] = field(default_factory=dict)
+    # Empty rows inserted before anything else: row r of the read -> n rows right above it
+    # (rowmoves.RowMoves' convention). An inserted row is never deleted in the same batch.
+    inserts: dict[int, int] = field(default_factory=dict)
 
     def __bool__(self) -> bool:
-        return bool(self.updates or self.deletes)
+        return bool(self.updates or self.deletes or any(self.inserts.values()))
 
     @property
     def cells_written(self) -> int:
         return len(self.updates)
+
+
+def placed_row(inserts: Mapping[int, int], row: int) -> int:
+    """Where row `row` of the read stands once `inserts` are made."""
+    return row + sum(n for at, n in inserts.items() if at <= row)
+
+
+def read_row(inserts: Mapping[int, int], row: int) -> tuple[int, int | None]:
+    """What stands at `row` once `inserts` are made: (r, None) for row r of the read, or
+    (r, k) for the k-th (0-based) of the rows inserted right above row r of the read."""
+    at = sorted((r, n) for r, n in inserts.items() if n > 0)
+    starts: list[int] = []  # where each block of inserted rows starts, once inserted
+    ends: list[int] = []
+    total = 0
+    for r, n in at:
+        starts.append(r + total)
+        total += n
+        ends.append(r + total)
+    i = bisect.bisect_right(starts, row) - 1
+    if i < 0:
+        return row, None
+    if row < ends[i]:
+        return at[i][0], row - starts[i]
+    return row - (ends[i] - at[i][0]), None
 
 
 @dataclass(slots=True)

@@ -77,7 +77,13 @@ class MemoryStore:
 
 
 def apply_to_table(table: Table, changes: TabChanges) -> None:
-    """Updates in read coordinates, then deletions bottom-up: the semantics every store shares."""
+    """Rows inserted, then updates, then deletions bottom-up: the semantics every store
+    shares (base.py)."""
+    for row, count in sorted(changes.inserts.items(), reverse=True):
+        if count > 0 and row >= 2:
+            while len(table.rows) < row - 2:
+                table.rows.append([])
+            table.rows[row - 2:row - 2] = [[] for _ in range(count)]
     for (row, col), value in changes.updates.items():
         if row == 1:
             target = table.header

@@ -362,6 +362,10 @@ def _write(ws: Worksheet, row: int, col: int, value: Cell, kind: Kind | None) ->
 
 
 def _apply(ws: Worksheet, changes: TabChanges) -> None:
+    """Rows inserted, cells written, rows deleted, in that order (base.py)."""
+    for row, count in sorted(changes.inserts.items(), reverse=True):
+        if count > 0:
+            ws.insert_rows(row, count)
     for (row, col), value in changes.updates.items():
         _write(ws, row, col, value, changes.kinds.get(col))
     for start, amount in _runs(sorted(changes.deletes, reverse=True)):

@@ -57,10 +57,12 @@ class Unfollowable(Exception):
 
 @dataclass(frozen=True)
 class SheetChanges:
-    """What happened to one sheet: its rows' moves, and cells written (in read coordinates)."""
+    """What happened to one sheet: its rows' moves, cells written (in read coordinates) and
+    cells written into inserted rows (where they land)."""
 
     moves: RowMoves
     written: frozenset[tuple[int, int]]
+    added: frozenset[tuple[int, int]] = frozenset()
 
 
 # -- shared formulas ---------------------------------------------------------------------------
@@ -800,6 +802,8 @@ def _stale_formulas(sheets: Mapping[str, list[FormulaCell]],
             new = sheet.moves.row(row)
             if new is not None:
                 record.add(new, col)
+        for row, col in sheet.added:
+            record.add(row, col)
     if not changed:
         return set()
     reads: dict[tuple[str, int], list[Area]] = {}

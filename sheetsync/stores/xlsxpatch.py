@@ -42,7 +42,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from ..schema import Kind
-from .base import Cell, TabChanges, WorkbookChanges
+from .base import Cell, TabChanges, WorkbookChanges, read_row
 from .layout import column_letter, plain_value
 from .package import ATTRIBUTE, Parts, Pieces
 from .rowmoves import RowMoves
@@ -94,8 +94,8 @@ def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChange
     writes, adds or drops parts through the package's Parts and may use the styles.
     `plain`: titles of worksheets the reader found without any formula (not looked into).
     """
-    moves = {title: RowMoves(frozenset(tab.deletes)) for title, tab in changes.tabs.items()
-             if tab and tab.deletes}
+    moves = {title: row_moves_of(tab) for title, tab in changes.tabs.items()
+             if tab.deletes or any(tab.inserts.values())}
     _patch(source, target, changes, moves, edit, plain)
 
 
@@ -146,7 +146,7 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
             if not _same_bytes(xml, pieces):
                 package.write_pieces(part, pieces)
             del xml, pieces  # the package holds what it needs of them
-            sheets[title] = SheetChanges(row_moves, frozenset(tab.updates))
+            sheets[title] = written_cells(tab, row_moves)
         try:
             follow(package, parts, sheets, WORKBOOK, plain)
         except Unfollowable as err:
@@ -400,11 +400,9 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     """
     opening, first, last, closing = _sheet_data(xml)  # first, last: where the rows are
     if moves is None:
-        moves = RowMoves(frozenset(changes.deletes))
+        moves = row_moves_of(changes)
     view = memoryview(xml)
-    by_row: dict[int, dict[int, Cell]] = {}
-    for (row, col), value in changes.updates.items():
-        by_row.setdefault(row, {})[col] = value
+    by_row, new_rows = _updates_by_row(changes)
     deletes = set(moves.deleted)
     inserted = {r: n for r, n in moves.inserted.items() if n > 0}
     if moves and xml.count(b"<c ", first, last) != xml.count(b'<c r="', first, last):
@@ -435,6 +433,13 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
         start = starts[i] if i < len(numbers) else last
         keep(start)
         pos = start
+        for k, values in sorted(new_rows.get(row, {}).items()):
+            patched, width = _patched_row(b'<row r="%d">' % (row + shift + k), row + shift + k,
+                                          values, changes, styles, epoch)
+            if width:
+                rows.append(patched)
+                widest = max(widest, width)
+                last_row = row + shift + k
         shift += inserted.get(row, 0)
         if row in deletes:
             shift -= 1
@@ -460,6 +465,55 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     sheet_data = [b"<sheetData>", *rows, b"</sheetData>"] if rows else [b"<sheetData/>"]
     tail = view[closing:] if tail_edit is None else tail_edit(xml[closing:])
     return (head, *sheet_data, tail)
+
+
+def row_moves_of(changes: TabChanges) -> RowMoves:
+    """The tab's inserted and deleted rows in the read's numbering (base.py: deletions
+    address rows as they stand once the rows are inserted)."""
+    if not changes.inserts:
+        return RowMoves(frozenset(changes.deletes))
+    deleted = set()
+    for row in changes.deletes:
+        original, k = read_row(changes.inserts, row)
+        if k is not None:
+            raise ValueError(f"row {row} is inserted and deleted in the same batch")
+        deleted.add(original)
+    return RowMoves(frozenset(deleted), dict(changes.inserts))
+
+
+def _updates_by_row(changes: TabChanges) -> tuple[dict[int, dict[int, Cell]],
+                                                  dict[int, dict[int, dict[int, Cell]]]]:
+    """The updates by row of the read, and those of inserted rows: row of the read -> k ->
+    cells of the k-th row inserted right above it."""
+    by_row: dict[int, dict[int, Cell]] = {}
+    new_rows: dict[int, dict[int, dict[int, Cell]]] = {}
+    inserts = changes.inserts
+    for (row, col), value in changes.updates.items():
+        if not inserts:
+            by_row.setdefault(row, {})[col] = value
+            continue
+        original, k = read_row(inserts, row)
+        if k is None:
+            by_row.setdefault(original, {})[col] = value
+        else:
+            new_rows.setdefault(original, {}).setdefault(k, {})[col] = value
+    return by_row, new_rows
+
+
+def written_cells(changes: TabChanges, moves: RowMoves) -> SheetChanges:
+    """The cells `changes` write: those of rows of the read in its numbering, those of
+    inserted rows where they land."""
+    if not changes.inserts:
+        return SheetChanges(moves, frozenset(changes.updates))
+    kept: set[tuple[int, int]] = set()
+    added: set[tuple[int, int]] = set()
+    for row, col in changes.updates:
+        original, k = read_row(changes.inserts, row)
+        if k is None:
+            kept.add((original, col))
+        else:  # the rows inserted above `original` land right above where it lands
+            added.add((moves.anchor_row(original) - changes.inserts[original] + k, col))
+    return SheetChanges(moves, frozenset(kept), frozenset(added))
 
 
 def _sheet_data(xml: bytes) -> tuple[int, int, int, int]:
