@@ -42,7 +42,7 @@ from .messages import (
     digest_key,
     is_digest_key,
 )
-from .model import CANCELLED, COMPLETED, PAID_CANCEL, Appointment, Balance, Snapshot
+from .model import CANCELLED, COMPLETED, PAID_CANCEL, Appointment, Balance, Snapshot, Staff
 from .status import Alert, Status
 
 ENDING_WITHIN = timedelta(days=14)
@@ -86,38 +86,46 @@ def is_due(now: datetime, rules: DigestRules) -> bool:
     return moment is not None and now >= moment
 
 
+def waiting_managers(snap: Snapshot, now: datetime, rules: DigestRules) -> list[Staff]:
+    """The managers whose digest of this week is due at `now` and has not gone out: no row
+    yet, or one being retried (a queued one too, once alerts leave the machine)."""
+    if not is_due(now, rules):
+        return []
+    week = week_of(now.date())
+    waiting = []
+    for manager in sorted(snap.staff.values(), key=lambda s: s.staff_id):
+        notice = snap.notices.get(digest_key(week, manager.staff_id))
+        if manager.manager and (notice is None or notice.status in RETRYABLE or (
+                notice.status == QUEUED and rules.deliver_queued)):
+            waiting.append(manager)
+    return waiting
+
+
 def due_digests(snap: Snapshot, balances: Sequence[Balance],
                 appointments: Sequence[Appointment], now: datetime, rules: DigestRules, *,
                 record: Status | None, problems: Sequence[str] = ()) -> AlertPlan:
-    """This week's digest to every manager when it is due and not yet sent; the digests of
-    earlier weeks still waiting are marked skipped (see the module's docstring).
+    """This week's digest to every manager still waiting for it (`waiting_managers`); the
+    digests of earlier weeks still waiting are marked skipped (see the module's docstring).
 
-    `record` is what the workbook's Runs and Notifications tabs say (status.status), read
-    only when a digest is due (None otherwise: nothing is sent); `problems` the open
+    `record` is what the workbook's Runs and Notifications tabs say (status.status): read
+    only when some manager waits (None otherwise: nothing is sent); `problems` the open
     problems as the Problems tab words them, one line each."""
     result = AlertPlan()
-    wanted: set[str] = set()
-    if record is not None and is_due(now, rules):
+    waiting = waiting_managers(snap, now, rules)
+    week = week_of(now.date())
+    if record is not None and waiting:
         context = digest_context(snap, balances, appointments, record, problems, now, rules)
-        week = week_of(now.date())
-        for manager in sorted(snap.staff.values(), key=lambda s: s.staff_id):
-            if not manager.manager:
-                continue
-            key = digest_key(week, manager.staff_id)
-            notice = snap.notices.get(key)
-            if notice is None or notice.status in RETRYABLE or (
-                    notice.status == QUEUED and rules.deliver_queued):
-                wanted.add(key)
-                result.send.append(Outgoing(
-                    key=key, event=DIGEST, role=MANAGER, to_name=manager.name,
-                    to_address=manager.email,
-                    context={**context, "recipient": {"name": manager.name, "role": MANAGER}}))
+        result.send = [Outgoing(
+            key=digest_key(week, manager.staff_id), event=DIGEST, role=MANAGER,
+            to_name=manager.name, to_address=manager.email,
+            context={**context, "recipient": {"name": manager.name, "role": MANAGER}})
+            for manager in waiting]
+    wanted = {o.key for o in result.send}
     for notice in snap.notices.values():
         if not is_digest_key(notice.key) or notice.key in wanted:
             continue
         if notice.status in RETRYABLE or (notice.status == QUEUED and rules.deliver_queued
-                                          and not notice.key.startswith(
-                                              f"{DIGEST}/{week_of(now.date())}/")):
+                                          and not notice.key.startswith(f"{DIGEST}/{week}/")):
             result.skip.append(Result(notice.key, SKIPPED, error=NOT_SENT_IN_ITS_WEEK))
     return result
 

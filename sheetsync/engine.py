@@ -28,7 +28,7 @@ from . import collector, crashpoints
 from . import status as health
 from .alerts import AlertPlan, AlertRules
 from .apply import build_changes, problem_cells, run_record, with_run, write_rows_in_order
-from .digest import DigestRules, due_digests, is_due
+from .digest import DigestRules, due_digests, waiting_managers
 from .errors import WorkbookBusy
 from .formatting import format_count
 from .i18n import translations
@@ -252,7 +252,7 @@ def add_digests(result: Plan, tables: dict[str, Table], snapshot: Snapshot,
     the studio's words."""
     now, rules = result.now, alerting.digest_rules
     record, problems = None, []
-    if is_due(now, rules):  # the tabs are read for the digest only when one is due
+    if waiting_managers(snapshot, now, rules):  # the tabs are read only for a digest to send
         record = health.status(tables, now, max_age=None, smtp=alerting.sender.delivers,
                                locale=locale)
         problems = [problem_words(locale, tables).line(p) for p in result.problems]
