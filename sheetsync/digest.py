@@ -236,7 +236,9 @@ def sample_digests() -> list[dict[str, Any]]:
         "alerts": {"failed": 1, "queued": 7, "first": [
             {"key": "E1/2/package_ending/client:C1", "event": "package_ending",
              "to": "ayse@client.example", "status": "failed",
-             "created_at": datetime(2026, 12, 5, 10, 0), "error": "connection refused"}]},
+             "created_at": datetime(2026, 12, 5, 10, 0), "error": "connection refused"},
+            {"key": "E2/1/package_ended/staff:ST1", "event": "package_ended", "to": "",
+             "status": "queued", "created_at": None, "error": ""}]},
         "problems": {"open": 6, "first": ["Enrollments row 4, schedule: 'Tuesdy 9am' is not a "
                                           "schedule"]},
         "last_sync": {"when": datetime(2026, 12, 7, 7, 45), "result": "ok"},
