@@ -2,7 +2,7 @@
 
 Requests per sync, retries aside: one spreadsheets.get (sheet ids and sizes) and
 one values.batchGet of every tab to read; then at most one guard values.batchGet,
-one spreadsheets.batchUpdate (row deletions bottom-up, grid growth) and one
+one spreadsheets.batchUpdate (row insertions and deletions, grid growth) and one
 values.batchUpdate (RAW) to write: 2 to 5. A sync that sends alerts first claims
 the sheet with one more spreadsheets.batchUpdate: 4 to 6. So that no reply grows
 past a few MB, a read takes one values.batchGet per 600,000 grid cells

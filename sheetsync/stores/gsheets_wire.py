@@ -7,9 +7,10 @@
   blocks join into what one unsplit read gives (`joined`), and the last block, read to
   the grid's end, shows whether rows were inserted or deleted meanwhile;
 - writing: `TabChanges` -> a `WritePlan`: the spreadsheets.batchUpdate requests for
-  structure (deleteDimension bottom-up, grid growth whose new rows get the
-  columns' number formats and drop-downs) and the values.batchUpdate ValueRanges
-  (RAW) in the coordinates that hold once the deletions are done;
+  structure (insertDimension and deleteDimension bottom-up, grid growth whose new
+  rows get the columns' number formats and drop-downs) and the values.batchUpdate
+  ValueRanges (RAW) in the coordinates that hold once the rows are inserted and
+  deleted;
 - guarding: the ranges to re-read before writing (whole columns, in blocks of rows
   within the same budget), and the verdict on them;
 - init: the one spreadsheets.batchUpdate that adds tabs, headers, formats,
@@ -38,7 +39,7 @@ from typing import Any
 from ..cells import to_serial
 from ..i18n import translations
 from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
-from .base import Cell, Layout, TabChanges, Table, WorkbookChanges
+from .base import Cell, Layout, TabChanges, Table, WorkbookChanges, read_row
 from .layout import NewColumns, NewTab, Step, choices_prompt, column_letter, plain_value
 
 JSON = Any
@@ -510,7 +511,7 @@ def _block(title: str, rows: list[int], by_row: Mapping[int, Mapping[int, JSON]]
 def write_plan(changes: WorkbookChanges, sheets: Mapping[str, SheetInfo],
                choices: Mapping[str, Mapping[int, tuple[str, ...]]] | None = None,
                locale: str = ENGLISH) -> WritePlan:
-    """The requests that apply `changes` (updates, then deletions, in read coordinates); the
+    """The requests that apply `changes` (rows inserted, updates, deletions: base.py); the
     drop-downs of rows it adds prompt in `locale`."""
     out = WritePlan(expected=dims_of(sheets))
     for title, tab in changes.tabs.items():
@@ -521,7 +522,9 @@ def write_plan(changes: WorkbookChanges, sheets: Mapping[str, SheetInfo],
 
 def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
               choices: Mapping[int, tuple[str, ...]], locale: str = ENGLISH) -> None:
-    deleted = sorted(r for r in tab.deletes if 2 <= r <= info.rows)
+    out.structure += insert_requests(info.sheet_id, tab.inserts)
+    added = sum(n for n in tab.inserts.values() if n > 0)
+    deleted = sorted(r for r in tab.deletes if 2 <= r <= info.rows + added)
     gone = set(deleted)
     for first, count in deletion_runs(deleted):
         out.structure.append({"deleteDimension": {"range": {
@@ -529,14 +532,14 @@ def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
             "startIndex": first - 1, "endIndex": first - 1 + count}}})
     cells = {(remap(row, deleted), col): to_json(value)
              for (row, col), value in tab.updates.items() if row not in gone}
-    rows = info.rows - len(deleted)
+    rows = info.rows + added - len(deleted)
     columns = info.columns
     needed_rows = max((r for r, _ in cells), default=0)
     needed_columns = max((c for _, c in cells), default=0)
-    if needed_rows > rows:
-        grow = needed_rows - rows + GROWTH_SLACK
-        if grow == len(deleted):
-            grow += 1  # the size must tell whether this batch was applied
+    grow = needed_rows - rows + GROWTH_SLACK if needed_rows > rows else 0
+    if (grow or added) and rows + grow == info.rows:
+        grow += 1  # the size must tell whether this batch was applied
+    if grow:
         out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
                                                   "dimension": "ROWS", "length": grow}})
         out.structure += row_formats(info.sheet_id, rows, rows + grow, tab.kinds, choices,
@@ -549,6 +552,17 @@ def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
         columns = needed_columns
     out.expected[info.sheet_id] = (rows, columns)
     out.data += value_ranges(info.title, cells)
+
+
+def insert_requests(sheet_id: int, inserts: Mapping[int, int]) -> list[dict[str, JSON]]:
+    """insertDimension requests for rows inserted above rows of the read, bottom-up so each
+    leaves the rows above it where the read saw them. A new row takes the formats of the row
+    above it (inheritFromBefore), as a row the studio inserts below a record does."""
+    return [{"insertDimension": {
+        "range": {"sheetId": sheet_id, "dimension": "ROWS",
+                  "startIndex": row - 1, "endIndex": row - 1 + count},
+        "inheritFromBefore": row > 2}}
+        for row, count in sorted(inserts.items(), reverse=True) if count > 0]
 
 
 # -- guarding ----------------------------------------------------------------------------
@@ -604,7 +618,20 @@ def checked_guards(table: Table, grid_rows: int, tab: TabChanges, key: int,
         if now.get((row, key)) != table.cell(row, key):
             raise RowsMoved(f"row {row} of {table.title} now holds another row")
     return {row for row, cols in tab.guards.items()
-            if any(now.get((row, c)) != table.cell(row, c) for c in cols)}
+            if _moved_on(as_read(tab, row), cols, now, table)}
+
+
+def as_read(tab: TabChanges, row: int) -> int | None:
+    """Row `row` of the changes as the read numbered it (None: a row the changes insert)."""
+    if not tab.inserts:
+        return row
+    original, k = read_row(tab.inserts, row)
+    return original if k is None else None
+
+
+def _moved_on(row: int | None, cols: tuple[int, ...], now: Mapping[tuple[int, int], Cell],
+              table: Table) -> bool:
+    return row is not None and any(now.get((row, c)) != table.cell(row, c) for c in cols)
 
 
 def without_rows(tab: TabChanges, rows: set[int]) -> TabChanges:
@@ -612,7 +639,7 @@ def without_rows(tab: TabChanges, rows: set[int]) -> TabChanges:
     return TabChanges(
         updates={k: v for k, v in tab.updates.items() if k[0] not in rows},
         deletes=tab.deletes - rows, kinds=tab.kinds,
-        guards={r: c for r, c in tab.guards.items() if r not in rows})
+        guards={r: c for r, c in tab.guards.items() if r not in rows}, inserts=tab.inserts)
 
 
 # -- verifying an uncertain write --------------------------------------------------------
