@@ -1,7 +1,8 @@
 """One sync or check, start to end: read -> plan -> send -> write.
 
 The only place that strings the steps together: `read_workbook` (the snapshot, public
-holidays merged in), `plan` (every change and the alerts due), `send_alerts`, then
+holidays merged in), `plan` (every change and the alerts due), `add_digests` (the weekly
+digest, which also reads the Runs and Notifications tabs: digest.py), `send_alerts`, then
 `build_changes` + `with_run` (the Runs row, counting its own write) and `write_changes`.
 It talks to a store, never to the terminal: progress goes through the `progress` callback
 the CLI passes, worded (like the report's notes) in the `locale` each entry point takes.

@@ -49,7 +49,8 @@ class Outgoing:
     """One alert to one recipient.
 
     `key` is unique per (enrollment, period, event, recipient), e.g.
-    `E1/2/package_ended/staff:ST1`; the Message-ID is derived from it.
+    `E1/2/package_ended/staff:ST1`, or per (ISO week, manager) for the weekly digest,
+    `digest/2026-W50/manager:MGR`; the Message-ID is derived from it.
     `to_address` is empty when the recipient has no usable address (the message
     is then skipped). `context` holds the template variables.
     """
