@@ -53,4 +53,6 @@ def open_google(workbook: str, config: Config | None = None) -> Store:
     api_base(endpoint)  # a bad address is refused before the key file is even opened
     account = load_service_account(settings.get("credentials"), locale)
     zone = config.zone if config is not None else None
-    return GoogleStore(sheet, account, endpoint=endpoint, zone=zone, locale=locale)
+    currency = config.currency if config is not None else ""
+    return GoogleStore(sheet, account, endpoint=endpoint, zone=zone, locale=locale,
+                       currency=currency)

@@ -67,6 +67,7 @@ from .gsheets_http import (
     gave_up,
 )
 from .layout import describe, layout_steps
+from .looks import money_format
 
 RETRY_LATER = N_("Nothing was written; sheetsync will try again on its next run.")
 FINISH_LATER = N_("Part of the changes were written; the next sync completes them "
@@ -100,7 +101,8 @@ class GoogleStore:
                  endpoint: str | None = None, policy: RetryPolicy | None = None,
                  zone: tzinfo | None = None, lock_ttl: timedelta = claims.TTL,
                  clock: Callable[[], datetime] = _utc_now,
-                 monotonic: Callable[[], float] = time.monotonic, locale: str = ENGLISH) -> None:
+                 monotonic: Callable[[], float] = time.monotonic, locale: str = ENGLISH,
+                 currency: str = "") -> None:
         from google.auth.transport.requests import AuthorizedSession
 
         self.spreadsheet_id = spreadsheet_id
@@ -116,6 +118,7 @@ class GoogleStore:
         self.tabs_left_alone: list[str] = []  # tabs whose rows moved under the last write
         self.zone = zone  # for the times in messages
         self.locale = locale  # the words of the drop-downs of rows a write adds
+        self.money_format = money_format(currency, locale)  # of money columns and cells
         self.lock_ttl = lock_ttl
         self._clock, self._monotonic = clock, monotonic
         self._lock_tab: wire.SheetInfo | None = None  # the claim tab, as last seen
@@ -296,7 +299,8 @@ class GoogleStore:
     def requests_for(self, changes: WorkbookChanges) -> tuple[int, int]:
         """(reads, writes) that `write(changes)` will send, retries aside."""
         guarded, claim = self._rereads(changes)
-        plan = wire.write_plan(changes, self._sheets, self._choices(changes), self.locale)
+        plan = wire.write_plan(changes, self._sheets, self._choices(changes), self.locale,
+                               self.money_format)
         data = bool(plan.data) or self._held is not None
         rereads = len(self._guard_requests(guarded)) or int(claim)
         return rereads, int(bool(plan.structure)) + int(data)
@@ -314,7 +318,8 @@ class GoogleStore:
                 if title not in sheets:
                     raise KeyError(f"no tab {title}")
             changes = self._guarded(changes)
-        plan = wire.write_plan(changes, sheets, self._choices(changes), self.locale)
+        plan = wire.write_plan(changes, sheets, self._choices(changes), self.locale,
+                               self.money_format)
         if self._held is not None and not self._lease_over():
             plan.data.append(claims.release_range())
         unrecorded = ALERTS_UNRECORDED if self._held is not None else NOTHING_WRITTEN
@@ -443,7 +448,7 @@ class GoogleStore:
         steps = layout_steps(tables, layout.tabs)
         if not steps and not layout.rows:
             return []
-        plan = wire.layout_plan(steps, layout, self._sheets, tables)
+        plan = wire.layout_plan(steps, layout, self._sheets, tables, self.money_format)
         with _failing(RETRY_LATER, full=NOTHING_ADDED, locale=self.locale):
             self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
                                self._dims(plan.expected))

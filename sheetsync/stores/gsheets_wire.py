@@ -41,6 +41,7 @@ from ..i18n import translations
 from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
 from .base import Cell, Layout, TabChanges, Table, WorkbookChanges, read_row
 from .layout import NewColumns, NewTab, Step, choices_prompt, column_letter, plain_value
+from .looks import PLAIN_MONEY
 
 JSON = Any
 METADATA_FIELDS = ("properties(title),sheets(properties(sheetId,title,index,"
@@ -298,12 +299,29 @@ def grid(sheet_id: int, first_row: int, end_row: int, col: int, end_col: int | N
             "startColumnIndex": col - 1, "endColumnIndex": end_col or col}
 
 
+def number_format(kind: Kind, money: str = PLAIN_MONEY) -> dict[str, str]:
+    """A column kind's NumberFormat; money in the currency's pattern (looks.money_format)."""
+    if kind is Kind.MONEY and money != PLAIN_MONEY:
+        return {"type": "CURRENCY", "pattern": money}
+    return NUMBER_FORMATS[kind]
+
+
 def number_format_request(sheet_id: int, first_row: int, end_row: int, col: int,
-                          kind: Kind) -> dict[str, JSON]:
+                          kind: Kind, money: str = PLAIN_MONEY) -> dict[str, JSON]:
     return {"repeatCell": {
         "range": grid(sheet_id, first_row, end_row, col),
-        "cell": {"userEnteredFormat": {"numberFormat": NUMBER_FORMATS[kind]}},
+        "cell": {"userEnteredFormat": {"numberFormat": number_format(kind, money)}},
         "fields": "userEnteredFormat.numberFormat"}}
+
+
+def basic_filter_request(sheet_id: int, columns: int) -> dict[str, JSON]:
+    """A filter over the tab's header row and every row under it: no endRowIndex, so the
+    rows a sync appends are in it, as in a spreadsheet program's filter over whole columns.
+    The Sheets API has no print setup (orientation, fit to width, repeated rows): those are
+    chosen in Google's print dialog each time (it repeats the frozen header row)."""
+    return {"setBasicFilter": {"filter": {"range": {
+        "sheetId": sheet_id, "startRowIndex": 0, "startColumnIndex": 0,
+        "endColumnIndex": max(columns, 1)}}}}
 
 
 def drop_down_request(sheet_id: int, first_row: int, end_row: int, col: int,
@@ -319,10 +337,10 @@ def drop_down_request(sheet_id: int, first_row: int, end_row: int, col: int,
 
 def row_formats(sheet_id: int, first_row: int, end_row: int, kinds: Mapping[int, Kind],
                 choices: Mapping[int, tuple[str, ...]],
-                locale: str = ENGLISH) -> list[dict[str, JSON]]:
-    """Number formats and drop-downs (prompts in `locale`) for rows [first_row, end_row)
-    (0-based) of the columns."""
-    requests = [number_format_request(sheet_id, first_row, end_row, col, kind)
+                locale: str = ENGLISH, money: str = PLAIN_MONEY) -> list[dict[str, JSON]]:
+    """Number formats (money's `money`) and drop-downs (prompts in `locale`) for rows
+    [first_row, end_row) (0-based) of the columns."""
+    requests = [number_format_request(sheet_id, first_row, end_row, col, kind, money)
                 for col, kind in sorted(kinds.items()) if kind in NUMBER_FORMATS]
     requests += [drop_down_request(sheet_id, first_row, end_row, col, options, locale)
                  for col, options in sorted(choices.items())]
@@ -330,7 +348,8 @@ def row_formats(sheet_id: int, first_row: int, end_row: int, kinds: Mapping[int,
 
 
 def column_requests(sheet_id: int, rows: int, columns: tuple[Column, ...],
-                    first: int, locale: str = ENGLISH) -> list[dict[str, JSON]]:
+                    first: int, locale: str = ENGLISH,
+                    money: str = PLAIN_MONEY) -> list[dict[str, JSON]]:
     """Bold headers, widths, number formats and drop-downs of new columns from `first`."""
     header = {"updateCells": {
         "start": {"sheetId": sheet_id, "rowIndex": 0, "columnIndex": first - 1},
@@ -347,7 +366,7 @@ def column_requests(sheet_id: int, rows: int, columns: tuple[Column, ...],
             "fields": "pixelSize"}})
     kinds = {first + i: c.kind for i, c in enumerate(columns)}
     choices = {first + i: c.choices for i, c in enumerate(columns) if c.choices}
-    return requests + row_formats(sheet_id, 1, rows, kinds, choices, locale)
+    return requests + row_formats(sheet_id, 1, rows, kinds, choices, locale, money)
 
 
 # -- init --------------------------------------------------------------------------------
@@ -359,8 +378,9 @@ class LayoutPlan:
 
 
 def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInfo],
-                tables: Mapping[str, Table]) -> LayoutPlan:
-    """One spreadsheets.batchUpdate for `init`: new tabs and columns, then the layout's rows."""
+                tables: Mapping[str, Table], money: str = PLAIN_MONEY) -> LayoutPlan:
+    """One spreadsheets.batchUpdate for `init`: new tabs (each with its filter) and columns,
+    then the layout's rows; money columns in the `money` number format."""
     out = LayoutPlan(expected=dims_of(sheets))
     infos = dict(sheets)
     headers = {title: list(t.header) for title, t in tables.items()}
@@ -375,7 +395,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
                 "gridProperties": {"rowCount": info.rows, "columnCount": info.columns,
                                    "frozenRowCount": 1}}}})
             out.requests += column_requests(info.sheet_id, info.rows, tab.columns, 1,
-                                            layout.locale)
+                                            layout.locale, money)
+            out.requests.append(basic_filter_request(info.sheet_id, len(tab.columns)))
             infos[tab.name] = info
             headers[tab.name] = list(tab.column_names)
         elif isinstance(step, NewColumns):
@@ -388,7 +409,7 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
                 info = SheetInfo(info.sheet_id, info.title, info.rows, last)
                 infos[step.title] = info
             out.requests += column_requests(info.sheet_id, info.rows, step.columns, step.first,
-                                            layout.locale)
+                                            layout.locale, money)
             header = headers[step.title]
             header.extend([None] * (step.first - 1 - len(header)))
             header.extend(c.name for c in step.columns)
@@ -397,7 +418,7 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
         title = find_tab(list(infos), tab)
         if records and title is not None:
             info = _fill(out, infos[title], tab, headers[title], tables.get(title), records,
-                         layout.locale)
+                         layout.locale, money)
             infos[title] = info
     if any(isinstance(s, NewTab) for s in steps):
         out.requests += _drop_empty_default(sheets, tables, out.notes, layout.locale)
@@ -408,7 +429,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
 
 
 def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table: Table | None,
-          records: list[dict[str, Cell]], locale: str = ENGLISH) -> SheetInfo:
+          records: list[dict[str, Cell]], locale: str = ENGLISH,
+          money: str = PLAIN_MONEY) -> SheetInfo:
     """Records under the tab's own headers, below its last used row."""
     positions = {header_key(h): i + 1 for i, h in enumerate(header) if h is not None}
     start = (table.last_row if table is not None else 1) + 1
@@ -422,7 +444,7 @@ def _fill(out: LayoutPlan, info: SheetInfo, tab: Tab, header: list[Cell], table:
         choices = {positions[header_key(c.name)]: c.choices for c in tab.columns
                    if c.choices and header_key(c.name) in positions}
         out.requests += row_formats(info.sheet_id, info.rows, info.rows + grow, kinds, choices,
-                                    locale)
+                                    locale, money)
         info = SheetInfo(info.sheet_id, info.title, info.rows + grow, info.columns)
     width = max(positions.values(), default=0)
     rows = []
@@ -510,18 +532,19 @@ def _block(title: str, rows: list[int], by_row: Mapping[int, Mapping[int, JSON]]
 
 def write_plan(changes: WorkbookChanges, sheets: Mapping[str, SheetInfo],
                choices: Mapping[str, Mapping[int, tuple[str, ...]]] | None = None,
-               locale: str = ENGLISH) -> WritePlan:
+               locale: str = ENGLISH, money: str = PLAIN_MONEY) -> WritePlan:
     """The requests that apply `changes` (rows inserted, updates, deletions: base.py); the
-    drop-downs of rows it adds prompt in `locale`."""
+    drop-downs of rows it adds prompt in `locale`, their money cells in `money`'s format."""
     out = WritePlan(expected=dims_of(sheets))
     for title, tab in changes.tabs.items():
         if tab:
-            _plan_tab(out, sheets[title], tab, (choices or {}).get(title, {}), locale)
+            _plan_tab(out, sheets[title], tab, (choices or {}).get(title, {}), locale, money)
     return out
 
 
 def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
-              choices: Mapping[int, tuple[str, ...]], locale: str = ENGLISH) -> None:
+              choices: Mapping[int, tuple[str, ...]], locale: str = ENGLISH,
+              money: str = PLAIN_MONEY) -> None:
     out.structure += insert_requests(info.sheet_id, tab.inserts)
     added = sum(n for n in tab.inserts.values() if n > 0)
     deleted = sorted(r for r in tab.deletes if 2 <= r <= info.rows + added)
@@ -543,7 +566,7 @@ def _plan_tab(out: WritePlan, info: SheetInfo, tab: TabChanges,
         out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
                                                   "dimension": "ROWS", "length": grow}})
         out.structure += row_formats(info.sheet_id, rows, rows + grow, tab.kinds, choices,
-                                     locale)
+                                     locale, money)
         rows += grow
     if needed_columns > columns:
         out.structure.append({"appendDimension": {"sheetId": info.sheet_id,
