@@ -23,7 +23,11 @@ Invariants:
 - the Commissions tab's bar chart is drawn again whenever that tab's rows
   change, so it always shows the latest month; any other chart is left as is;
 - what the studio reads is in the store's `locale`: its refusals (busy, not found,
-  unreadable), the drop-downs' warnings and the chart's titles.
+  unreadable), the drop-downs' warnings and the chart's titles;
+- money cells and columns take the currency's number format (looks.money_format); every tab
+  `init` adds, and each of sheetsync's own tabs lacking them, gets a filter and print setup
+  (xlsxlook.py), never replacing the studio's; a sync only grows a filter over the rows it
+  appends, so it costs no more than before.
 """
 
 from __future__ import annotations
@@ -42,6 +46,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils.exceptions import InvalidFileException
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from .. import crashpoints
@@ -61,9 +66,10 @@ from .layout import (
     plain_value,
 )
 from .lockfiles import busy_message, find_lock
+from .looks import money_format
 from .xlsx_chart import draw_commission_chart
 from .xlsx_read import read_calamine, read_openpyxl
-from .xlsxparts import package_edit, skeleton
+from .xlsxparts import NewLooks, package_edit, skeleton, tabs_lacking_looks
 from .xlsxpatch import (
     FORMATS,
     Unpatchable,
@@ -226,7 +232,8 @@ class XlsxStore:
         try:
             with self.path.open("rb") as source:
                 self._replace(lambda handle: patch_workbook(
-                    source, handle, changes, edit=edit, plain=self._plain_as_read()))
+                    source, handle, changes, edit=edit, plain=self._plain_as_read(),
+                    money_format=self.money_format))
         except Unpatchable as err:
             return self._may_rewrite(err)
         return True
@@ -282,7 +289,9 @@ class XlsxStore:
         starts as a skeleton package and takes the same path."""
         exists = self.path.exists()
         tables = self.read() if exists else {}
-        steps = layout_steps(tables, layout.tabs)
+        steps: list[Step | NewLooks] = [*layout_steps(tables, layout.tabs)]
+        if exists:  # sheetsync's own tabs get the filter and print setup they lack
+            steps += tabs_lacking_looks(self.path.read_bytes(), _own_titles(tables, layout))
         if not steps and not layout.rows:
             return []
         if exists:
@@ -296,40 +305,59 @@ class XlsxStore:
                 raise
             with self._opened() as wb:
                 self._lay_out(wb, steps, layout)
-            return [describe(s, layout.locale) for s in steps]
+            return [self._describe(s, layout.locale) for s in steps]
         def write_all(handle: IO[bytes]) -> None:
             handle.write(data)
 
         self._replace(write_all)
         self.writes += 1
         self.wrote_with = "patch"
-        return [describe(s, layout.locale) for s in steps]
+        return [self._describe(s, layout.locale) for s in steps]
 
-    def _laid_out(self, tables: dict[str, Table], steps: list[Step], layout: Layout,
+    @property
+    def money_format(self) -> str:
+        """The number format of money cells: the currency's, as the studio's locale writes it."""
+        return money_format(self.currency, self.locale)
+
+    @staticmethod
+    def _describe(step: Step | NewLooks, locale: str) -> str:
+        if isinstance(step, NewLooks):
+            return translations(locale).gettext(
+                "set up filtering and printing on the %(tab)s tab") % {"tab": step.title}
+        return describe(step, locale)
+
+    def _laid_out(self, tables: dict[str, Table], steps: list[Step | NewLooks], layout: Layout,
                   exists: bool) -> bytes:
         """The workbook's bytes with the tabs, columns and rows of the layout added."""
         source = self.path.read_bytes() if exists else skeleton()
         titles = [*tables, *(s.tab.name for s in steps if isinstance(s, NewTab))]
-        fills = fill_changes(tables, steps, layout)
+        layout_only = [s for s in steps if not isinstance(s, NewLooks)]
+        fills = fill_changes(tables, layout_only, layout)
         touched = [s.title for s in steps if isinstance(s, NewColumns)] + list(fills.tabs)
         laid = io.BytesIO()
         patch_workbook(io.BytesIO(source), laid, WorkbookChanges(), edit=package_edit(
-            steps, chart=self._chart(t for t in touched if t in titles), locale=layout.locale))
+            steps, chart=self._chart(t for t in touched if t in titles), locale=layout.locale),
+            money_format=self.money_format)
         if not fills:
             return laid.getvalue()
         filled = io.BytesIO()
         patch_workbook(io.BytesIO(laid.getvalue()), filled, fills,
-                       edit=package_edit(chart=self._chart(fills.tabs), locale=layout.locale))
+                       edit=package_edit(chart=self._chart(fills.tabs), locale=layout.locale),
+                       money_format=self.money_format)
         return filled.getvalue()
 
-    def _lay_out(self, wb: Workbook, steps: list[Step], layout: Layout) -> None:
+    def _lay_out(self, wb: Workbook, steps: list[Step | NewLooks], layout: Layout) -> None:
+        money = self.money_format
         for step in steps:
             if isinstance(step, NewTab):
                 ws = wb.create_sheet(step.tab.name)
-                _add_columns(ws, step.tab.columns, 1, layout.locale)
+                _add_columns(ws, step.tab.columns, 1, layout.locale, money)
                 ws.freeze_panes = "A2"
+                _filter_and_print(ws)
+            elif isinstance(step, NewLooks):
+                _filter_and_print(wb[step.title])
             else:
-                _add_columns(wb[step.title], step.columns, step.first, layout.locale)
+                _add_columns(wb[step.title], step.columns, step.first, layout.locale, money)
         for tab in layout.tabs:
             if tab.name in layout.rows:
                 title = find_tab(wb.sheetnames, tab)
@@ -383,9 +411,30 @@ def _runs(rows_descending: list[int]) -> Iterator[tuple[int, int]]:
         i = j + 1
 
 
+def _own_titles(tables: dict[str, Table], layout: Layout) -> list[str]:
+    """The workbook's titles of the tabs sheetsync writes, among those the layout names."""
+    found = (find_tab(list(tables), tab) for tab in layout.tabs if tab.owned)
+    return [title for title in found if title is not None]
+
+
+def _filter_and_print(ws: Worksheet) -> None:
+    """What the patch path gives a tab (xlsxlook.py), where the tab lacks it: a filter over
+    its headers and rows, landscape pages one page wide, row 1 on every page."""
+    if not ws.auto_filter.ref:
+        ws.auto_filter.ref = f"A1:{column_letter(max(ws.max_column, 1))}{max(ws.max_row, 1)}"
+    if ws.page_setup.orientation is None and ws.page_setup.fitToWidth is None:
+        ws.page_setup.orientation = "landscape"
+        ws.page_setup.fitToWidth = 1
+        ws.page_setup.fitToHeight = 0
+        ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
+    if not ws.print_title_rows:
+        ws.print_title_rows = "1:1"
+
+
 def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int,
-                 locale: str = DEFAULT) -> None:
-    bold = Font(bold=True)
+                 locale: str = DEFAULT, money: str = FORMATS[Kind.MONEY]) -> None:
+    default = ws.parent._fonts[0] if ws.parent._fonts else Font()  # the workbook's own font
+    bold = Font(name=default.name, size=default.sz, family=default.family, bold=True)
     for offset, column in enumerate(columns):
         index = first + offset
         letter = column_letter(index)
@@ -394,7 +443,9 @@ def _add_columns(ws: Worksheet, columns: tuple[Column, ...], first: int,
         cell.alignment = Alignment(vertical="center")
         dimension = ws.column_dimensions[letter]
         dimension.width = column.width
-        if column.kind in FORMATS and column.kind is not Kind.INT:
+        if column.kind is Kind.MONEY:
+            dimension.number_format = money
+        elif column.kind in FORMATS and column.kind is not Kind.INT:
             dimension.number_format = FORMATS[column.kind]  # what the studio types gets it too
         if column.choices:
             dv = DataValidation(

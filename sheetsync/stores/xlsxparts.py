@@ -13,6 +13,8 @@ Invariants:
 - new columns never move a cell: headers go into row 1, widths split the `<col>` ranges
   they fall into (the rest of a range keeps its attributes), drop-downs join the tab's
   `<dataValidations>`; new elements are placed in CT_Worksheet's schema order;
+- a new tab filters its headers and prints landscape one page wide with row 1 repeated
+  (xlsxlook.py); NewLooks adds only the missing ones of those to an existing tab;
 - only sheetsync's own chart (its title starts with CHART_TITLE in a shipped language) is
   rewritten or removed; any other chart or drawing object stays byte-identical in its parts;
 - a brand-new workbook starts as `skeleton()` and is laid out the same way.
@@ -41,6 +43,18 @@ from .xlsx_chart import (
     is_commission_chart,
 )
 from .xlsxfollow import join_part
+from .xlsxlook import (
+    PAGE_SETUP,
+    auto_filter,
+    has_filter,
+    has_page_setup,
+    has_print_titles,
+    lacks_looks,
+    sheet_properties,
+    widened_filter,
+    with_fit_to_page,
+    with_print_titles,
+)
 from .xlsxpatch import (
     CONTENT_TYPES,
     FORMATS,
@@ -133,16 +147,29 @@ def skeleton() -> bytes:
 
 
 # -- the layout: new tabs, new columns -------------------------------------------------------
-def package_edit(steps: Sequence[Step] = (), chart: tuple[str, str] | None = None,
+@dataclass(frozen=True, slots=True)
+class NewLooks:
+    """An existing tab of sheetsync's given the filter and print setup it lacks (xlsx only)."""
+
+    title: str
+
+
+def package_edit(steps: Sequence[Step | NewLooks] = (), chart: tuple[str, str] | None = None,
                  locale: str = DEFAULT) -> PartsEdit:
-    """The edit that adds the tabs and columns of `steps` (layout.layout_steps), then, when
-    `chart` names a Commissions tab (and the currency), draws that tab's chart again; the
-    drop-downs' warnings and the chart's titles in `locale`."""
+    """The edit that adds the tabs and columns of `steps` (layout.layout_steps) and the
+    filters and print setup of NewLooks, then, when `chart` names a Commissions tab (and the
+    currency), draws that tab's chart again; the drop-downs' warnings and the chart's titles
+    in `locale`."""
     def edit(parts: Parts, styles: Styles) -> None:
         for step in steps:
             if isinstance(step, NewTab):
                 add_worksheet(parts, step.tab.name, new_sheet_xml(step.tab.columns, styles,
                                                                   locale))
+                _with_print_titles(parts, step.tab.name)
+            elif isinstance(step, NewLooks):
+                part = _sheet_part(parts, step.title)
+                parts.write(part, with_missing_looks(parts.read(part)))
+                _with_print_titles(parts, step.title)
             else:
                 part = _sheet_part(parts, step.title)
                 parts.write(part, with_columns(parts.read(part), step.columns, step.first,
@@ -166,6 +193,55 @@ def add_worksheet(parts: Parts, title: str, xml: bytes) -> str:
     if parts.has(APP):
         parts.write(APP, with_title_in_app(parts.read(APP), title))
     return part
+
+
+def _with_print_titles(parts: Parts, title: str) -> None:
+    workbook = parts.read(WORKBOOK)
+    if not has_print_titles(workbook, title):
+        parts.write(WORKBOOK, with_print_titles(workbook, title))
+
+
+def tabs_lacking_looks(source: bytes, titles: Iterable[str]) -> list[NewLooks]:
+    """The tabs among `titles` that lack a filter, print setup or print titles."""
+    lacking = []
+    with zipfile.ZipFile(io.BytesIO(source)) as zin:
+        workbook = zin.read(WORKBOOK)
+        parts = sheet_parts(workbook, zin.read(WORKBOOK_RELS))
+        names = set(zin.namelist())
+        for title in titles:
+            part = parts.get(title)
+            if part is None or part not in names:
+                continue
+            if not has_print_titles(workbook, title) or lacks_looks(zin.read(part)):
+                lacking.append(NewLooks(title))
+    return lacking
+
+
+def with_missing_looks(xml: bytes) -> bytes:
+    """The worksheet with a filter over its headers and rows, and landscape pages one page
+    wide, where it has none; a filter or print setup of the studio's is kept as it is."""
+    if _prefixed(xml):
+        raise Unpatchable("worksheet XML with prefixed elements")
+    if not has_filter(xml):
+        xml = insert_in_order(xml, "autoFilter", auto_filter(*_used_extent(xml)))
+    if not has_page_setup(xml):
+        xml = insert_in_order(xml, "pageSetup", PAGE_SETUP)
+        fitted = with_fit_to_page(xml)
+        xml = fitted if fitted is not None else insert_in_order(xml, "sheetPr",
+                                                                sheet_properties())
+    return xml
+
+
+def _used_extent(xml: bytes) -> tuple[int, int]:
+    """The last column of the header row and the last row number of a worksheet."""
+    data = re.search(rb"<sheetData\s*/>|<sheetData\b[^>]*>", xml)
+    row1 = _ROW1.search(xml, data.end()) if data is not None else None
+    columns = [column_index_from_string(m.group(1).decode())
+               for m in _CELL_COLUMN.finditer(row1.group(1) or b"")] if row1 else []
+    close = xml.rfind(b"</sheetData>")
+    last = xml.rfind(b'<row r="', 0, close) if close >= 0 else -1
+    bottom = re.match(rb'<row r="(\d+)"', xml[last:last + 32]) if last >= 0 else None
+    return max(columns, default=1), int(bottom.group(1)) if bottom else 1
 
 
 def _sheet_part(parts: Parts, title: str) -> str:
@@ -239,7 +315,9 @@ def _looks(columns: Iterable[Column], first: int, styles: Styles) -> list[Column
     looks = []
     for offset, column in enumerate(columns):
         style = 0
-        if column.kind in FORMATS and column.kind is not Kind.INT:
+        if column.kind is Kind.MONEY:
+            style = styles.with_format(0, styles.money_format)  # the currency's
+        elif column.kind in FORMATS and column.kind is not Kind.INT:
             style = styles.with_format(0, FORMATS[column.kind])  # what the studio types too
         looks.append(ColumnLook(first + offset, column, style))
     return looks
@@ -247,11 +325,12 @@ def _looks(columns: Iterable[Column], first: int, styles: Styles) -> list[Column
 
 def new_sheet_xml(columns: Sequence[Column], styles: Styles, locale: str = DEFAULT) -> bytes:
     """A worksheet with bold frozen headers, widths, number formats and drop-downs (their
-    warnings in `locale`)."""
+    warnings in `locale`), a filter over its headers and landscape pages one page wide."""
     looks = _looks(columns, 1, styles)
     bold = styles.bold()
     last = column_letter(len(columns)) if columns else "A"
     return (DECLARATION + b'<worksheet xmlns="%s" xmlns:r="%s">' % (MAIN.encode(), REL.encode())
+            + sheet_properties()
             + b'<dimension ref="A1:%s1"/>' % last.encode()
             + b'<sheetViews><sheetView workbookViewId="0"><pane ySplit="1" topLeftCell="A2" '
               b'activePane="bottomLeft" state="frozen"/><selection pane="bottomLeft" '
@@ -260,9 +339,10 @@ def new_sheet_xml(columns: Sequence[Column], styles: Styles, locale: str = DEFAU
             + (b"<cols>" + b"".join(_col(look) for look in looks) + b"</cols>" if looks else b"")
             + b'<sheetData><row r="1">' + b"".join(_header_cell(look, bold) for look in looks)
             + b"</row></sheetData>"
+            + auto_filter(len(columns), 1)
             + _validations_block(looks, locale)
             + b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-              b'footer="0.5"/></worksheet>')
+              b'footer="0.5"/>' + PAGE_SETUP + b"</worksheet>")
 
 
 def with_columns(xml: bytes, columns: Sequence[Column], first: int, styles: Styles,
@@ -277,6 +357,7 @@ def with_columns(xml: bytes, columns: Sequence[Column], first: int, styles: Styl
     validations = b"".join(_validation(look, locale) for look in looks if look.column.choices)
     if validations:
         xml = _with_validations(xml, validations)
+    xml = widened_filter(xml, first - 1, first + len(columns) - 1)
     return _wider_dimension(xml, first + len(columns) - 1)
 
 

@@ -44,6 +44,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to
 from ..schema import Kind
 from .base import Cell, TabChanges, WorkbookChanges, read_row
 from .layout import column_letter, plain_value
+from .looks import PLAIN_MONEY
 from .package import ATTRIBUTE, Parts, Pieces
 from .rowmoves import RowMoves
 from .xlsxfollow import (
@@ -55,13 +56,14 @@ from .xlsxfollow import (
     shift_sheet_items,
     unshare,
 )
+from .xlsxlook import grown_filter
 from .xlsxtext import xlsx_text
 
 FORMATS = {
     Kind.DATE: "yyyy-mm-dd",
     Kind.TIME: "hh:mm",
     Kind.DATETIME: "yyyy-mm-dd hh:mm",
-    Kind.MONEY: "#,##0.00",
+    Kind.MONEY: PLAIN_MONEY,
     Kind.INT: "0",
     Kind.NUMBER: "0.00",
 }
@@ -87,16 +89,18 @@ class Unpatchable(Exception):
 
 
 def patch_workbook(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges, *,
-                   edit: PartsEdit | None = None, plain: Collection[str] = ()) -> None:
+                   edit: PartsEdit | None = None, plain: Collection[str] = (),
+                   money_format: str = PLAIN_MONEY) -> None:
     """Write to `target` the workbook read from `source` with `changes` applied.
 
     `edit` (xlsxparts.py), when given, runs after the worksheets are patched: it reads and
     writes, adds or drops parts through the package's Parts and may use the styles.
     `plain`: titles of worksheets the reader found without any formula (not looked into).
+    `money_format`: the number format of money cells (looks.money_format, the currency's).
     """
     moves = {title: row_moves_of(tab) for title, tab in changes.tabs.items()
              if tab.deletes or any(tab.inserts.values())}
-    _patch(source, target, changes, moves, edit, plain)
+    _patch(source, target, changes, moves, edit, plain, money_format)
 
 
 def move_rows(source: IO[bytes], target: IO[bytes], moves: Mapping[str, RowMoves]) -> None:
@@ -109,7 +113,7 @@ def move_rows(source: IO[bytes], target: IO[bytes], moves: Mapping[str, RowMoves
 
 def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
            moves: Mapping[str, RowMoves], edit: PartsEdit | None = None,
-           plain: Collection[str] = ()) -> None:
+           plain: Collection[str] = (), money_format: str = PLAIN_MONEY) -> None:
     try:
         zin = zipfile.ZipFile(source)
     except zipfile.BadZipFile as err:
@@ -122,7 +126,7 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
         workbook = zin.read(WORKBOOK)
         parts = sheet_parts(workbook, zin.read(WORKBOOK_RELS))
         epoch = CALENDAR_MAC_1904 if _date1904(workbook) else CALENDAR_WINDOWS_1900
-        styles = Styles(zin.read(STYLES) if STYLES in names else None)
+        styles = Styles(zin.read(STYLES) if STYLES in names else None, money_format)
         package = Parts(zin.read, names)
         sheets: dict[str, SheetChanges] = {}
         for title in sorted(set(changes.tabs) | set(moves)):
@@ -207,13 +211,15 @@ _ATTR = ATTRIBUTE
 _FONTS = re.compile(rb"<fonts\b[^>]*?(?:/>|>(.*?)</fonts>)", re.DOTALL)
 _FONT = re.compile(rb"<font\b[^>]*?(?:/>|>.*?</font>)", re.DOTALL)
 _BOLD = re.compile(rb"<b(?:\s+val=\"(?:1|true)\")?\s*/>")
+_FONT_NAME = re.compile(rb"<name\b")
 
 
 class Styles:
     """styles.xml as text: cell formats are found or appended, nothing else is rewritten."""
 
-    def __init__(self, source: bytes | None) -> None:
+    def __init__(self, source: bytes | None, money_format: str = PLAIN_MONEY) -> None:
         self.source = source
+        self.money_format = money_format  # of money cells: the currency's (looks.py)
         self.changed = False
         self._cache: dict[tuple[int, str], int] = {}
         if source is None:
@@ -300,10 +306,9 @@ class Styles:
             raise Unpatchable("styles without fonts")
         fonts = _FONT.findall(block.group(1) or b"")
         font = fonts[base_font] if 0 <= base_font < len(fonts) else (fonts or [b"<font/>"])[0]
-        if _BOLD.search(font):
+        if _BOLD.search(font) and _FONT_NAME.search(font):
             return base_font
-        wanted = (b"<font><b/></font>" if font.endswith(b"/>") else
-                  re.sub(rb"^<font\b([^>]*)>", rb"<font\1><b/>", font, count=1))
+        wanted = bold_font_like(font, fonts[0] if fonts else b"<font/>")
         if wanted in fonts:
             return fonts.index(wanted)
         head = re.sub(rb"\scount=\"\d+\"", b"", block.group(0).split(b">", 1)[0].rstrip(b"/"))
@@ -340,6 +345,17 @@ class Styles:
                 self._new_xfs) + b"</cellXfs>"
             text = text[:xfs.start()] + block + text[xfs.end():]
         return text
+
+
+def bold_font_like(font: bytes, default: bytes) -> bytes:
+    """A bold `<font>` in the family and size of `font`, or of the workbook's `default` font
+    (its first) where `font` names none: a header without a name of its own shows in the
+    program's default, a serif in LibreOffice, above sans-serif data."""
+    if not _FONT_NAME.search(font) and _FONT_NAME.search(default):
+        font = default
+    inner = b"" if font.endswith(b"/>") else font.split(b">", 1)[1].rsplit(b"</font>", 1)[0]
+    inner = re.sub(rb"<b\b[^>]*/>", b"", inner)
+    return b"<font><b/>" + inner + b"</font>"
 
 
 def _xf_attr(xf: bytes, name: bytes) -> bytes | None:
@@ -464,6 +480,8 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
     head = _with_dimension(xml[:opening], last_row, widest)
     sheet_data = [b"<sheetData>", *rows, b"</sheetData>"] if rows else [b"<sheetData/>"]
     tail = view[closing:] if tail_edit is None else tail_edit(xml[closing:])
+    if numbers:  # rows appended below a filter reaching the last row: it takes them in
+        tail = grown_filter(tail, numbers[-1] + shift, last_row)
     return (head, *sheet_data, tail)
 
 
@@ -707,7 +725,7 @@ def cell_xml(ref: str, value: Cell, style: int, kind: Kind | None, styles: Style
                 % (ref.encode(), _s(style), text))
     if isinstance(value, bool):
         return b'<c r="%s"%s t="b"><v>%d</v></c>' % (ref.encode(), _s(style), value)
-    code = _format_code(value, kind)
+    code = styles.money_format if kind is Kind.MONEY else _format_code(value, kind)
     if code is not None:
         style = styles.with_format(style, code)
     if isinstance(value, datetime | date | time):
