@@ -247,7 +247,7 @@ def balance(args: tuple[str, ...], now_text: str | None, due: bool,
 
 @cli.group()
 def report() -> None:
-    """Reports made from the workbook (commissions)."""
+    """Reports made from the workbook (commissions, the monthly report)."""
 
 
 @report.command("commissions")
@@ -278,6 +278,46 @@ def commissions(workbook: str | None, month_text: str | None, out: str | None,
                                    holidays=config.holidays, progress=_progress(),
                                    locale=config.locale)
     _echo(render.commission_lines(outcome, name, config.currency, config.locale))
+    sys.exit(outcome.exit_code)
+
+
+@report.command("month")
+@click.argument("workbook", required=False)
+@click.option("--month", "month_text", metavar="YYYY-MM",
+              help="The month to report (default: the previous calendar month).")
+@click.option("--out", metavar="FILE.html", required=True,
+              help="Save the report as this HTML file (it opens offline and prints well).")
+@click.option("--email", "send", is_flag=True,
+              help="Also e-mail it to every manager of the Staff tab, the file attached.")
+@now_option
+@handled
+def month_report(workbook: str | None, month_text: str | None, out: str, send: bool,
+                 now_text: str | None) -> None:
+    """The month at a glance, as one HTML file with charts.
+
+    Revenue and commission of the last 12 months (as 'report commissions' counts
+    them), sessions held, paid-cancelled and cancelled, how full each weekday and
+    hour is, each staff member's sessions and commission, renewals and closed
+    clients, and the money due by age (as Balances holds it). Without --month it
+    reports the month before this one. --email sends it to the managers through
+    the e-mail settings of sheetsync.yaml (SMTP, or the outbox folder). Exit 0:
+    done; 1: done, but the workbook has problems; 4: saved, but an e-mail could
+    not be sent.
+    """
+    from .month_report_html import check_html_path
+
+    config = _config()
+    mailer = usecases.mailer_for(config) if send else None
+    config, name, now = _inputs(workbook, now_text, config)
+    month = usecases.month_to_report(month_text, now.date(), config.locale)
+    path = check_html_path(out, config.locale)
+    outcome = usecases.month_report(open_store(name, config), month, now, name, out=path,
+                                    sender=mailer, currency=config.currency,
+                                    studio_name=usecases.studio_name(config),
+                                    holidays=config.holidays, progress=_progress(),
+                                    locale=config.locale)
+    _echo(render.month_report_lines(outcome, config.currency, config.locale))
+    _echo(outcome.report.notes, err=True)
     sys.exit(outcome.exit_code)
 
 

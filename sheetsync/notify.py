@@ -523,6 +523,34 @@ class Mailer:
                 results[i] = Result(message.key, SKIPPED, subject, str(err))
             except (RenderError, ValueError) as err:
                 results[i] = Result(message.key, FAILED, subject, _short(str(err)))
+        return self._deliver(messages, ready, results, now)
+
+    def send_prepared(self, messages: Sequence[Outgoing], parts: Rendered, now: datetime,
+                      attachment: Attachment | None = None) -> list[Result]:
+        """One e-mail already written (`parts`, the same for every recipient, e.g. the monthly
+        report) to each of `messages`' recipients, with `attachment` as a file; delivered as
+        `send` delivers (SMTP, else the outbox), one Result per message, in order."""
+        results: dict[int, Result] = {}
+        ready: list[_Ready] = []
+        for i, message in enumerate(messages):
+            try:
+                address = clean_address(message.to_address)
+                mail = self._compose(message, address, parts, now)
+                if attachment is not None:
+                    maintype, _, subtype = attachment.mime.partition("/")
+                    mail.add_attachment(attachment.content, maintype=maintype, subtype=subtype,
+                                        filename=attachment.filename,
+                                        params={"charset": "utf-8"} if maintype == "text"
+                                        else {})
+                ready.append(_Ready(i, mail, address, parts.subject))
+            except BadAddress as err:
+                results[i] = Result(message.key, SKIPPED, parts.subject, str(err))
+        return self._deliver(messages, ready, results, now)
+
+    def _deliver(self, messages: Sequence[Outgoing], ready: list[_Ready],
+                 results: dict[int, Result], now: datetime) -> list[Result]:
+        """Deliver the composed `ready` ones; with `results` (those that could not be
+        composed), one Result per message, in order."""
         if self.email.smtp:
             for item, (error, needs_action) in zip(ready, self._deliver_smtp(ready),
                                                    strict=True):
@@ -600,6 +628,15 @@ class Mailer:
             lost = f"not sent: {errors[-1]}"
             errors += [lost] * (len(ready) - len(errors))
         return [(error, False) for error in errors]
+
+
+@dataclass(frozen=True, slots=True)
+class Attachment:
+    """A file sent along with an e-mail (the monthly report's .html); text is UTF-8."""
+
+    filename: str
+    content: bytes
+    mime: str = "text/html"
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ if TYPE_CHECKING:
         CalendarReport,
         CommissionsOutcome,
         DemoReport,
+        MonthReportOutcome,
         SyncOutcome,
     )
 
@@ -649,6 +650,33 @@ def sent_line(name: str, address: str, subject: str, smtp_host: str | None,
                  "folder": outbox})
     return t.gettext("Sent the statement to %(name)s <%(address)s> %(where)s: %(subject)s") % {
         "name": name, "address": address, "where": where, "subject": subject}
+
+
+def month_report_lines(outcome: MonthReportOutcome, currency: str,
+                       locale: str = DEFAULT) -> list[str]:
+    """What `report month` did: the file and its headline figures, then each manager's e-mail."""
+    t = translations(locale)
+    report, month = outcome.report, outcome.report.this_month
+    lines = [t.ngettext(
+        "Monthly report for %(label)s saved to %(path)s: revenue %(revenue)s, commission "
+        "%(commission)s, %(held)s session held, %(due)s due.",
+        "Monthly report for %(label)s saved to %(path)s: revenue %(revenue)s, commission "
+        "%(commission)s, %(held)s sessions held, %(due)s due.", month.completed) % {
+        "label": format_month(report.month.first, locale), "path": outcome.saved,
+        "revenue": format_money(month.revenue, currency, locale),
+        "commission": format_money(month.commission, currency, locale),
+        "held": month.completed, "due": format_money(report.total_due, currency, locale)}]
+    for delivery in outcome.sent:
+        said = {"name": delivery.name, "address": delivery.address,
+                "error": delivery.result.error}
+        if delivery.result.status == SENT:
+            lines.append(t.gettext("Sent it to %(name)s <%(address)s>.") % said)
+        elif delivery.result.status == QUEUED:
+            lines.append(t.gettext("Put it in the outbox for %(name)s <%(address)s> (nothing "
+                                   "left the machine).") % said)
+        else:
+            lines.append(t.gettext("Not sent to %(name)s <%(address)s>: %(error)s") % said)
+    return lines
 
 
 def held_statement_line(held: Sequence[str], locale: str = DEFAULT) -> str:

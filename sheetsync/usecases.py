@@ -34,7 +34,7 @@ from .demo import demo_layout
 from .errors import UserError
 from .i18n import N_, translations
 from .ledger import current_periods, ending_within
-from .messages import CLIENT, QUEUED, SENT, STATEMENT, Outgoing, Result, is_digest_key
+from .messages import CLIENT, MANAGER, QUEUED, SENT, STATEMENT, Outgoing, Result, is_digest_key
 from .model import Balance
 from .notify import (
     BUILTIN_TEMPLATES,
@@ -55,6 +55,7 @@ from .stores.layout import localized_layout
 
 if TYPE_CHECKING:
     from .month import Month
+    from .month_report import MonthReport
     from .report import CommissionReport  # imported when used: pandas is slow to load
 
 Progress = Callable[[str], None]
@@ -459,6 +460,70 @@ def commissions(store: Store, month: Month, now: datetime, workbook: str, *,
         if out is not None:
             save(report, out, currency, locale)
     return CommissionsOutcome(report, changes, out)
+
+
+# -- the monthly report ----------------------------------------------------------------------
+MONTH_REPORT = "month_report"  # the event of the monthly report's e-mail to the managers
+
+
+@dataclass(frozen=True, slots=True)
+class Delivery:
+    """What became of the monthly report's e-mail to one manager."""
+
+    name: str
+    address: str
+    result: Result
+
+
+@dataclass(frozen=True, slots=True)
+class MonthReportOutcome:
+    report: MonthReport
+    saved: Path
+    sent: list[Delivery] = field(default_factory=list)  # with --email: one per manager
+
+    @property
+    def exit_code(self) -> int:
+        """4 when an e-mail could not go out, else 1 when the workbook has problems, else 0."""
+        if any(d.result.status not in (SENT, QUEUED) for d in self.sent):
+            return 4
+        return self.report.exit_code
+
+
+def month_report(store: Store, month: Month, now: datetime, workbook: str, *, out: Path,
+                 sender: Mailer | None = None, currency: str = "", studio_name: str = "",
+                 holidays: HolidaySettings | None = None, progress: Progress = _quiet,
+                 locale: str = ENGLISH) -> MonthReportOutcome:
+    """The monthly report of `month` as a sync at `now` sees the workbook, saved as one HTML
+    file at `out`; with a `sender`, e-mailed (the file attached) to every manager."""
+    from .month_report import month_report as figures
+    from .month_report_html import attachment_name, email_parts, render_html, save_html
+    from .notify import Attachment
+
+    _ = translations(locale).gettext
+    _tables, snapshot = engine.read_workbook(store, now, progress, holidays, locale)
+    if snapshot.structural:
+        raise UserError(_("%(workbook)s is missing tabs or columns; run 'sheetsync check'.")
+                        % {"workbook": workbook})
+    managers = [s for s in snapshot.staff.values() if s.manager and s.email]
+    if sender is not None and not managers:
+        raise UserError(_("No manager of %(workbook)s has an e-mail address (Staff tab: role "
+                          "manager, email), so the report cannot be sent; nothing was "
+                          "written.") % {"workbook": workbook})
+    report = figures(snapshot, month, now, locale)
+    progress(_("Drawing the charts and writing %(out)s ...") % {"out": out})
+    html = render_html(report, currency=currency, studio_name=studio_name, locale=locale)
+    save_html(html, out, locale)
+    if sender is None:
+        return MonthReportOutcome(report, out)
+    subject, text, body = email_parts(report, currency=currency, studio_name=studio_name,
+                                      locale=locale)
+    messages = [Outgoing(key=f"{MONTH_REPORT}/{month}/manager:{m.staff_id}/"
+                             f"{now:%Y-%m-%dT%H:%M:%S}", event=MONTH_REPORT, role=MANAGER,
+                         to_name=m.name, to_address=m.email) for m in managers]
+    results = sender.send_prepared(messages, Rendered(subject, text, body), now,
+                                   Attachment(attachment_name(report), html.encode("utf-8")))
+    return MonthReportOutcome(report, out, [Delivery(m.name, m.email, r)
+                                            for m, r in zip(managers, results, strict=True)])
 
 
 # -- statement -------------------------------------------------------------------------------
