@@ -14,6 +14,7 @@ from click.testing import Result
 from tests.conftest import invoke
 from tests.mailserver import Recorder, parse, running
 from tests.month_demo import CHART_IDS, MONTH, NOW, synced_demo
+from tests.studio import xlsx_studio
 
 CONFIG = "timezone: Europe/Istanbul\ncurrency: TRY\n"
 EXTERNAL = re.compile(r"""(?:src|href)\s*=\s*["']?\s*(?:https?:)?//|@import|url\(\s*["']?https?:""",
@@ -144,3 +145,33 @@ def test_the_readme_shows_the_command_and_a_picture_of_it():
     assert "](docs/report-month.png)" in readme
     picture = root / "docs" / "report-month.png"
     assert picture.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and picture.stat().st_size < 300_000
+
+
+def test_email_without_a_manager_to_send_to_writes_nothing(run, cli_folder: Path):
+    xlsx_studio(cli_folder / "studio.xlsx", """
+        Staff
+        staff_id | name | email          | role
+        ST1      | Elif | elif@x.example | staff
+    """)
+    (cli_folder / "sheetsync.yaml").write_text(
+        CONFIG + "email:\n  from: desk@flow.example\n  outbox_dir: outbox\n")
+    result = run("report", "month", "studio.xlsx", "--out", "r.html", "--email")
+    assert result.exit_code == 2 and "No manager of studio.xlsx has an e-mail address" in (
+        result.output), result.output
+    assert not (cli_folder / "r.html").exists() and not (cli_folder / "outbox").exists()
+
+
+@pytest.mark.slow
+def test_a_manager_the_server_refuses_is_named_and_the_exit_is_4(tmp_path: Path):
+    workbook = synced_demo(tmp_path / "studio.xlsx")
+    handler = Recorder(refuse_rcpt={"zeynep@studio.example": "550 5.1.1 no such user"})
+    with running(handler) as server:
+        config = tmp_path / "sheetsync.yaml"
+        config.write_text(SMTP_CONFIG % server.port)
+        result = invoke("--quiet", "--config", str(config), "report", "month", str(workbook),
+                        "--month", MONTH, "--now", NOW, "--out", str(tmp_path / "r.html"),
+                        "--email")
+    assert result.exit_code == 4, result.output
+    assert result.output.splitlines()[-1].startswith(
+        "Not sent to Zeynep Kaya <zeynep@studio.example>: the mail server 127.0.0.1:")
+    assert "550 5.1.1 no such user" in result.output and (tmp_path / "r.html").exists()
