@@ -15,8 +15,9 @@ from decimal import Decimal
 import pytest
 
 from sheetsync import engine, ics, usecases
+from sheetsync.digest import sample_digests
 from sheetsync.i18n import SUPPORTED
-from sheetsync.messages import KINDS, OPTIONAL_KINDS, STATEMENT
+from sheetsync.messages import DIGEST, KINDS, OPTIONAL_KINDS, STATEMENT
 from sheetsync.notify import BUILTIN_TEMPLATES, Mailer, Templates, sample_context
 from sheetsync.read import read_snapshot
 from sheetsync.statement import sample_statements
@@ -215,7 +216,8 @@ def test_every_built_in_template_renders_in_every_language(code: str):
         last_session=None, auto_renew=False, remaining=0, paid_cancel=0, cancelled=0,
         period_due=Decimal("-500"), total_due=Decimal("-500"))]
     for event, role in KINDS + OPTIONAL_KINDS:
-        for context in sample_statements() if event == STATEMENT else alerts:
+        for context in (sample_statements() if event == STATEMENT else sample_digests()
+                        if event == DIGEST else alerts):
             rendered = templates.render(event, role, {**context, "recipient": {
                 "name": "Sam", "role": role}}, locale=code)
             assert rendered.subject and rendered.text.strip()
