@@ -53,11 +53,20 @@ def page_setup(path: Path, title: str) -> dict[str, str]:
 
 def print_titles(path: Path) -> dict[str, str]:
     """Tab title -> its _xlnm.Print_Titles reference."""
+    return sheet_names(path, "_xlnm.Print_Titles")
+
+
+def filter_names(path: Path) -> dict[str, str]:
+    """Tab title -> its _xlnm._FilterDatabase range (how LibreOffice finds a filter)."""
+    return sheet_names(path, "_xlnm._FilterDatabase")
+
+
+def sheet_names(path: Path, name: str) -> dict[str, str]:
     book = ElementTree.fromstring(parts(path)["xl/workbook.xml"])
     names = [s.get("name", "") for s in book.iter(f"{MAIN}sheet")]
     return {names[int(d.get("localSheetId", "-1"))]: d.text or ""
             for d in book.iter(f"{MAIN}definedName")
-            if d.get("name") == "_xlnm.Print_Titles" and d.get("localSheetId") is not None}
+            if d.get("name") == name and d.get("localSheetId") is not None}
 
 
 def last_row(path: Path, title: str) -> int:

@@ -42,6 +42,7 @@ from tests.tablooks import (
     Styles,
     cell_style,
     column_style,
+    filter_names,
     filter_ref,
     header_style,
     last_column,
@@ -55,6 +56,7 @@ from tests.tablooks import (
 
 LANDSCAPE_ONE_PAGE_WIDE = {"orientation": "landscape", "fitToWidth": "1", "fitToHeight": "0",
                            "fitToPage": "1"}
+ON_A4 = {**LANDSCAPE_ONE_PAGE_WIDE, "paperSize": "9"}  # a Turkish or German studio's paper
 TODAY = date(2026, 12, 1)
 
 
@@ -77,6 +79,11 @@ def with_sheet_edited(path: Path, title: str, edit: dict[bytes, bytes]) -> None:
     found = parts(path)
     part = next(name for name in found if name.startswith("xl/worksheets/sheet")
                 and _is_tab(found, name, title))
+    with_part_edited(path, part, edit)
+
+
+def with_part_edited(path: Path, part: str, edit: dict[bytes, bytes]) -> None:
+    found = parts(path)
     xml = found[part]
     for pattern, replacement in edit.items():
         xml, count = re.subn(pattern, replacement, xml, count=1)
@@ -127,8 +134,10 @@ def test_a_new_workbook_filters_and_prints_every_tab_and_shows_lira(tmp_path: Pa
     assert len(tabs) == len(ALL_TABS)
     for title in tabs:
         assert filter_ref(path, title) == f"A1:{last_column(path, title)}1", title
-        assert page_setup(path, title) == LANDSCAPE_ONE_PAGE_WIDE, title
+        assert page_setup(path, title) == ON_A4, title
     assert print_titles(path) == {title: f"'{title}'!$1:$1" for title in tabs}
+    assert filter_names(path) == {title: f"'{title}'!$A$1:${last_column(path, title)}$1"
+                                  for title in tabs}
     styles = Styles(path)
     default = Styles.describe(styles.fonts[0])
     assert default["name"] == "Calibri"
@@ -165,7 +174,9 @@ def test_a_filter_over_the_data_grows_with_the_rows_a_sync_appends(tmp_path: Pat
     assert last_row(path, "Runs") == runs + 1
     assert last_row(path, "Appointments") > appointments
     for title in ("Runs", "Appointments", "Balances", "Notifications"):
-        assert filter_ref(path, title) == f"A1:{last_column(path, title)}{last_row(path, title)}"
+        column, row = last_column(path, title), last_row(path, title)
+        assert filter_ref(path, title) == f"A1:{column}{row}"
+        assert filter_names(path)[title] == f"'{title}'!$A$1:${column}${row}"
 
 
 def test_the_studios_own_filter_and_print_setup_stay_as_they_are(tmp_path: Path):
@@ -218,7 +229,7 @@ def test_init_gives_sheetsyncs_own_tabs_what_they_lack_and_leaves_the_studios(tm
     assert parts_of_tab(path, "Clients") == studio_tab  # the studio's tab: not a byte moved
     assert filter_ref(path, "Clients") is None
     assert filter_ref(path, "Appointments") == f"A1:{last_column(path, 'Appointments')}4"
-    assert page_setup(path, "Appointments") == LANDSCAPE_ONE_PAGE_WIDE
+    assert page_setup(path, "Appointments") == ON_A4
     titles_now = print_titles(path)
     assert titles_now["Appointments"] == "'Appointments'!$1:$1"
     assert "Clients" not in titles_now
@@ -255,6 +266,7 @@ def test_new_columns_join_the_tabs_filter(tmp_path: Path):
     with_sheet_edited(path, "Runs", {  # an older Runs tab: its last two columns not yet there
         rb'<c r="L1"[^>]*>.*?</c><c r="M1"[^>]*>.*?</c>': b"",
         rb'<autoFilter ref="A1:M1"/>': b'<autoFilter ref="A1:K1"/>'})
+    with_part_edited(path, "xl/workbook.xml", {rb"'Runs'!\$A\$1:\$M\$1": b"'Runs'!$A$1:$K$1"})
     said = XlsxStore(path).lay_out(Layout(ALL_TABS))
     assert said == ["added column(s) seconds, result to Runs"]
     assert filter_ref(path, "Runs") == "A1:M1"

@@ -69,6 +69,7 @@ from .lockfiles import busy_message, find_lock
 from .looks import money_format
 from .xlsx_chart import draw_commission_chart
 from .xlsx_read import read_calamine, read_openpyxl
+from .xlsxlook import A4_LOCALES
 from .xlsxparts import NewLooks, package_edit, skeleton, tabs_lacking_looks
 from .xlsxpatch import (
     FORMATS,
@@ -353,9 +354,9 @@ class XlsxStore:
                 ws = wb.create_sheet(step.tab.name)
                 _add_columns(ws, step.tab.columns, 1, layout.locale, money)
                 ws.freeze_panes = "A2"
-                _filter_and_print(ws)
+                _filter_and_print(ws, layout.locale)
             elif isinstance(step, NewLooks):
-                _filter_and_print(wb[step.title])
+                _filter_and_print(wb[step.title], layout.locale)
             else:
                 _add_columns(wb[step.title], step.columns, step.first, layout.locale, money)
         for tab in layout.tabs:
@@ -417,15 +418,18 @@ def _own_titles(tables: dict[str, Table], layout: Layout) -> list[str]:
     return [title for title in found if title is not None]
 
 
-def _filter_and_print(ws: Worksheet) -> None:
+def _filter_and_print(ws: Worksheet, locale: str) -> None:
     """What the patch path gives a tab (xlsxlook.py), where the tab lacks it: a filter over
-    its headers and rows, landscape pages one page wide, row 1 on every page."""
+    its headers and rows, landscape pages one page wide on the locale's paper, row 1 on
+    every page."""
     if not ws.auto_filter.ref:
         ws.auto_filter.ref = f"A1:{column_letter(max(ws.max_column, 1))}{max(ws.max_row, 1)}"
     if ws.page_setup.orientation is None and ws.page_setup.fitToWidth is None:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
+        if locale.split("_")[0] in A4_LOCALES:
+            ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if not ws.print_title_rows:
         ws.print_title_rows = "1:1"

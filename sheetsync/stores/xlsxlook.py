@@ -3,7 +3,9 @@
 A tab sheetsync lays out filters and prints as a spreadsheet user expects: an autoFilter over
 its header row and data, landscape pages one page wide (as many pages down as it takes:
 `fitToHeight="0"`, with `<pageSetUpPr fitToPage="1"/>` to switch fitting on), and row 1
-repeated on every page (the `_xlnm.Print_Titles` name of the sheet in workbook.xml).
+repeated on every page (the `_xlnm.Print_Titles` name of the sheet in workbook.xml). The
+filter's range is also the sheet's hidden `_xlnm._FilterDatabase` name, as Excel writes it:
+LibreOffice shows no filter without it.
 
 Invariants:
 - only what is missing is added; a filter, print setup or print titles the studio set up
@@ -25,10 +27,19 @@ from .layout import column_letter
 from .looks import print_titles
 
 FIT_TO_PAGE = b'<pageSetUpPr fitToPage="1"/>'
-PAGE_SETUP = b'<pageSetup orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+PAGE_SETUP = b'<pageSetup%s orientation="landscape" fitToWidth="1" fitToHeight="0"/>'
+# Paper: A4 (paperSize 9) where the studio's language is spoken on it; English keeps the
+# format's default, US Letter (English studios print on both).
+A4_LOCALES = frozenset({"tr", "de"})
 PRINT_TITLES = "_xlnm.Print_Titles"
+FILTER_DATABASE = "_xlnm._FilterDatabase"
 
 _FILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)"')
+
+
+def page_setup(locale: str) -> bytes:
+    """Landscape, one page wide and as many down as it takes, on the locale's paper."""
+    return PAGE_SETUP % (b' paperSize="9"' if locale.split("_")[0] in A4_LOCALES else b"")
 
 
 def auto_filter(last_column: int, last_row: int) -> bytes:
@@ -91,16 +102,20 @@ def _unescaped(value: bytes) -> str:
     return unescape(value.decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
 
 
+def _sheet_name(workbook: bytes, name: str, index: int) -> re.Match[bytes] | None:
+    """The definedName `name` of the sheet at `index`, in workbook.xml."""
+    names = _DEFINED_NAMES.search(workbook)
+    if names is None:
+        return None
+    mine = re.compile(rb'<definedName\b(?=[^>]*\bname="%s")(?=[^>]*\blocalSheetId="%d")'
+                      rb"[^>]*>[^<]*</definedName>" % (re.escape(name.encode()), index))
+    return mine.search(workbook, names.start(), names.end())
+
+
 def has_print_titles(workbook: bytes, title: str) -> bool:
     """Whether tab `title` has print titles (any) or is not in the workbook at all."""
     index = sheet_index(workbook, title)
-    if index is None:
-        return True
-    names = _DEFINED_NAMES.search(workbook)
-    inner = (names.group(1) or b"") if names else b""
-    mine = re.compile(rb'<definedName\b(?=[^>]*\bname="%s")(?=[^>]*\blocalSheetId="%d")'
-                      % (PRINT_TITLES.encode(), index))
-    return mine.search(inner) is not None
+    return index is None or _sheet_name(workbook, PRINT_TITLES, index) is not None
 
 
 def with_print_titles(workbook: bytes, title: str) -> bytes:
@@ -108,8 +123,62 @@ def with_print_titles(workbook: bytes, title: str) -> bytes:
     index = sheet_index(workbook, title)
     if index is None or has_print_titles(workbook, title):
         return workbook
-    entry = b'<definedName name="%s" localSheetId="%d">%s</definedName>' % (
-        PRINT_TITLES.encode(), index, escape(print_titles(title)).encode("utf-8"))
+    return _with_name(workbook, b'<definedName name="%s" localSheetId="%d">%s</definedName>' % (
+        PRINT_TITLES.encode(), index, escape(print_titles(title)).encode("utf-8")))
+
+
+def with_filter_database(workbook: bytes, title: str, ref: str, *, add: bool = True) -> bytes:
+    """workbook.xml with the hidden `_xlnm._FilterDatabase` name of tab `title` over `ref`
+    (its autoFilter's range): LibreOffice finds a filter through that name, Excel writes it
+    with every filter. `add=False`: only a name that is there is kept up to date."""
+    index = sheet_index(workbook, title)
+    if index is None:
+        return workbook
+    entry = b'<definedName name="%s" localSheetId="%d" hidden="1">%s</definedName>' % (
+        FILTER_DATABASE.encode(), index, escape(filter_database(title, ref)).encode("utf-8"))
+    found = _sheet_name(workbook, FILTER_DATABASE, index)
+    if found is not None:
+        if _named_range(found.group(0)) == ref:
+            return workbook  # written as the studio's program wrote it
+        return workbook[:found.start()] + entry + workbook[found.end():]
+    return _with_name(workbook, entry) if add else workbook
+
+
+def has_filter_name(workbook: bytes, title: str, sheet: bytes) -> bool:
+    """Whether the tab's filter, if it has one, is named as its range (as LibreOffice needs)."""
+    ref = filter_ref_in(sheet[max(sheet.rfind(b"</sheetData>"), 0):])
+    return ref is None or with_filter_database(workbook, title, ref) == workbook
+
+
+def with_filter_databases(workbook: bytes, refs: dict[str, str]) -> bytes:
+    """workbook.xml with the filter names that are there following their tabs' filters."""
+    for title, ref in refs.items():
+        workbook = with_filter_database(workbook, title, ref, add=False)
+    return workbook
+
+
+def filter_ref_in(xml: bytes | memoryview) -> str | None:
+    """The range of the autoFilter in worksheet XML (or the part of it after the cells)."""
+    found = _FILTER_REF.search(bytes(xml))
+    if found is None:
+        return None
+    left, top, right, bottom = (g.decode() for g in found.groups()[1:])
+    return f"{left}{top}:{right}{bottom}"
+
+
+def _named_range(element: bytes) -> str:
+    """`A1:Q55` of `<definedName ...>'Tab'!$A$1:$Q$55</definedName>`."""
+    text = unescape(element.split(b">", 1)[1].rsplit(b"<", 1)[0].decode("utf-8"))
+    return text.rpartition("!")[2].replace("$", "")
+
+
+def filter_database(title: str, ref: str) -> str:
+    """`'Tab'!$A$1:$Q$55`: the absolute range of a filter, as the name holds it."""
+    corners = [re.sub(r"([A-Z]+)(\d+)", r"$\1$\2", corner) for corner in ref.split(":")]
+    return "'" + title.replace("'", "''") + "'!" + ":".join(corners)
+
+
+def _with_name(workbook: bytes, entry: bytes) -> bytes:
     names = _DEFINED_NAMES.search(workbook)
     if names is not None:
         block = (names.group(0).split(b">", 1)[0].rstrip(b"/") + b">" + (names.group(1) or b"")

@@ -44,14 +44,17 @@ from .xlsx_chart import (
 )
 from .xlsxfollow import join_part
 from .xlsxlook import (
-    PAGE_SETUP,
     auto_filter,
+    filter_ref_in,
     has_filter,
+    has_filter_name,
     has_page_setup,
     has_print_titles,
     lacks_looks,
+    page_setup,
     sheet_properties,
     widened_filter,
+    with_filter_database,
     with_fit_to_page,
     with_print_titles,
 )
@@ -166,14 +169,17 @@ def package_edit(steps: Sequence[Step | NewLooks] = (), chart: tuple[str, str] |
                 add_worksheet(parts, step.tab.name, new_sheet_xml(step.tab.columns, styles,
                                                                   locale))
                 _with_print_titles(parts, step.tab.name)
+                _with_filter_name(parts, step.tab.name)
             elif isinstance(step, NewLooks):
                 part = _sheet_part(parts, step.title)
-                parts.write(part, with_missing_looks(parts.read(part)))
+                parts.write(part, with_missing_looks(parts.read(part), locale))
                 _with_print_titles(parts, step.title)
+                _with_filter_name(parts, step.title)
             else:
                 part = _sheet_part(parts, step.title)
                 parts.write(part, with_columns(parts.read(part), step.columns, step.first,
                                                styles, locale))
+                _with_filter_name(parts, step.title)
         if chart is not None:
             refresh_chart(parts, *chart, locale=locale)
     return edit
@@ -201,6 +207,17 @@ def _with_print_titles(parts: Parts, title: str) -> None:
         parts.write(WORKBOOK, with_print_titles(workbook, title))
 
 
+def _with_filter_name(parts: Parts, title: str) -> None:
+    """The tab's filter named in workbook.xml as Excel names it (LibreOffice needs the name)."""
+    sheet = parts.read(_sheet_part(parts, title))
+    ref = filter_ref_in(sheet[max(sheet.rfind(b"</sheetData>"), 0):])
+    if ref is not None:
+        workbook = parts.read(WORKBOOK)
+        named = with_filter_database(workbook, title, ref)
+        if named != workbook:
+            parts.write(WORKBOOK, named)
+
+
 def tabs_lacking_looks(source: bytes, titles: Iterable[str]) -> list[NewLooks]:
     """The tabs among `titles` that lack a filter, print setup or print titles."""
     lacking = []
@@ -212,20 +229,23 @@ def tabs_lacking_looks(source: bytes, titles: Iterable[str]) -> list[NewLooks]:
             part = parts.get(title)
             if part is None or part not in names:
                 continue
-            if not has_print_titles(workbook, title) or lacks_looks(zin.read(part)):
+            sheet = zin.read(part)
+            if not has_print_titles(workbook, title) or lacks_looks(sheet) or \
+                    not has_filter_name(workbook, title, sheet):
                 lacking.append(NewLooks(title))
     return lacking
 
 
-def with_missing_looks(xml: bytes) -> bytes:
+def with_missing_looks(xml: bytes, locale: str = DEFAULT) -> bytes:
     """The worksheet with a filter over its headers and rows, and landscape pages one page
-    wide, where it has none; a filter or print setup of the studio's is kept as it is."""
+    wide (on `locale`'s paper), where it has none; a filter or print setup of the studio's
+    is kept as it is."""
     if _prefixed(xml):
         raise Unpatchable("worksheet XML with prefixed elements")
     if not has_filter(xml):
         xml = insert_in_order(xml, "autoFilter", auto_filter(*_used_extent(xml)))
     if not has_page_setup(xml):
-        xml = insert_in_order(xml, "pageSetup", PAGE_SETUP)
+        xml = insert_in_order(xml, "pageSetup", page_setup(locale))
         fitted = with_fit_to_page(xml)
         xml = fitted if fitted is not None else insert_in_order(xml, "sheetPr",
                                                                 sheet_properties())
@@ -342,7 +362,7 @@ def new_sheet_xml(columns: Sequence[Column], styles: Styles, locale: str = DEFAU
             + auto_filter(len(columns), 1)
             + _validations_block(looks, locale)
             + b'<pageMargins left="0.75" right="0.75" top="1" bottom="1" header="0.5" '
-              b'footer="0.5"/>' + PAGE_SETUP + b"</worksheet>")
+              b'footer="0.5"/>' + page_setup(locale) + b"</worksheet>")
 
 
 def with_columns(xml: bytes, columns: Sequence[Column], first: int, styles: Styles,

@@ -56,7 +56,7 @@ from .xlsxfollow import (
     shift_sheet_items,
     unshare,
 )
-from .xlsxlook import grown_filter
+from .xlsxlook import filter_ref_in, grown_filter, with_filter_databases
 from .xlsxtext import xlsx_text
 
 FORMATS = {
@@ -129,6 +129,7 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
         styles = Styles(zin.read(STYLES) if STYLES in names else None, money_format)
         package = Parts(zin.read, names)
         sheets: dict[str, SheetChanges] = {}
+        filters: dict[str, str] = {}  # the ranges of the changed tabs' filters
         for title in sorted(set(changes.tabs) | set(moves)):
             tab = changes.tabs.get(title) or TabChanges()
             row_moves = moves.get(title, RowMoves())
@@ -149,12 +150,20 @@ def _patch(source: IO[bytes], target: IO[bytes], changes: WorkbookChanges,
                 title, moves, row_moves))
             if not _same_bytes(xml, pieces):
                 package.write_pieces(part, pieces)
+                ref = filter_ref_in(pieces[-1])
+                if ref is not None:
+                    filters[title] = ref
             del xml, pieces  # the package holds what it needs of them
             sheets[title] = written_cells(tab, row_moves)
         try:
             follow(package, parts, sheets, WORKBOOK, plain)
         except Unfollowable as err:
             raise Unpatchable(str(err)) from None
+        if filters:  # a filter's name follows its range, as it grows with appended rows
+            book = package.read(WORKBOOK)
+            named = with_filter_databases(book, filters)
+            if named != book:
+                package.write(WORKBOOK, named)
         if styles.changed and STYLES not in names:
             raise Unpatchable("no styles part")
         if CALC_CHAIN in names and package.replaced:
