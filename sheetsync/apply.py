@@ -6,7 +6,9 @@ in Balances, Problems and Runs whole rows. A cell is rewritten only when its
 value or its type differs (a date typed as text becomes a real date cell), so
 an idempotent sync writes nothing but its Runs row. Rows are deleted only for
 appointments the plan deletes and for Balances and Problems rows no longer
-wanted; the Balances rows of held enrollments stay as they are.
+wanted; the Balances rows of held enrollments stay as they are. A new Balances row is
+inserted beside its enrollment's earlier periods (or its client's rows): the rows below move
+down with the insert, as in a spreadsheet program, and are not rewritten.
 
 The Runs row (`RunRecord`) is added last, once (`with_run`): its reads and writes count
 the sync's own write, which the store prices from the finished batch (`requests_for`).
@@ -80,13 +82,56 @@ def write_appointments(plan: Plan, cols: Columns, changes: WorkbookChanges) -> N
 
 
 def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
-    """Rows keyed by (enrollment, period): kept in place, updated, appended or deleted."""
+    """Rows keyed by (enrollment, period): kept in place, updated or deleted; a new one is
+    inserted beside its enrollment's or its client's rows (`new_row_above`), else appended.
+    Nothing is re-sorted: rows the studio ordered its own way stay where they are."""
     writer = TabWriter(cols, changes)
+    found = read_balance_rows(plan, cols)
+    wanted = {(b.enrollment_id, b.period): b for b in plan.balances}
+    kept = {key: row for key, row in found.existing.items() if key in wanted}
+    periods: dict[str, list[tuple[int, int]]] = {}
+    for (enrollment_id, period), row in sorted(kept.items()):
+        periods.setdefault(enrollment_id, []).append((period, row))
+    clients = last_row_of_each(found.clients, (*kept.values(), *found.held))
+    for key, balance in wanted.items():
+        if key not in kept:
+            above = new_row_above(key[1], periods.get(key[0], []), clients.get(balance.client_id))
+            if above is None:
+                writer.append(balance_cells(balance))
+            else:
+                writer.insert_before(above, balance_cells(balance))
+    for key, row in found.existing.items():
+        if key in wanted:
+            writer.update_row(row, _BALANCE_COLUMNS, _balance_values(wanted[key]))
+        else:
+            writer.delete(row)
+    for row in found.unreadable:
+        writer.delete(row)
+
+
+@dataclass(frozen=True, slots=True)
+class BalanceRows:
+    """Balances as read, in the read's numbering: the row of each (enrollment, period),
+    the rows to delete (no readable key, or a key seen above), the rows of held enrollments
+    (they stay as they are), and the client each of those rows names."""
+
+    existing: dict[tuple[str, int], int]
+    unreadable: list[int]
+    held: list[int]
+    clients: dict[int, str]  # row -> client_id, for rows with a readable key or held
+
+
+def read_balance_rows(plan: Plan, cols: Columns) -> BalanceRows:
     existing: dict[tuple[str, int], int] = {}
+    unreadable: list[int] = []
+    held: list[int] = []
+    clients: dict[int, str] = {}
     for offset, values in enumerate(cols.table.rows):
         row = offset + 2
         enrollment_id = cells.text(_at(values, cols, "enrollment_id"))
         if enrollment_id in plan.held:
+            held.append(row)
+            clients[row] = cells.text(_at(values, cols, "client_id"))
             continue
         try:
             key = (enrollment_id, cells.parse_count(_at(values, cols, "period")))
@@ -95,18 +140,34 @@ def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
         if not enrollment_id and holds_nothing_known(cols, values):
             continue  # nothing of sheetsync's there: the studio's own cells stay
         if key is None or key in existing or not enrollment_id:
-            writer.delete(row)
+            unreadable.append(row)
         else:
             existing[key] = row
-    wanted = {(b.enrollment_id, b.period): b for b in plan.balances}
-    for key, row in existing.items():
-        if key in wanted:
-            writer.update_row(row, _BALANCE_COLUMNS, _balance_values(wanted[key]))
-        else:
-            writer.delete(row)
-    for key, balance in wanted.items():
-        if key not in existing:
-            writer.append(balance_cells(balance))
+            clients[row] = cells.text(_at(values, cols, "client_id"))
+    return BalanceRows(existing, unreadable, held, clients)
+
+
+def last_row_of_each(clients: Mapping[int, str], rows: Iterable[int]) -> dict[str, int]:
+    """Client id -> the last of `rows` that names that client."""
+    last: dict[str, int] = {}
+    for row in sorted(rows):
+        if clients.get(row):
+            last[clients[row]] = row
+    return last
+
+
+def new_row_above(period: int, periods: list[tuple[int, int]], client_last: int | None,
+                  ) -> int | None:
+    """The row of the read a new Balances row of `period` goes right above, given its
+    enrollment's (period, row) pairs in period order and its client's last row: below the
+    row of the latest earlier period, else above that of the earliest later one, else below
+    the client's last row; None when neither has a row (the new row goes at the bottom)."""
+    earlier = [row for p, row in periods if p < period]
+    if earlier:
+        return earlier[-1] + 1
+    if periods:
+        return periods[0][1]
+    return None if client_last is None else client_last + 1
 
 
 def write_rows_in_order(cols: Columns, rows: Iterable[Mapping[str, Cell]],

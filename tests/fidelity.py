@@ -595,25 +595,34 @@ def unquoted(sheet: str) -> str:
 # -- the row map of one sheetsync command --------------------------------------------------
 @dataclass
 class Rows:
-    """Where each row of `before` stands after the command: rows deleted, the rest moved up.
+    """Where each row of `before` stands after the command: rows deleted, the rest moved up,
+    and moved down by the rows inserted above them (`inserted`: rows of `after`).
 
-    The identity when nothing was deleted (how `after` maps onto itself)."""
+    The identity when nothing was deleted or inserted (how `after` maps onto itself)."""
 
     deleted: dict[str, list[int]] = field(default_factory=dict)
+    inserted: dict[str, list[int]] = field(default_factory=dict)
 
     def _above(self, sheet: str, row: int) -> int:
         return sum(1 for d in self.deleted.get(sheet, ()) if d < row)
+
+    def _moved(self, sheet: str, row: int) -> int:
+        row -= self._above(sheet, row)
+        for new in sorted(self.inserted.get(sheet, ())):
+            if new <= row:
+                row += 1
+        return row
 
     def cell(self, sheet: str, row: int) -> int | None:
         if row > LAST_ROW - 1000:
             return LAST_ROW  # "to the end of the sheet", however a writer keeps it
         if row in self.deleted.get(sheet, ()):
             return None
-        return row - self._above(sheet, row)
+        return self._moved(sheet, row)
 
     def anchor(self, sheet: str, row: int) -> int:
         """A drawing on a deleted row moves to the next row that stays, as in a spreadsheet."""
-        return row - self._above(sheet, row)
+        return self._moved(sheet, row)
 
     def span(self, sheet: str, first: int, last: int) -> tuple[int, int] | None:
         gone = self.deleted.get(sheet, ())
@@ -749,11 +758,17 @@ def record_rows(parts: dict[str, bytes]) -> dict[str, dict[str, int]]:
 
 
 def row_map(before: dict[str, bytes], after: dict[str, bytes]) -> tuple[Rows, list[str]]:
-    """The rows sheetsync deleted (records gone), and every record that is not where it
-    should be once those rows are gone (each one a problem)."""
+    """The rows sheetsync deleted (records gone) and inserted (new records above records
+    that were there), and every record that is not where it should be once those rows are
+    gone and in (each one a problem)."""
     old, new = record_rows(before), record_rows(after)
+    inserted = {}
+    for sheet, labels in new.items():
+        bottom = max((r for label, r in labels.items() if label in old[sheet]), default=0)
+        inserted[sheet] = sorted(r for label, r in labels.items()
+                                 if label not in old[sheet] and r < bottom)
     rows = Rows({sheet: sorted(r for label, r in labels.items() if label not in new[sheet])
-                 for sheet, labels in old.items()})
+                 for sheet, labels in old.items()}, inserted)
     problems = []
     for sheet, labels in old.items():
         for label, row in labels.items():
