@@ -13,10 +13,12 @@ of its runs and alerts (status.py), the open problems and `now`):
 - last week: sessions held, cancelled (given back, made up) and paid-cancelled, over the
   calendar week (Mon-Sun) before the digest's week, whatever weekday it goes out on;
 - ending: every active period whose last planned session falls in the next 14 days, and
-  whether it renews by itself (auto_renew, package still offered) or ends for good, the
-  one the owner should call;
+  whether it renews by itself (auto_renew, package still offered) or ends for good (the
+  client the owner should call: listed first);
 - owing: every period with money due whose first session has passed, with the days since
   that first session (the rule of the payment reminder), most overdue first;
+  both lists name their first LISTED (40) and count the rest, so a big studio's digest
+  stays readable;
 - alerts that failed or wait queued in the outbox, and the open problems: counted, the
   first few named;
 - the last successful sync recorded in the Runs tab before this one.
@@ -47,6 +49,7 @@ from .status import Alert, Status
 
 ENDING_WITHIN = timedelta(days=14)
 SHOWN = 5  # failed or queued alerts and problems named in a digest; the rest are counted
+LISTED = 40  # ending packages and periods with money due named; a big studio's rest counted
 
 NOT_SENT_IN_ITS_WEEK = ("no longer due: its week is over (the next digest tells what is "
                         "current), the digest was turned off or the person is no longer a "
@@ -136,6 +139,7 @@ def digest_context(snap: Snapshot, balances: Sequence[Balance],
     """The template variables of the digest at `now` (the same for every manager)."""
     this_monday = monday_of(now.date())
     last_monday = this_monday - timedelta(days=7)
+    ending, owed = ending_soon(snap, balances, now), owing(balances, snap, now)
     return {
         "studio_name": rules.studio_name,
         "currency": rules.currency,
@@ -144,8 +148,8 @@ def digest_context(snap: Snapshot, balances: Sequence[Balance],
         "week_start": this_monday,
         "last_week": last_week(appointments, last_monday, this_monday),
         "ending_days": ENDING_WITHIN.days,
-        "ending": ending_soon(snap, balances, now),
-        "owing": owing(balances, snap, now),
+        "ending": ending[:LISTED], "ending_count": len(ending),
+        "owing": owed[:LISTED], "owing_count": len(owed),
         "owing_total": sum((b.due for b in balances if _owed(b, now)), start=Decimal(0)),
         "alerts": {"failed": record.failed_alerts, "queued": record.queued_alerts,
                    "first": [_alert(a) for a in record.waiting[:SHOWN]]},
@@ -169,7 +173,8 @@ def last_week(appointments: Iterable[Appointment], start: date, end: date) -> di
 
 def ending_soon(snap: Snapshot, balances: Iterable[Balance],
                 now: datetime) -> list[dict[str, Any]]:
-    """Active periods whose last planned session lies within ENDING_WITHIN, soonest first."""
+    """Active periods whose last planned session lies within ENDING_WITHIN: those that end
+    for good first, then those that renew, each soonest first."""
     horizon = now + ENDING_WITHIN
     found = []
     for b in balances:
@@ -180,7 +185,8 @@ def ending_soon(snap: Snapshot, balances: Iterable[Balance],
         found.append({**_who(b, snap), "period": b.period, "remaining": b.remaining,
                       "last_session": b.last_session,
                       "renews": enrollment.auto_renew and package.active})
-    return sorted(found, key=lambda row: (row["last_session"], row["enrollment_id"]))
+    return sorted(found, key=lambda row: (row["renews"], row["last_session"],
+                                          row["enrollment_id"]))
 
 
 def owing(balances: Iterable[Balance], snap: Snapshot, now: datetime) -> list[dict[str, Any]]:
@@ -232,7 +238,7 @@ def sample_digests() -> list[dict[str, Any]]:
                    "package": {"id": "P10", "name": "10-Session Physiotherapy Package"},
                    "period": 2, "due": Decimal("1500"), "since": datetime(2026, 11, 2, 14, 0),
                    "days": 35}],
-        "owing_total": Decimal("1500"),
+        "owing_total": Decimal("1500"), "ending_count": 45, "owing_count": 1,
         "alerts": {"failed": 1, "queued": 7, "first": [
             {"key": "E1/2/package_ending/client:C1", "event": "package_ending",
              "to": "ayse@client.example", "status": "failed",
@@ -247,7 +253,8 @@ def sample_digests() -> list[dict[str, Any]]:
     empty: dict[str, Any] = {
         **full, "studio_name": "", "currency": "",
         "last_week": {**full["last_week"], "held": 0, "cancelled": 0, "paid_cancel": 0},
-        "ending": [], "owing": [], "owing_total": Decimal(0),
+        "ending": [], "owing": [], "owing_total": Decimal(0), "ending_count": 0,
+        "owing_count": 0,
         "alerts": {"failed": 0, "queued": 0, "first": []},
         "problems": {"open": 0, "first": []}, "last_sync": None,
     }

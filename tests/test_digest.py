@@ -25,7 +25,7 @@ from pathlib import Path
 
 import pytest
 
-from sheetsync import engine
+from sheetsync import digest, engine
 from sheetsync import status as health
 from sheetsync.config import Email, load_config
 from sheetsync.digest import DigestRules, digest_context, due_digests, due_from, week_of
@@ -127,8 +127,8 @@ def test_the_content_answers_who_ends_who_owes_what_broke():
                                     "held": 3, "cancelled": 1, "paid_cancel": 1}
     assert [(r["enrollment_id"], r["last_session"], r["renews"], r["remaining"])
             for r in context["ending"]] == [
-        ("E3", datetime(2026, 12, 11, 18, 0), True, 2),
-        ("E2", datetime(2026, 12, 15, 10, 0), False, 2)]
+        ("E2", datetime(2026, 12, 15, 10, 0), False, 2),  # ends for good: listed first
+        ("E3", datetime(2026, 12, 11, 18, 0), True, 2)]
     assert [(r["client"]["name"], r["period"], r["due"], r["since"], r["days"])
             for r in context["owing"]] == [
         ("Mehmet", 1, Decimal("2000"), datetime(2026, 11, 24, 10, 0), 13),
@@ -141,6 +141,16 @@ def test_the_content_answers_who_ends_who_owes_what_broke():
         ("E4/1/package_ending/client:C4", "queued", "")]
     assert context["problems"] == {"open": 1, "first": ["one problem"]}
     assert context["last_sync"] == {"when": datetime(2026, 12, 5, 12, 0), "result": "problems"}
+
+
+def test_a_big_studio_names_the_first_few_and_counts_the_rest(monkeypatch):
+    monkeypatch.setattr(digest, "LISTED", 1)
+    (message, _) = digest_at(the_week(), MONDAY, DigestRules(weekday=0)).send
+    context = message.context
+    assert [r["enrollment_id"] for r in context["ending"]] == ["E2"]
+    assert [r["enrollment_id"] for r in context["owing"]] == ["E2"]
+    assert (context["ending_count"], context["owing_count"]) == (2, 2)
+    assert context["owing_total"] == Decimal("4500")  # over every period, named or not
 
 
 def test_nothing_before_the_weekday_and_time_then_one_per_manager_until_the_week_ends():
@@ -223,10 +233,10 @@ def test_the_text_and_html_tell_each_section_with_its_numbers():
         "Hello Zeynep,",
         "Last week (Monday 30 November 2026 to Sunday 6 December 2026)",
         "3 sessions held, 1 cancelled and made up, 1 paid cancellation.",
-        "- Selin (C3), 4-Session Personal Training, period 1: last session Friday 11 December "
-        "2026 at 18:00; renews automatically",
         "- Mehmet (C2), 4-Session Personal Training, period 1: last session Tuesday 15 December "
         "2026 at 10:00; does not renew: talk to the client",
+        "- Selin (C3), 4-Session Personal Training, period 1: last session Friday 11 December "
+        "2026 at 18:00; renews automatically",
         "- Mehmet (C2), 4-Session Personal Training, period 1: 2,000.00 TRY due since Tuesday "
         "24 November 2026 (13 days)",
         "- Ayse (C1), 10-Session Physiotherapy Package, period 1: 2,500.00 TRY due since Monday "
