@@ -18,6 +18,7 @@ from pathlib import Path
 import gspread
 import openpyxl
 import pytest
+from openpyxl.styles import Font, PatternFill
 
 from localsheets import LocalSheets
 from sheetsync import engine
@@ -166,12 +167,16 @@ def test_a_new_enrollment_of_a_known_client_goes_below_that_clients_rows():
 
 
 def _with_studio_formulas(path: Path) -> None:
-    """A formula in the studio's own Balances column, and a Dashboard reading Selin's row."""
+    """A formula in the studio's own Balances column, and a Dashboard reading Selin's row;
+    Mehmet's row painted yellow, his remaining sessions in bold."""
     book = openpyxl.load_workbook(path)
     balances = book["Balances"]
     balances.cell(1, OWN, "Label")
     for row in (2, 3, 4):
         balances.cell(row, OWN, f'=A{row}&" "&L{row}')
+    for col in range(1, OWN + 1):
+        balances.cell(3, col).fill = PatternFill("solid", fgColor="FFFF00")
+    balances.cell(3, 12).font = Font(bold=True)
     dashboard = book.create_sheet("Dashboard")
     dashboard["A1"] = "=Balances!A4"
     dashboard["A2"] = "=SUM(Balances!L2:L4)"
@@ -184,6 +189,19 @@ def _synced_xlsx(tmp_path: Path) -> tuple[Path, XlsxStore]:
     engine.sync(store, BEFORE, started_at=STARTED)
     _with_studio_formulas(path)
     return path, store
+
+
+def _looks(path: Path) -> list[tuple[object, ...]]:
+    """Rows 2-5 of Balances: each row's fill colours (RGB) and bold cells."""
+    sheet = openpyxl.load_workbook(path)["Balances"]
+    return [(r, *(sheet.cell(r, c).fill.fgColor.rgb[-6:] for c in (1, 12, OWN)),
+             sheet.cell(r, 12).font.b) for r in range(2, 6)]
+
+
+LOOKS = [(2, "000000", "000000", "000000", False),
+         (3, "FFFF00", "FFFF00", "FFFF00", True),
+         (4, "FFFF00", "FFFF00", "FFFF00", True),  # the new row: formats as above
+         (5, "000000", "000000", "000000", False)]
 
 
 def _formulas(path: Path) -> dict[str, object]:
@@ -207,6 +225,7 @@ def test_on_an_xlsx_file_the_row_is_inserted_and_formulas_follow_their_records(t
     assert keys(store.read()) == GROUPED
     assert rows_written(report.changes) == {3, 4}
     assert _formulas(path) == EXPECTED_FORMULAS
+    assert _looks(path) == LOOKS
     again = engine.sync(store, AFTER, started_at=STARTED)
     assert not again.changes.tabs["Balances"]
     assert _formulas(path) == EXPECTED_FORMULAS
@@ -216,7 +235,8 @@ def test_on_an_xlsx_file_the_row_is_inserted_and_formulas_follow_their_records(t
 @needs_libreoffice_uno
 def test_sheetsyncs_insert_matches_libreoffices(tmp_path):
     """LibreOffice inserts one row above row 4 of Balances in the same workbook; every formula
-    reads the same as after sheetsync's insert."""
+    reads the same as after sheetsync's insert, and the new row is formatted as the one above
+    it in both."""
     path, store = _synced_xlsx(tmp_path)
     source = tmp_path / "before.xlsx"
     shutil.copy(path, source)
@@ -227,6 +247,7 @@ def test_sheetsyncs_insert_matches_libreoffices(tmp_path):
     assert case.error is None, case.error
     engine.sync(store, AFTER, started_at=STARTED)
     assert _formulas(path) == _formulas(theirs) == EXPECTED_FORMULAS
+    assert _looks(path) == _looks(theirs) == LOOKS
 
 
 class _Inserted:

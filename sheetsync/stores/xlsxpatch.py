@@ -458,8 +458,9 @@ def patch_sheet(xml: bytes, changes: TabChanges, styles: Styles, epoch: datetime
         start = starts[i] if i < len(numbers) else last
         keep(start)
         pos = start
+        looks = _looks_above(xml, starts, numbers, ends, row, deletes) if row in new_rows else {}
         for k, values in sorted(new_rows.get(row, {}).items()):
-            patched, width = _patched_row(b'<row r="%d">' % (row + shift + k), row + shift + k,
+            patched, width = _patched_row(_styled_row(row + shift + k, looks), row + shift + k,
                                           values, changes, styles, epoch)
             if width:
                 rows.append(patched)
@@ -525,6 +526,34 @@ def _updates_by_row(changes: TabChanges) -> tuple[dict[int, dict[int, Cell]],
         else:
             new_rows.setdefault(original, {}).setdefault(k, {})[col] = value
     return by_row, new_rows
+
+
+def _looks_above(xml: bytes, starts: list[int], numbers: list[int], ends: list[int],
+                 row: int, deletes: Collection[int]) -> dict[int, int]:
+    """Column -> cell style of the row right above row `row` of the read, which rows
+    inserted above `row` take ("format same as above", as LibreOffice, Excel and Google
+    Sheets' inheritFromBefore do); nothing under the header or a deleted row."""
+    above = row - 1
+    i = bisect.bisect_left(numbers, above)
+    if above < 2 or above in deletes or i >= len(numbers) or numbers[i] != above:
+        return {}
+    looks: dict[int, int] = {}
+    column = 0
+    for cell in _CELL.findall(xml, starts[i], ends[i]):
+        opening = cell.split(b">", 1)[0]
+        ref = _CELL_REF.search(opening)
+        column = column_index_from_string(ref.group(1).decode()) if ref else column + 1
+        style = _CELL_STYLE.search(opening)
+        if style is not None and style.group(1) != b"0":
+            looks[column] = int(style.group(1))
+    return looks
+
+
+def _styled_row(number: int, looks: Mapping[int, int]) -> bytes:
+    """An empty row element holding only the styled empty cells of `looks`."""
+    cells = b"".join(b'<c r="%s%d" s="%d"/>' % (column_letter(col).encode(), number, style)
+                     for col, style in sorted(looks.items()))
+    return b'<row r="%d">%s</row>' % (number, cells)
 
 
 def written_cells(changes: TabChanges, moves: RowMoves) -> SheetChanges:
