@@ -294,7 +294,11 @@ def test_on_a_google_sheet_the_studios_formulas_follow_their_records(
         value_input_option="USER_ENTERED")
     book.add_worksheet("Dashboard", 10, 5).update(
         [["=Balances!A4"], ["=SUM(Balances!L2:L4)"]], "A1:A2", value_input_option="USER_ENTERED")
+    book.worksheet("Balances").update_notes({"C4": "Selin pays in cash"})
     engine.sync(google, AFTER, started_at=STARTED)
+    notes = book.worksheet("Balances").get_notes()
+    assert [(r, c) for r, row in enumerate(notes, 1) for c, n in enumerate(row, 1) if n] == [
+        (5, 3)]  # the note went down with Selin's row
     column = server.values(google.spreadsheet_id, "Balances", "FORMULA")
     assert [(r[0], r[5], r[OWN - 1] if len(r) >= OWN else None) for r in column[1:5]] == [
         ("E1", 1, '=A2&" "&L2'), ("E2", 1, '=A3&" "&L3'), ("E2", 2, None),
