@@ -251,7 +251,8 @@ def draw_charts(report: MonthReport, locale: str = DEFAULT) -> dict[str, str]:
                 "font.family": "sans-serif", "font.size": 9, "axes.spines.top": False,
                 "axes.spines.right": False}
     with rc_context(settings):
-        return {name: _svg(name, drawers[name], _SIZES[name]) for name in CHARTS}
+        sizes = {**_SIZES, "staff": (7.5, max(2.0, 0.8 + 0.4 * len(report.staff)))}
+        return {name: _svg(name, drawers[name], sizes[name]) for name in CHARTS}
 
 
 _MARGINS = {"default": {"left": 0.09, "right": 0.98, "top": 0.95, "bottom": 0.12},
@@ -259,7 +260,7 @@ _MARGINS = {"default": {"left": 0.09, "right": 0.98, "top": 0.95, "bottom": 0.12
             "staff": {"left": 0.2, "right": 0.97, "top": 0.95, "bottom": 0.14},
             "due": {"left": 0.09, "right": 0.98, "top": 0.95, "bottom": 0.14}}
 _SIZES = {"revenue": (7.5, 2.8), "sessions": (7.5, 2.6), "occupancy": (7.5, 3.2),
-          "staff": (7.5, 2.4), "due": (7.5, 2.2)}
+          "due": (7.5, 2.2)}  # the staff chart grows with the staff
 
 
 def _svg(name: str, draw: Callable[[Any], None], size: tuple[float, float]) -> str:
@@ -321,18 +322,24 @@ def _heatmap(ax: Any, report: MonthReport, locale: str) -> None:
 
 def _staff_bars(ax: Any, report: MonthReport, locale: str) -> None:
     t = _Catalog(locale)
-    names = [s.name or s.staff_id for s in report.staff] or ["–"]
+    names = [_shortened(s.name or s.staff_id) for s in report.staff] or ["–"]
     commission = [float(s.commission) for s in report.staff] or [0.0]
     sessions = [s.sessions for s in report.staff] or [0]
     bars = ax.barh(range(len(names)), commission, 0.5, color=_COLOURS["commission"],
                    label=t.pgettext("monthly report", "Commission"))
     ax.set_yticks(range(len(names)), names)
     ax.invert_yaxis()
+    ax.figure.subplots_adjust(left=min(0.4, 0.04 + 0.0105 * max(map(len, names))))
     ax.xaxis.set_major_formatter(_amount_formatter(locale))
     ax.bar_label(bars, [t.npgettext("monthly report", "%(count)s session", "%(count)s sessions", n)
                         % {"count": format_count(n, locale)} for n in sessions],
                  padding=3, fontsize=8)
     ax.margins(x=0.25)
+
+
+def _shortened(name: str, most: int = 24) -> str:
+    """A name that fits beside its bar (the table below the chart gives it whole)."""
+    return name if len(name) <= most else name[:most - 1].rstrip() + "…"
 
 
 def _due_bars(ax: Any, report: MonthReport, locale: str) -> None:

@@ -4,6 +4,7 @@ file, its numbers those of `report commissions` and Balances, and `--email` to t
 from __future__ import annotations
 
 import re
+from datetime import datetime
 from decimal import Decimal
 from pathlib import Path
 
@@ -175,3 +176,37 @@ def test_a_manager_the_server_refuses_is_named_and_the_exit_is_4(tmp_path: Path)
     assert result.output.splitlines()[-1].startswith(
         "Not sent to Zeynep Kaya <zeynep@studio.example>: the mail server 127.0.0.1:")
     assert "550 5.1.1 no such user" in result.output and (tmp_path / "r.html").exists()
+
+
+@pytest.mark.slow
+def test_names_typed_in_the_workbook_stay_text_in_the_page_and_its_charts():
+    from sheetsync.month import Month
+    from sheetsync.month_report import month_report
+    from sheetsync.month_report_html import render_html
+    from sheetsync.read import read_snapshot
+    from tests.studio import studio
+
+    typed = "<b>Ayşe</b> & $x^2$ =HYPERLINK(\"http://x\") of the long name"
+    store = studio(f"""
+        Packages
+        package_id | name | sessions | price
+        P1         | One  | 1        | 100
+
+        Staff
+        staff_id | name     | commission_rate
+        ST1      | {typed} | 50%
+
+        Clients
+        client_id | name
+        C1        | {typed}
+
+        Enrollments
+        enrollment_id | client_id | package_id | start_date | staff_id | schedule  | auto_renew
+        E1            | C1        | P1         | 2026-12-07 | ST1      | Mon 10:00 | no
+    """)
+    report = month_report(read_snapshot(store.read()), Month(2026, 12), datetime(2027, 1, 4, 9))
+    html = render_html(report, currency="EUR")
+    assert "<b>Ayşe" not in html and "http://x" not in html.replace("&#34;http://x", "")
+    assert "&lt;b&gt;Ayşe&lt;/b&gt; &amp; $x^2$" in html  # the tables, escaped
+    assert "&lt;b&gt;Ayşe&lt;/b&gt; &amp; $x^2$ =HY…</text>" in html  # the chart: text, cut short
+    assert html.count("<svg") == 5
