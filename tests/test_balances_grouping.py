@@ -100,6 +100,37 @@ def test_the_writer_numbers_rows_after_its_inserts_and_the_memory_store_agrees()
     assert [r[0] for r in table.rows] == ["N1", "N2", "E2", "E3", "N3"]
 
 
+def test_inserting_many_at_once_is_inserting_them_one_by_one():
+    """write_balances inserts a sync's new rows in one batch (n log n); the rows and cells come
+    out as from one insert_before after another, around updates and deletions made before."""
+    store = studio(THREE)
+    sync(store, BEFORE)
+    tables = store.read()
+    cols, _ = locate(tables, BALANCES)
+    assert cols is not None
+    records = [(3, {"enrollment_id": "N1"}), (2, {"enrollment_id": "N2"}),
+               (3, {"enrollment_id": "N3"}), (99, {"enrollment_id": "N4"}),
+               (4, {"enrollment_id": "N5"})]
+    outcomes = []
+    for batch in (True, False):
+        changes = WorkbookChanges()
+        writer = TabWriter(cols, changes)
+        writer.update(3, {"state": "ended"})
+        writer.delete(4)
+        if batch:
+            rows = writer.insert_before_each(records)  # where each stands once all are in
+        else:
+            for row, values in records:
+                writer.insert_before(row, values)
+        tab = changes.tabs["Balances"]
+        outcomes.append((tab.inserts, tab.updates, tab.deletes))
+    assert outcomes[0] == outcomes[1]
+    inserts, updates, deletes = outcomes[0]
+    assert rows == [4, 2, 5, 9, 7] and inserts == {2: 1, 3: 2, 4: 1} and deletes == {8}
+    assert [updates[(row, 1)] for row in rows] == ["N1", "N2", "N3", "N4", "N5"]
+    assert {r for r, _ in updates} == {*rows, 6}  # E2's state, where E2 now stands
+
+
 # ---------------------------------------------------------------------------
 # The memory store: the semantics every store shares
 

@@ -67,28 +67,48 @@ class TabChanges:
         return len(self.updates)
 
 
+class InsertedRows:
+    """A tab's inserted rows (`TabChanges.inserts`), numbering rows both ways in O(log n)."""
+
+    __slots__ = ("_above", "_at", "_ends", "_starts")
+
+    def __init__(self, inserts: Mapping[int, int]) -> None:
+        at = sorted((r, n) for r, n in inserts.items() if n > 0)
+        self._at = [r for r, _ in at]
+        self._above: list[int] = []  # rows inserted at or above each of `_at`
+        self._starts: list[int] = []  # where each block of inserted rows starts, once in
+        self._ends: list[int] = []
+        total = 0
+        for r, n in at:
+            self._starts.append(r + total)
+            total += n
+            self._above.append(total)
+            self._ends.append(r + total)
+
+    def placed(self, row: int) -> int:
+        """Where row `row` of the read stands once the rows are inserted."""
+        i = bisect.bisect_right(self._at, row)
+        return row + (self._above[i - 1] if i else 0)
+
+    def read_row(self, row: int) -> tuple[int, int | None]:
+        """What stands at `row` once the rows are inserted: (r, None) for row r of the read,
+        or (r, k) for the k-th (0-based) of the rows inserted right above row r."""
+        i = bisect.bisect_right(self._starts, row) - 1
+        if i < 0:
+            return row, None
+        if row < self._ends[i]:
+            return self._at[i], row - self._starts[i]
+        return row - self._above[i], None
+
+
 def placed_row(inserts: Mapping[int, int], row: int) -> int:
     """Where row `row` of the read stands once `inserts` are made."""
-    return row + sum(n for at, n in inserts.items() if at <= row)
+    return InsertedRows(inserts).placed(row)
 
 
 def read_row(inserts: Mapping[int, int], row: int) -> tuple[int, int | None]:
-    """What stands at `row` once `inserts` are made: (r, None) for row r of the read, or
-    (r, k) for the k-th (0-based) of the rows inserted right above row r of the read."""
-    at = sorted((r, n) for r, n in inserts.items() if n > 0)
-    starts: list[int] = []  # where each block of inserted rows starts, once inserted
-    ends: list[int] = []
-    total = 0
-    for r, n in at:
-        starts.append(r + total)
-        total += n
-        ends.append(r + total)
-    i = bisect.bisect_right(starts, row) - 1
-    if i < 0:
-        return row, None
-    if row < ends[i]:
-        return at[i][0], row - starts[i]
-    return row - (ends[i] - at[i][0]), None
+    """What stands at `row` once `inserts` are made (`InsertedRows.read_row`)."""
+    return InsertedRows(inserts).read_row(row)
 
 
 @dataclass(slots=True)

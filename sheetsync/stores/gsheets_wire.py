@@ -39,7 +39,7 @@ from typing import Any
 from ..cells import to_serial
 from ..i18n import translations
 from ..schema import ALL_TABS, ENGLISH, Column, Kind, Tab, choice_words, find_tab, header_key
-from .base import Cell, Layout, TabChanges, Table, WorkbookChanges, read_row
+from .base import Cell, InsertedRows, Layout, TabChanges, Table, WorkbookChanges
 from .layout import NewColumns, NewTab, Step, choices_prompt, column_letter, plain_value
 from .looks import PLAIN_MONEY
 
@@ -640,15 +640,14 @@ def checked_guards(table: Table, grid_rows: int, tab: TabChanges, key: int,
     for row in range(2, table.last_row + 1):
         if now.get((row, key)) != table.cell(row, key):
             raise RowsMoved(f"row {row} of {table.title} now holds another row")
+    numbering = InsertedRows(tab.inserts)
     return {row for row, cols in tab.guards.items()
-            if _moved_on(as_read(tab, row), cols, now, table)}
+            if _moved_on(as_read(numbering, row), cols, now, table)}
 
 
-def as_read(tab: TabChanges, row: int) -> int | None:
+def as_read(numbering: InsertedRows, row: int) -> int | None:
     """Row `row` of the changes as the read numbered it (None: a row the changes insert)."""
-    if not tab.inserts:
-        return row
-    original, k = read_row(tab.inserts, row)
+    original, k = numbering.read_row(row)
     return original if k is None else None
 
 

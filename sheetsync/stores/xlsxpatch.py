@@ -42,7 +42,7 @@ from openpyxl.utils.cell import column_index_from_string
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, CALENDAR_WINDOWS_1900, to_excel
 
 from ..schema import Kind
-from .base import Cell, TabChanges, WorkbookChanges, read_row
+from .base import Cell, InsertedRows, TabChanges, WorkbookChanges
 from .layout import column_letter, plain_value
 from .looks import PLAIN_MONEY
 from .package import ATTRIBUTE, Parts, Pieces
@@ -501,8 +501,9 @@ def row_moves_of(changes: TabChanges) -> RowMoves:
     if not changes.inserts:
         return RowMoves(frozenset(changes.deletes))
     deleted = set()
+    numbering = InsertedRows(changes.inserts)
     for row in changes.deletes:
-        original, k = read_row(changes.inserts, row)
+        original, k = numbering.read_row(row)
         if k is not None:
             raise ValueError(f"row {row} is inserted and deleted in the same batch")
         deleted.add(original)
@@ -515,12 +516,12 @@ def _updates_by_row(changes: TabChanges) -> tuple[dict[int, dict[int, Cell]],
     cells of the k-th row inserted right above it."""
     by_row: dict[int, dict[int, Cell]] = {}
     new_rows: dict[int, dict[int, dict[int, Cell]]] = {}
-    inserts = changes.inserts
+    numbering = InsertedRows(changes.inserts) if changes.inserts else None
     for (row, col), value in changes.updates.items():
-        if not inserts:
+        if numbering is None:
             by_row.setdefault(row, {})[col] = value
             continue
-        original, k = read_row(inserts, row)
+        original, k = numbering.read_row(row)
         if k is None:
             by_row.setdefault(original, {})[col] = value
         else:
@@ -563,8 +564,9 @@ def written_cells(changes: TabChanges, moves: RowMoves) -> SheetChanges:
         return SheetChanges(moves, frozenset(changes.updates))
     kept: set[tuple[int, int]] = set()
     added: set[tuple[int, int]] = set()
+    numbering = InsertedRows(changes.inserts)
     for row, col in changes.updates:
-        original, k = read_row(changes.inserts, row)
+        original, k = numbering.read_row(row)
         if k is None:
             kept.add((original, col))
         else:  # the rows inserted above `original` land right above where it lands
