@@ -30,7 +30,7 @@ from sheetsync.stores.gsheets_access import ServiceAccount
 from sheetsync.stores.gsheets_wire import sheets_from_metadata, write_plan
 from sheetsync.stores.memory import apply_to_table
 from sheetsync.stores.xlsx import XlsxStore
-from tests.backends import google_twin
+from tests.backends import google_twin, xlsx_twin
 from tests.google_fixtures import account, server, studio_client
 from tests.lo_rows import Case, LibreOfficeRows, needs_libreoffice_uno, steps_for
 from tests.studio import STARTED, appointments, records, studio, sync, xlsx_studio
@@ -191,6 +191,23 @@ def test_a_new_enrollment_of_a_known_client_goes_below_that_clients_rows():
     report = sync(store, BEFORE)
     assert keys(store.read()) == [("E1", 1), ("E4", 1), ("E2", 1), ("E3", 1)]
     assert report.changes.tabs["Balances"].inserts == {3: 1}
+
+
+@pytest.mark.parametrize("backend", ["xlsx", "google"])
+def test_a_new_row_takes_the_place_of_a_deleted_one_alike_on_every_store(
+        backend, tmp_path, request):
+    """Selin's enrollment is renamed E9 as E2 renews: E3/1 goes, and E2/2 is inserted right
+    above it, where it stood. The twin checks the workbook holds what memory holds."""
+    memory = studio(THREE)
+    twin = xlsx_twin(memory, tmp_path / "studio.xlsx") if backend == "xlsx" else google_twin(
+        memory, request.getfixturevalue("server"), request.getfixturevalue("account"),
+        request.getfixturevalue("studio_client"))
+    sync(twin, BEFORE)  # type: ignore[arg-type]
+    twin.set("Enrollments", 4, "enrollment_id", "E9")
+    report = sync(twin, AFTER)  # type: ignore[arg-type]
+    balances = report.changes.tabs["Balances"]
+    assert balances.inserts == {4: 1} and balances.deletes == {5}
+    assert keys(twin.read()) == [("E1", 1), ("E2", 1), ("E2", 2), ("E9", 1)]
 
 
 # ---------------------------------------------------------------------------
