@@ -294,3 +294,32 @@ def test_a_google_sheet_gets_a_filter_on_every_tab_and_lira_in_money_columns(
         APPOINTMENTS.column("price"), "tr")
     assert appointments.cell(1, price)["userEnteredFormat"]["numberFormat"] == {
         "type": "CURRENCY", "pattern": '"₺"#,##0.00'}
+
+
+# -- a workbook only openpyxl can rewrite (--rewrite) gets the same ----------------------------
+def test_a_rewritten_workbook_gets_the_same_filters_print_setup_fonts_and_money(tmp_path: Path):
+    path = tmp_path / "studio.xlsx"
+    wb = openpyxl.Workbook()
+    wb.active.title = "Appointments"
+    wb.active.append(list(APPOINTMENTS.column_names))
+    wb.active.append(["E1-1-01", "E1", 1, 1])
+    wb.save(path)
+    with_part_edited(path, "xl/worksheets/sheet1.xml", {  # elements with a prefix: no patching
+        rb' xmlns="http://schemas': b' xmlns:x="http://schemas'})
+    xml = parts(path)["xl/worksheets/sheet1.xml"]
+    with_part_edited(path, "xl/worksheets/sheet1.xml", {
+        re.escape(xml): re.sub(rb"<(/?)([A-Za-z]\w*)(?=[\s/>])", rb"<\1x:\2", xml)})
+    store = XlsxStore(path, currency="EUR", locale="de", rewrite=True)
+    store.lay_out(Layout(ALL_TABS, locale="de"))
+    assert store.wrote_with == "openpyxl"
+    for title in ("Appointments", "Runs"):
+        column, row = last_column(path, title), last_row(path, title)
+        assert filter_ref(path, title) == f"A1:{column}{row}"
+        assert filter_names(path)[title] == f"'{title}'!$A$1:${column}${row}"
+        assert page_setup(path, title) == ON_A4
+        assert print_titles(path)[title] == f"'{title}'!$1:$1"
+    styles = Styles(path)
+    default = Styles.describe(styles.fonts[0])
+    assert styles.font(header_style(path, "Runs")) == {**default, "b": "1"}
+    price = column_style(path, "Balances", column_index("Balances", "price"))
+    assert styles.number_format(price) == '#,##0.00 "€"'

@@ -306,6 +306,8 @@ class XlsxStore:
                 raise
             with self._opened() as wb:
                 self._lay_out(wb, steps, layout)
+            self.writes += 1
+            self.wrote_with = "openpyxl"
             return [self._describe(s, layout.locale) for s in steps]
         def write_all(handle: IO[bytes]) -> None:
             handle.write(data)
