@@ -15,6 +15,7 @@ import zipfile
 from datetime import date, datetime
 from pathlib import Path
 
+import gspread
 import openpyxl
 import pytest
 
@@ -37,7 +38,7 @@ from sheetsync.stores.layout import localized_layout
 from sheetsync.stores.looks import money_format
 from sheetsync.stores.xlsx import XlsxStore
 from sheetsync.stores.xlsxpatch import bold_font_like
-from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
+from tests.google_fixtures import account, server, studio_client  # noqa: F401  (fixtures)
 from tests.tablooks import (
     Styles,
     cell_style,
@@ -294,6 +295,25 @@ def test_a_google_sheet_gets_a_filter_on_every_tab_and_lira_in_money_columns(
         APPOINTMENTS.column("price"), "tr")
     assert appointments.cell(1, price)["userEnteredFormat"]["numberFormat"] == {
         "type": "CURRENCY", "pattern": '"₺"#,##0.00'}
+
+
+def test_init_gives_a_google_sheets_own_tabs_the_filter_they_lack(
+        server: LocalSheets, account: ServiceAccount,  # noqa: F811
+        studio_client: gspread.Client):  # noqa: F811
+    sheet_id = server.create_spreadsheet("Studio")
+    GoogleStore(sheet_id, account, endpoint=server.base_url).lay_out(Layout((CLIENTS, RUNS)))
+    studio = studio_client.open_by_key(sheet_id)
+    for title in ("Clients", "Runs"):  # the studio removes both filters
+        studio.worksheet(title).clear_basic_filter()
+    again = GoogleStore(sheet_id, account, endpoint=server.base_url, locale="de")
+    assert again.lay_out(Layout((CLIENTS, RUNS), locale="de")) == [
+        "Tabellenblatt Runs: Filter eingerichtet"]
+    book = server.spreadsheet(sheet_id)
+    runs, clients = book.find_title("Runs"), book.find_title("Clients")
+    assert runs is not None and clients is not None
+    assert runs.extras["basicFilter"]["range"]["endColumnIndex"] == len(RUNS.columns)
+    assert "basicFilter" not in clients.extras  # the studio's own tab: left as they made it
+    assert again.lay_out(Layout((CLIENTS, RUNS))) == []
 
 
 # -- a workbook only openpyxl can rewrite (--rewrite) gets the same ----------------------------

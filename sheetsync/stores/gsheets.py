@@ -51,7 +51,7 @@ from gspread.exceptions import APIError
 
 from ..errors import WorkbookBusy
 from ..i18n import N_, translations
-from ..schema import ENGLISH
+from ..schema import ENGLISH, find_tab
 from . import gsheets_errors as errors
 from . import gsheets_lock as claims
 from . import gsheets_wire as wire
@@ -446,14 +446,30 @@ class GoogleStore:
     def lay_out(self, layout: Layout) -> list[str]:
         tables = self.read()
         steps = layout_steps(tables, layout.tabs)
-        if not steps and not layout.rows:
+        unfiltered = self._unfiltered(tables, layout)
+        if not steps and not layout.rows and not unfiltered:
             return []
-        plan = wire.layout_plan(steps, layout, self._sheets, tables, self.money_format)
+        plan = wire.layout_plan(steps, layout, self._sheets, tables, self.money_format,
+                                unfiltered)
         with _failing(RETRY_LATER, full=NOTHING_ADDED, locale=self.locale):
             self._batch_update(plan.requests, self._dims(wire.dims_of(self._sheets)),
                                self._dims(plan.expected))
         self._sheets, self._tables = {}, {}
-        return [describe(s, layout.locale) for s in steps] + plan.notes
+        _ = translations(layout.locale).gettext
+        return [describe(s, layout.locale) for s in steps] + [
+            _("set up filtering on the %(tab)s tab") % {"tab": title} for title in unfiltered
+        ] + plan.notes
+
+    def _unfiltered(self, tables: dict[str, Table], layout: Layout) -> list[str]:
+        """sheetsync's own tabs of the sheet that have no filter: one more spreadsheets.get,
+        at init only (a filter the studio set up, or removed, is theirs: sync adds none)."""
+        own = [t for t in (find_tab(list(tables), tab) for tab in layout.tabs if tab.owned)
+               if t is not None and t in self._sheets]
+        if not own:
+            return []
+        body = self.http.fetch_sheet_metadata(self.spreadsheet_id,
+                                              params={"fields": wire.FILTER_FIELDS})
+        return wire.without_filter(body, own)
 
 
 class Unsure(GaveUp):

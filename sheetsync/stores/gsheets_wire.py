@@ -314,6 +314,16 @@ def number_format_request(sheet_id: int, first_row: int, end_row: int, col: int,
         "fields": "userEnteredFormat.numberFormat"}}
 
 
+FILTER_FIELDS = "sheets(properties(title),basicFilter(range))"  # which tabs have a filter
+
+
+def without_filter(body: Mapping[str, JSON], titles: Iterable[str]) -> list[str]:
+    """The tabs among `titles` that have no filter, by a spreadsheets.get of FILTER_FIELDS."""
+    filtered = {s["properties"]["title"] for s in body.get("sheets") or []
+                if s.get("basicFilter")}
+    return [title for title in titles if title not in filtered]
+
+
 def basic_filter_request(sheet_id: int, columns: int) -> dict[str, JSON]:
     """A filter over the tab's header row and every row under it: no endRowIndex, so the
     rows a sync appends are in it, as in a spreadsheet program's filter over whole columns.
@@ -378,9 +388,11 @@ class LayoutPlan:
 
 
 def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInfo],
-                tables: Mapping[str, Table], money: str = PLAIN_MONEY) -> LayoutPlan:
+                tables: Mapping[str, Table], money: str = PLAIN_MONEY,
+                unfiltered: Sequence[str] = ()) -> LayoutPlan:
     """One spreadsheets.batchUpdate for `init`: new tabs (each with its filter) and columns,
-    then the layout's rows; money columns in the `money` number format."""
+    a filter on each `unfiltered` tab, then the layout's rows; money columns in the `money`
+    number format."""
     out = LayoutPlan(expected=dims_of(sheets))
     infos = dict(sheets)
     headers = {title: list(t.header) for title, t in tables.items()}
@@ -413,6 +425,8 @@ def layout_plan(steps: list[Step], layout: Layout, sheets: Mapping[str, SheetInf
             header = headers[step.title]
             header.extend([None] * (step.first - 1 - len(header)))
             header.extend(c.name for c in step.columns)
+    for name in unfiltered:
+        out.requests.append(basic_filter_request(infos[name].sheet_id, len(headers[name])))
     for tab in layout.tabs:
         records = layout.rows.get(tab.name)
         title = find_tab(list(infos), tab)
