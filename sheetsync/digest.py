@@ -18,7 +18,8 @@ of its runs and alerts (status.py), the open problems and `now`):
 - owing: every period with money due whose first session has passed, with the days since
   that first session (the rule of the payment reminder), most overdue first;
   both lists name their first LISTED (40) and count the rest, so a big studio's digest
-  stays readable;
+  stays readable; the money due on periods not started yet is one sum, so the digest's
+  money adds up to the Balances tab's due;
 - alerts that failed or wait queued in the outbox, and the open problems: counted, the
   first few named;
 - the last successful sync recorded in the Runs tab before this one.
@@ -151,6 +152,9 @@ def digest_context(snap: Snapshot, balances: Sequence[Balance],
         "ending": ending[:LISTED], "ending_count": len(ending),
         "owing": owed[:LISTED], "owing_count": len(owed),
         "owing_total": sum((b.due for b in balances if _owed(b, now)), start=Decimal(0)),
+        # Balances' due not in the list: periods whose first session is still to come
+        "due_before_start": sum((b.due for b in balances if b.due > 0 and not _owed(b, now)),
+                                start=Decimal(0)),
         "alerts": {"failed": record.failed_alerts, "queued": record.queued_alerts,
                    "first": [_alert(a) for a in record.waiting[:SHOWN]]},
         "problems": {"open": len(problems), "first": list(problems[:SHOWN])},
@@ -238,7 +242,8 @@ def sample_digests() -> list[dict[str, Any]]:
                    "package": {"id": "P10", "name": "10-Session Physiotherapy Package"},
                    "period": 2, "due": Decimal("1500"), "since": datetime(2026, 11, 2, 14, 0),
                    "days": 35}],
-        "owing_total": Decimal("1500"), "ending_count": 45, "owing_count": 1,
+        "owing_total": Decimal("1500"), "due_before_start": Decimal("2000"),
+        "ending_count": 45, "owing_count": 1,
         "alerts": {"failed": 1, "queued": 7, "first": [
             {"key": "E1/2/package_ending/client:C1", "event": "package_ending",
              "to": "ayse@client.example", "status": "failed",
@@ -253,7 +258,8 @@ def sample_digests() -> list[dict[str, Any]]:
     empty: dict[str, Any] = {
         **full, "studio_name": "", "currency": "",
         "last_week": {**full["last_week"], "held": 0, "cancelled": 0, "paid_cancel": 0},
-        "ending": [], "owing": [], "owing_total": Decimal(0), "ending_count": 0,
+        "ending": [], "owing": [], "owing_total": Decimal(0), "due_before_start": Decimal(0),
+        "ending_count": 0,
         "owing_count": 0,
         "alerts": {"failed": 0, "queued": 0, "first": []},
         "problems": {"open": 0, "first": []}, "last_sync": None,

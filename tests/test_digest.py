@@ -30,7 +30,7 @@ from sheetsync import status as health
 from sheetsync.config import Email, load_config
 from sheetsync.digest import DigestRules, digest_context, due_digests, due_from, week_of
 from sheetsync.errors import UserError
-from sheetsync.notify import BUILTIN_TEMPLATES, Mailer
+from sheetsync.notify import BUILTIN_TEMPLATES, Mailer, Templates
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
 from sheetsync.stores.xlsx import XlsxStore
@@ -141,6 +141,30 @@ def test_the_content_answers_who_ends_who_owes_what_broke():
         ("E4/1/package_ending/client:C4", "queued", "")]
     assert context["problems"] == {"open": 1, "first": ["one problem"]}
     assert context["last_sync"] == {"when": datetime(2026, 12, 5, 12, 0), "result": "problems"}
+
+
+def test_money_due_on_a_period_not_started_is_one_sum_so_the_digest_adds_up_to_balances():
+    store = the_week()
+    store.append("Clients", {"client_id": "C5", "name": "Kerem", "status": "active"})
+    store.append("Enrollments", {"enrollment_id": "E5", "client_id": "C5", "package_id": "PT4",
+                                 "start_date": "2026-12-20", "staff_id": "ST1",
+                                 "schedule": "Sun 10:00", "auto_renew": "yes"})
+    tables = store.read()
+    snap = read_snapshot(tables)
+    planned = plan(snap, MONDAY)
+    record = health.status(tables, MONDAY, max_age=None, smtp=False)
+    context = digest_context(snap, planned.balances, planned.appointments, record, [],
+                             MONDAY, DigestRules(weekday=0))
+    assert "E5" not in [r["enrollment_id"] for r in context["owing"]]
+    assert (context["owing_total"], context["due_before_start"]) == (Decimal("4500"),
+                                                                     Decimal("2000"))
+    assert context["owing_total"] + context["due_before_start"] == sum(
+        b.due for b in planned.balances if b.due > 0)
+    shown = Templates(BUILTIN_TEMPLATES, "TRY").render(
+        "digest", "manager", {**context, "recipient": {"name": "Zeynep", "role": "manager"}})
+    assert "Total due: 4,500.00 TRY" in shown.text
+    for body in (shown.text, shown.html):
+        assert "Periods whose first session is still to come: 2,000.00 TRY due." in body
 
 
 def test_a_big_studio_names_the_first_few_and_counts_the_rest(monkeypatch):
