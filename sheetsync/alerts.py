@@ -37,7 +37,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any
 
-from .ledger import ACTIVE, ENDED
+from .ledger import ACTIVE, ENDED, days_due
 from .messages import (
     CLIENT,
     FAILED,
@@ -188,10 +188,8 @@ def _payment_reminder(snap: Snapshot, enrollment: Enrollment, client: Client, b:
                       rules: AlertRules) -> Outgoing | None:
     """The payment reminder of one period due now, if any (see the module's docstring)."""
     after, every = rules.payment_due_after_days, rules.payment_due_every_days
-    if after is None or b.due <= 0 or b.first_session is None:
-        return None
-    days = (now.date() - b.first_session.date()).days
-    if days < after:
+    days = days_due(b, now)
+    if after is None or b.due <= 0 or days is None or days < after:
         return None
     repeat = 1 + (days - after) // every if every else 1
     staff = _staff_of(snap, enrollment)

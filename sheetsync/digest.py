@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import RETRYABLE, AlertPlan
-from .ledger import ACTIVE
+from .ledger import ACTIVE, days_due
 from .messages import (
     DIGEST,
     MANAGER,
@@ -197,17 +197,15 @@ def owing(balances: Iterable[Balance], snap: Snapshot, now: datetime) -> list[di
     """Periods with money due since their first session, the longest due first."""
     found = []
     for b in balances:
-        if not _owed(b, now):
-            continue
-        assert b.first_session is not None
-        found.append({**_who(b, snap), "period": b.period, "due": b.due,
-                      "since": b.first_session,
-                      "days": (now.date() - b.first_session.date()).days})
+        days = days_due(b, now)
+        if b.due > 0 and days is not None:
+            found.append({**_who(b, snap), "period": b.period, "due": b.due,
+                          "since": b.first_session, "days": days})
     return sorted(found, key=lambda row: (-row["days"], row["enrollment_id"], row["period"]))
 
 
 def _owed(b: Balance, now: datetime) -> bool:
-    return b.due > 0 and b.first_session is not None and b.first_session <= now
+    return b.due > 0 and days_due(b, now) is not None
 
 
 def _who(b: Balance, snap: Snapshot) -> dict[str, Any]:

@@ -293,3 +293,12 @@ def ending_within(rows: list[Balance], horizon: datetime) -> list[Balance]:
     """Active periods whose last session is at or before `horizon`."""
     return [b for b in rows if b.state == ACTIVE and b.last_session is not None
             and b.last_session <= horizon]
+
+
+def days_due(b: Balance, now: datetime) -> int | None:
+    """Days since the period's first session (the day its money falls due: the payment
+    reminder, the weekly digest and the monthly report all count from it), or None while
+    that session is still to come."""
+    if b.first_session is None or b.first_session > now:
+        return None
+    return (now.date() - b.first_session.date()).days

@@ -11,7 +11,7 @@ Invariants:
   as the commission report counts them;
 - money due by age adds up, to the cent, to the money due in Balances (the positive `due`
   of every period); a period's age is counted from its first session, as the payment
-  reminder counts "due since" (alerts._payment_reminder); credits are a separate figure.
+  reminder counts "due since" (ledger.days_due); credits are a separate figure.
 
 How full (the weekday x hour heatmap): the places booked in that hour of the month, i.e.
 every appointment that is not `cancelled` (a private session takes one place, a group class
@@ -30,6 +30,7 @@ from datetime import date, datetime
 from decimal import Decimal
 from itertools import pairwise
 
+from .ledger import days_due
 from .model import CANCELLED, COMPLETED, PAID_CANCEL, PENDING, Appointment, Balance, Snapshot
 from .month import Month
 from .plan import Plan, plan
@@ -276,8 +277,6 @@ def due_by_age(balances: Iterable[Balance], now: datetime) -> tuple[DueBucket, .
 
 
 def _bucket(b: Balance, now: datetime) -> int:
-    if b.first_session is None or b.first_session > now:
-        return 0
-    days = (now.date() - b.first_session.date()).days
-    return 1 + sum(days > bound for bound in AGE_BUCKETS)
+    days = days_due(b, now)
+    return 0 if days is None else 1 + sum(days > bound for bound in AGE_BUCKETS)
 
