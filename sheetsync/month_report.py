@@ -160,16 +160,15 @@ def month_report(snapshot: Snapshot, month: Month, now: datetime,
     reports = [commission_report(snapshot, shown, now, locale, synced=synced)
                for shown in months_ending(month, MONTHS_SHOWN)]
     in_month = [a for a in rows if a.date in month]
+    starts = period_starts(snapshot, synced.balances, month)
     return MonthReport(
         month=month, now=now,
         months=tuple(_figures(r, rows) for r in reports),
         staff=tuple(_staff(reports[-1])),
         occupancy=occupancy(in_month),
         groups=tuple(_group_fill(snapshot, in_month)),
-        renewals=tuple(p for p in period_starts(snapshot, synced.balances, month)
-                       if p.period > 1),
-        new_packages=tuple(p for p in period_starts(snapshot, synced.balances, month)
-                           if p.period == 1),
+        renewals=tuple(p for p in starts if p.period > 1),
+        new_packages=tuple(p for p in starts if p.period == 1),
         closed_clients=tuple(closed_clients(snapshot, rows, month)),
         due_by_age=due_by_age(synced.balances, now),
         credit=-sum((b.due for b in synced.balances if b.due < 0), Decimal("0.00")),
