@@ -121,11 +121,6 @@ class SyncReport:
         return self.plan.problems
 
     @property
-    def shown_problems(self) -> list[Problem]:
-        """The problems as the Problems tab shows them (the studio's language)."""
-        return self.problem_words.shown_all(self.plan.problems)
-
-    @property
     def structural(self) -> bool:
         return self.snapshot.structural
 
@@ -301,11 +296,6 @@ class CheckReport:
     snapshot: Snapshot
     notes: list[str] = field(default_factory=list)
     problem_words: ProblemWords = ENGLISH_WORDS  # how the studio reads them
-
-    @property
-    def shown_problems(self) -> list[Problem]:
-        """The problems as the Problems tab shows them (the studio's language)."""
-        return self.problem_words.shown_all(self.problems)
 
     @property
     def exit_code(self) -> int:
