@@ -34,7 +34,7 @@ from decimal import Decimal
 from typing import Any
 
 from .alerts import RETRYABLE, AlertPlan
-from .ledger import ACTIVE, days_due
+from .ledger import days_due, ending_within
 from .messages import (
     DIGEST,
     MANAGER,
@@ -179,10 +179,9 @@ def ending_soon(snap: Snapshot, balances: Iterable[Balance],
                 now: datetime) -> list[dict[str, Any]]:
     """Active periods whose last planned session lies within ENDING_WITHIN: those that end
     for good first, then those that renew, each soonest first."""
-    horizon = now + ENDING_WITHIN
     found = []
-    for b in balances:
-        if b.state != ACTIVE or b.last_session is None or not now <= b.last_session <= horizon:
+    for b in ending_within(balances, now + ENDING_WITHIN):
+        if b.last_session is None or b.last_session < now:
             continue
         enrollment = snap.enrollments[b.enrollment_id]
         package = snap.packages[enrollment.package_id]

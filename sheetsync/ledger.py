@@ -289,7 +289,7 @@ def current_periods(rows: list[Balance]) -> list[Balance]:
     return [b for b in rows if b.period == latest[b.enrollment_id] or b.due > 0]
 
 
-def ending_within(rows: list[Balance], horizon: datetime) -> list[Balance]:
+def ending_within(rows: Iterable[Balance], horizon: datetime) -> list[Balance]:
     """Active periods whose last session is at or before `horizon`."""
     return [b for b in rows if b.state == ACTIVE and b.last_session is not None
             and b.last_session <= horizon]
