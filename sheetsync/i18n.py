@@ -26,7 +26,9 @@ from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po
 from babel.support import NullTranslations, Translations
 
-SUPPORTED = ("en", "tr", "de")
+from .words import LANGUAGES
+
+SUPPORTED = LANGUAGES  # en, tr, de: the languages words.py reads are the ones spoken
 DEFAULT = "en"
 DOMAIN = "sheetsync"
 
