@@ -213,9 +213,11 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
     began = clock()
     tables, snapshot = read_workbook(store, now, progress, holidays, locale)
     result = plan(snapshot, now, alert_rules=alerting.rules if alerting else None)
+    words = problem_words(locale, tables)
     if alerting is not None and not snapshot.structural:
-        add_digests(result, tables, snapshot, alerting, locale)
-    report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send)
+        add_digests(result, tables, snapshot, alerting, words)
+    report = SyncReport(result, WorkbookChanges(), snapshot, dry_run, alerts=result.alerts.send,
+                        problem_words=words)
     if snapshot.structural:
         report.notes.append(translations(locale).gettext(
             "The workbook is missing tabs or columns, so nothing was written; run 'sheetsync "
@@ -227,9 +229,7 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
         outcomes = send_alerts(store, alerting.sender, result.alerts, now, progress, locale)
         report.outcomes = [r for _, r in outcomes]
     located = located_owned(tables, locale)
-    report.problem_words = problem_words(locale, tables)
-    report.changes = build_changes(result, located, snapshot.notices, outcomes,
-                                   report.problem_words)
+    report.changes = build_changes(result, located, snapshot.notices, outcomes, words)
     if not dry_run:
         run = run_record(result, started_at=started_at, notified=report.sent,
                          seconds=clock() - began, result=report.result)
@@ -242,16 +242,16 @@ def _sync(store: Store, now: datetime, started_at: datetime, dry_run: bool,
 
 
 def add_digests(result: Plan, tables: dict[str, Table], snapshot: Snapshot,
-                alerting: Alerting, locale: str) -> None:
+                alerting: Alerting, words: ProblemWords) -> None:
     """Add the weekly digests due at the plan's `now` (and the stale ones to skip) to its
     alerts: they read the workbook's record of runs and alerts and its open problems, in
-    the studio's words."""
+    the studio's words (`words`, as the Problems tab shows them)."""
     now, rules = result.now, alerting.digest_rules
     record, problems = None, []
     if waiting_managers(snapshot, now, rules):  # the tabs are read only for a digest to send
         record = health.status(tables, now, max_age=None, smtp=alerting.sender.delivers,
-                               locale=locale)
-        problems = [problem_words(locale, tables).line(p) for p in result.problems]
+                               locale=words.locale)
+        problems = [words.line(p) for p in result.problems]
     due = due_digests(snapshot, result.balances, result.appointments, now, rules,
                       record=record, problems=problems)
     result.alerts.send.extend(due.send)

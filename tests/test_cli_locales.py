@@ -249,6 +249,19 @@ def test_sync_names_the_problems_it_found_in_the_language(run, cli_folder: Path)
     assert "problem(s) found" not in synced.output
 
 
+def test_sync_names_a_missing_column_in_the_language_as_check_does(run, cli_folder: Path):
+    path = studio(cli_folder, "tr")
+    book = openpyxl.load_workbook(path)
+    book["Packages"]["D1"] = None  # the price header: a structural problem, nothing is written
+    book.save(path)
+    missing = "  Packages satır 1, price: price sütunu eksik; başlık satırına ekleyin."
+    synced = run("sync", "--now", SYNCED)
+    assert synced.exit_code == 1, synced.output
+    holds(synced.output, ["1 sorun bulundu; ilgili satırlar olduğu gibi bırakıldı:", missing])
+    checked = run("check", "--now", SYNCED)
+    holds(checked.output, [missing])
+
+
 def test_status_says_why_it_needs_attention_in_the_language(run, cli_folder: Path):
     studio(cli_folder, "de")
     assert run("sync", "--now", SYNCED).exit_code == 0
