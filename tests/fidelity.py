@@ -8,11 +8,13 @@ This module builds such a workbook three ways (openpyxl, xlsxwriter, LibreOffice
 and reads every studio object back at the XML level (zipfile + ElementTree), so a
 test can compare the workbook before and after each sheetsync command.
 
-The comparison is the one a spreadsheet program makes true when rows are deleted:
-`expected(before)` is `before` with the rows sheetsync deleted taken out (an object
-on a deleted row goes with it, an image moves to the next row that stays, a
-reference into a deleted row becomes #REF!, a range shrinks) and every other row
-number moved up; it must equal `after`. Rows hold records (an appointment_id, a
+The comparison is the one a spreadsheet program makes true when rows are deleted or
+inserted: `expected(before)` is `before` with the rows sheetsync deleted taken out (an
+object on a deleted row goes with it, an image moves to the next row that stays, a
+reference into a deleted row becomes #REF!, a range shrinks), the rows it inserted (a
+renewal's Balances row beside its earlier period) put in, and every other row number
+moved up or down; it must equal `after`. The watched balance's row carries a note, a
+link, merged cells and an image, so the renewals inserted above it show each moving down. Rows hold records (an appointment_id, a
 balance's enrollment and period), so a record found anywhere but where its row
 moved to is reported too, and objects are named by the record on their row.
 """
@@ -107,7 +109,13 @@ DASHBOARD = (  # (cell, label, formula); {row} is the WATCHED row, {brow} the ba
     ("B8", f"status of {WATCHED}, by name", "Booking"),
     ("B9", "E2 remaining", "Balances!L{brow}"),
 )
-NAMES = {"Statuses": "Appointments!$L$2:$L$500", "Booking": "Appointments!$L${row}"}
+NAMES = {"Statuses": "Appointments!$L$2:$L$500", "Booking": "Appointments!$L${row}",
+         "E2Due": "Balances!$S${brow}"}
+# Balances: the studio's own objects on the watched balance's row (V: a link, W:X merged,
+# Y an image) and over its rows (a validation in Z, a conditional format on due), so
+# renewals inserted above that row show each of them moving down with it.
+BALANCE_LINK = "https://files.example.com/contracts/E2-1"
+BALANCE_VALIDATION, BALANCE_CHECKED = "Z2:Z100", "S2:S100"
 
 
 def studio_tables() -> dict[str, Table]:
@@ -267,6 +275,17 @@ def build_with_openpyxl(path: Path) -> Path:
     ba.row_dimensions[at.balance].fill = grey
     for col in range(1, 22):
         ba.cell(at.balance, col).fill = grey
+    ba["V1"], ba["W1"], ba["Z1"] = "contract", "plan", "method"
+    ba[f"V{at.balance}"] = "signed"
+    ba[f"V{at.balance}"].hyperlink = BALANCE_LINK
+    ba[f"W{at.balance}"] = "two instalments"
+    ba.merge_cells(f"W{at.balance}:X{at.balance}")
+    ba.add_image(_openpyxl_png(), f"Y{at.balance}")
+    methods = DataValidation(type="list", formula1='"cash,card"', allow_blank=True)
+    methods.add(BALANCE_VALIDATION)
+    ba.add_data_validation(methods)
+    ba.conditional_formatting.add(BALANCE_CHECKED, CellIsRule(operator="greaterThan",
+                                                              formula=["0"], fill=yellow))
 
     cl = wb["Clients"]
     for r in range(2, tables["Clients"].last_row + 1):
@@ -284,7 +303,8 @@ def build_with_openpyxl(path: Path) -> Path:
         da[cell] = "=" + formula.format(row=at.watched, brow=at.balance)
     da.add_image(_openpyxl_png(), "F2")
     for name, text in NAMES.items():
-        wb.defined_names[name] = DefinedName(name, attr_text=text.format(row=at.watched))
+        wb.defined_names[name] = DefinedName(name, attr_text=text.format(row=at.watched,
+                                                                         brow=at.balance))
 
     ro = wb.create_sheet("Rooms")
     for values in (["room", "floor", "seats"], ["Room A", 1, 6], ["Room B", 1, 4],
@@ -387,6 +407,16 @@ def build_with_xlsxwriter(path: Path) -> Path:
         ba.write_formula(f"U{r}", "=" + BALANCE_CHECK.format(r=r),
                          fmt(None, fills["Balances"].get(r)), 0 if r <= at.balances else "")
     ba.write_comment(at.balance - 1, 20, "Second instalment promised", {"author": "Studio"})
+    for letter, header in (("V", "contract"), ("W", "plan"), ("Z", "method")):
+        ba.write_string(f"{letter}1", header, bold)
+    ba.write_url(f"V{at.balance}", BALANCE_LINK, fmt(None, fills["Balances"][at.balance]),
+                 string="signed")
+    ba.merge_range(f"W{at.balance}:X{at.balance}", "two instalments",
+                   fmt(None, fills["Balances"][at.balance]))
+    ba.insert_image(f"Y{at.balance}", "logo.png", {"image_data": io.BytesIO(png())})
+    ba.data_validation(BALANCE_VALIDATION, {"validate": "list", "source": ["cash", "card"]})
+    ba.conditional_format(BALANCE_CHECKED, {"type": "cell", "criteria": ">", "value": 0,
+                                            "format": yellow})
 
     cl = sheets["Clients"]
     for r in range(2, tables["Clients"].last_row + 1):
@@ -403,7 +433,7 @@ def build_with_xlsxwriter(path: Path) -> Path:
                          _dashboard(tables)[cell])
     da.insert_image("F2", "logo.png", {"image_data": io.BytesIO(png())})
     for name, text in NAMES.items():
-        book.define_name(name, "=" + text.format(row=at.watched))
+        book.define_name(name, "=" + text.format(row=at.watched, brow=at.balance))
 
     ro = book.add_worksheet("Rooms")
     for r, values in enumerate((["room", "floor", "seats"], ["Room A", 1, 6], ["Room B", 1, 4],
