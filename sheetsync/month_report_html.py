@@ -30,11 +30,11 @@ import jinja2
 from babel.dates import get_day_names, get_month_names
 from markupsafe import Markup, escape
 
-from .atomic import write_atomically
 from .errors import UserError
 from .formatting import format_count, format_money, format_month, format_stamp
 from .i18n import DEFAULT, translations
 from .month_report import DueBucket, MonthReport
+from .report_files import write_report
 
 CHARTS = ("revenue", "sessions", "occupancy", "staff", "due")
 TEMPLATE = "month_report.html.j2"
@@ -80,12 +80,7 @@ def check_html_path(out: str, locale: str = DEFAULT) -> Path:
 
 
 def save_html(html: str, path: Path, locale: str = DEFAULT) -> None:
-    try:
-        write_atomically(path, html.encode("utf-8"))
-    except OSError as err:
-        raise UserError(translations(locale).gettext(
-            "Cannot save the report to %(path)s: %(reason)s.") % {
-                "path": path, "reason": err.strerror}) from None
+    write_report(path, html.encode("utf-8"), locale)
 
 
 def report_title(report: MonthReport, studio_name: str = "", locale: str = DEFAULT) -> str:

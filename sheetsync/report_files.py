@@ -74,6 +74,11 @@ def save(report: CommissionReport, path: Path, currency: str = "",
          locale: str = DEFAULT) -> None:
     content = (_xlsx_bytes(report, currency, locale) if path.suffix.lower() == ".xlsx"
                else _csv_text(report, currency).encode("utf-8-sig"))
+    write_report(path, content, locale)
+
+
+def write_report(path: Path, content: bytes, locale: str = DEFAULT) -> None:
+    """Save a report file whole (atomically), or a UserError (in `locale`) saying why not."""
     try:
         write_atomically(path, content)
     except OSError as err:
