@@ -40,6 +40,7 @@ from gspread.exceptions import APIError
 from gspread.http_client import FileType, HTTPClient, ParamsType
 
 from ..errors import UserError, WorkbookBusy
+from ..formatting import format_count
 from ..i18n import DEFAULT, N_, translations
 from .gsheets_access import GOOGLE_API, HELP
 
@@ -96,7 +97,7 @@ _CELL_LIMIT = re.compile(r"above the limit of (\d+) cells")
 
 def _cells(limit: int, locale: str = DEFAULT) -> str:
     if limit % 1_000_000:
-        return f"{limit:,}" if locale == DEFAULT else f"{limit:,}".replace(",", ".")
+        return format_count(limit, locale)
     return translations(locale).gettext("%(millions)s million") % {
         "millions": limit // 1_000_000}
 
