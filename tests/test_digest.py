@@ -34,6 +34,7 @@ from sheetsync.notify import BUILTIN_TEMPLATES, Mailer, Templates
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
 from sheetsync.stores.xlsx import XlsxStore
+from tests.alert_config import write_config
 from tests.mailserver import Recorder, free_port, running, smtp_email
 from tests.studio import records, set_status, studio, sync, xlsx_studio
 from tests.studios import PHYSIO
@@ -327,14 +328,6 @@ def test_a_failed_digest_is_retried_in_its_week_and_dropped_after_it():
 
 # ---------------------------------------------------------------------------
 # Configuration, the command line and the demo
-
-
-def write_config(folder: Path, notifications: str, locale: str = "en") -> Path:
-    path = folder / "sheetsync.yaml"
-    path.write_text(f"workbook: studio.xlsx\ntimezone: Europe/Istanbul\ncurrency: TRY\n"
-                    f"locale: {locale}\nemail:\n  from: Studio <studio@example.com>\n"
-                    "  outbox_dir: outbox\n" + notifications, encoding="utf-8")
-    return path
 
 
 def test_the_settings_are_off_by_default_and_read_in_english_or_the_studios_words(

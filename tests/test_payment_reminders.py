@@ -19,11 +19,13 @@ import pytest
 from sheetsync import engine
 from sheetsync.alerts import AlertRules
 from sheetsync.config import Email, load_config
+from sheetsync.errors import UserError
 from sheetsync.messages import FAILED, SKIPPED
 from sheetsync.notify import BUILTIN_TEMPLATES, Mailer
 from sheetsync.plan import plan
 from sheetsync.read import read_snapshot
 from sheetsync.stores.xlsx import XlsxStore
+from tests.alert_config import write_config
 from tests.mailserver import Recorder, running, smtp_email
 from tests.studio import edit, records, studio, sync, xlsx_studio
 from tests.studios import PHYSIO, TWO_CLIENTS
@@ -276,14 +278,6 @@ def test_a_client_reads_the_reminder_in_their_own_language():
 # Configuration and the command line
 
 
-def write_config(folder: Path, notifications: str) -> Path:
-    path = folder / "sheetsync.yaml"
-    path.write_text("workbook: studio.xlsx\ntimezone: Europe/Istanbul\ncurrency: TRY\n"
-                    "email:\n  from: Studio <studio@example.com>\n  outbox_dir: outbox\n"
-                    + notifications, encoding="utf-8")
-    return path
-
-
 def test_the_settings_are_off_by_default_and_read_when_given(tmp_path: Path):
     config = load_config(str(write_config(tmp_path, "")))
     assert (config.payment_due_after_days, config.payment_due_every_days) == (None, None)
@@ -302,7 +296,6 @@ def test_the_settings_are_off_by_default_and_read_when_given(tmp_path: Path):
     ("  payment_due_every_days: 7\n", "needs notifications.payment_due_after_days"),
 ])
 def test_a_bad_setting_is_a_clear_config_problem(tmp_path: Path, settings: str, phrase: str):
-    from sheetsync.errors import UserError
     with pytest.raises(UserError, match=phrase):
         load_config(str(write_config(tmp_path, "notifications:\n" + settings)))
 
