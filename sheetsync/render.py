@@ -41,7 +41,6 @@ from .words import NOTICE_STATUSES, holiday_names, value_word
 
 if TYPE_CHECKING:
     from . import engine, ics
-    from .month import Month
     from .report import CommissionReport
     from .usecases import (
         BalanceReport,
@@ -275,8 +274,7 @@ def detail_lines(plan: Plan, locale: str = DEFAULT) -> list[str]:
 
 
 def describe(a: Appointment, locale: str = DEFAULT) -> str:
-    day = (f"{a.date:%a %Y-%m-%d}" if locale == DEFAULT
-           else format_table_moment(a.date, locale))
+    day = format_table_moment(a.date, locale)
     return f"{a.appointment_id}  {a.client_name}  {day} {a.start:%H:%M}-{a.end:%H:%M}  {a.staff_id}"
 
 
@@ -445,7 +443,7 @@ def balance_lines(found: BalanceReport, currency: str, locale: str = DEFAULT) ->
     lines = [balance_table(found.rows, currency, filtered=found.filtered, locale=locale)]
     if found.due_only and found.rows:
         lines.append(t.gettext("Total due: %(amount)s") % {
-            "amount": money(found.total_due, currency, locale)})
+            "amount": format_money(found.total_due, currency, locale)})
     if found.held:
         lines.append(t.gettext("Not shown, held by problems: %(ids)s (run 'sheetsync check').")
                      % {"ids": ", ".join(found.held)})
@@ -466,7 +464,7 @@ def balance_table(rows: Sequence[Balance], currency: str, filtered: bool = False
         (f"{b.client_name} ({b.client_id})", b.package_id, str(b.period),
          f"{b.used}/{b.sessions}", str(b.remaining),
          format_table_moment(b.next_session, locale) if b.next_session else "-",
-         money(b.due, currency, locale))
+         format_money(b.due, currency, locale))
         for b in sorted(rows, key=lambda b: (b.client_name.lower(), b.enrollment_id, b.period))
     ]
     if len(table) == 1:
@@ -488,7 +486,7 @@ def commission_lines(outcome: CommissionsOutcome, name: str, currency: str,
                      locale: str = DEFAULT) -> list[str]:
     t = translations(locale)
     result, month = outcome.report, outcome.report.month
-    said = {"month": month, "name": name, "label": month_label(month, locale)}
+    said = {"month": month, "name": name, "label": format_month(month.first, locale)}
     lines = [t.gettext("Commissions for %(label)s (%(month)s) in %(name)s") % said, ""]
     if result.empty:
         lines.append(t.gettext("No session was completed or paid-cancelled in %(month)s: no "
@@ -521,17 +519,6 @@ def commission_lines(outcome: CommissionsOutcome, name: str, currency: str,
     return lines + [t.gettext("Note: %(note)s") % {"note": note} for note in result.notes]
 
 
-def month_label(month: Month, locale: str = DEFAULT) -> str:
-    """`December 2026`, `Aralık 2026`, `Dezember 2026`."""
-    return month.label if locale == DEFAULT else format_month(month.first, locale)
-
-
-def money(amount: Decimal, currency: str, locale: str = DEFAULT) -> str:
-    if locale == DEFAULT:
-        return f"{amount:,.2f} {currency}".strip()
-    return format_money(amount, currency, locale)
-
-
 def staff_label(staff_id: str, staff_name: str, locale: str = DEFAULT) -> str:
     if not staff_id:
         return translations(locale).gettext("(no staff member)")
@@ -541,11 +528,12 @@ def staff_label(staff_id: str, staff_name: str, locale: str = DEFAULT) -> str:
 def staff_table(result: CommissionReport, currency: str, locale: str = DEFAULT) -> str:
     t = translations(locale)
     rows = [(staff_label(r["staff_id"], r["staff_name"], locale), str(r["sessions"]),
-             money(r["revenue"], currency, locale), money(r["commission"], currency, locale))
+             format_money(r["revenue"], currency, locale),
+             format_money(r["commission"], currency, locale))
             for r in result.by_staff.to_dict("records")]
     total = (str(t.pgettext("table header", "Total")), str(result.total_sessions),
-             money(result.total_revenue, currency, locale),
-             money(result.total_commission, currency, locale))
+             format_money(result.total_revenue, currency, locale),
+             format_money(result.total_commission, currency, locale))
     return text_table((str(t.pgettext("table header", "staff")),
                        str(t.pgettext("table header", "sessions")),
                        str(t.pgettext("table header", "revenue")),
@@ -561,8 +549,8 @@ def package_table(result: CommissionReport, currency: str, locale: str = DEFAULT
         package = (f"{r['package_name']} ({r['package_id']})" if r["package_id"]
                    else t.gettext("(package unknown)"))
         rows.append(("" if staff == previous else staff, package, str(r["sessions"]),
-                     money(r["revenue"], currency, locale),
-                     money(r["commission"], currency, locale)))
+                     format_money(r["revenue"], currency, locale),
+                     format_money(r["commission"], currency, locale)))
         previous = staff
     return text_table((str(t.pgettext("table header", "staff")),
                        str(t.pgettext("table header", "package")),
@@ -704,7 +692,7 @@ def demo_lines(found: DemoReport, command: str, locale: str = DEFAULT) -> list[s
             "completed": len(plan.completed), "renewed": len(plan.renewals)})
     due = sum((b.due for b in plan.balances if b.due > 0), start=Decimal(0))
     lines.append(t.gettext("Balances: %(periods)s periods, %(due)s still due in total.") % {
-        "periods": len(plan.balances), "due": money(due, "", locale)})
+        "periods": len(plan.balances), "due": format_money(due, "", locale)})
     lines += demo_mail_lines(found, locale)
     lines.append(t.gettext("Open %(path)s and look at the Appointments and Balances tabs, or "
                            "run:") % {"path": path} + "\n"
