@@ -33,10 +33,12 @@ from .words import (
     NOTICE_STATUSES,
     RUN_MODES,
     RUN_RESULTS,
+    STATUSES,
     canonical_status_word,
     choice_word,
     fold,
     status_key,
+    status_words,
     statuses,
     value_word,
     value_words,
@@ -94,7 +96,6 @@ def C(name: str, kind: Kind = Kind.TEXT, *, req: bool = False, width: int = 14,
 
 
 YES_NO = ("yes", "no")
-STATUSES = ("pending", "completed", "cancelled", "paid_cancel")
 CLIENT_STATUSES = ("active", "closed")
 ROLES = ("staff", "manager")
 ENROLLMENT_STATUSES = ("active", "ended")
@@ -409,7 +410,7 @@ def choice_words(column: Column, locale: str) -> tuple[str, ...]:
     if column.choices == YES_NO:
         return yes_no_words(known_locale(locale))
     if column.choices == STATUSES:
-        return tuple(status_word(status, locale) for status in STATUSES)
+        return status_words(known_locale(locale))
     if column.choices in STUDIO_CHOICES:
         return tuple(choice_word(choice, known_locale(locale)) for choice in column.choices)
     if column.choices == NOTICE_STATUSES:
@@ -431,8 +432,6 @@ WORDED: dict[tuple[str, str], tuple[str, ...]] = {
 
 def worded(tab: Tab, column: Column) -> tuple[str, ...] | None:
     """The values `column` of `tab` holds when they are sheetsync's own words, else None."""
-    if column.choices == STATUSES:
-        return STATUSES
     return WORDED.get((tab.name, column.name))
 
 
