@@ -24,7 +24,7 @@ from .formatting import format_numeric_day
 from .i18n import translations
 from .model import Problem
 from .phrases import P_, Day, Phrase, Word
-from .schema import ALL_TABS, ENGLISH, TITLES, Tab, find_tab, known_locale, tab_title
+from .schema import ALL_TABS, ENGLISH, find_tab, known_locale, title
 from .words import fold
 
 DOMAIN = "problems"
@@ -82,7 +82,7 @@ class ProblemWords:
         return self.tab(word.name) if word.tab else self.column(word.name, tab)
 
     def _title(self, name: str) -> str:
-        return TITLES.get(self.locale, {}).get(name, name)
+        return title(name, self.locale)
 
 
 ENGLISH_WORDS = ProblemWords()
@@ -99,13 +99,9 @@ def problem_words(locale: str, titles: Iterable[str] | Mapping[str, object]) -> 
         return ENGLISH_WORDS
     names = list(titles)
     found = {tab.name: find_tab(names, tab) for tab in ALL_TABS}
-    localized = {name for name, title in found.items()
-                 if title is not None and fold(title, code) == fold(
-                     tab_title(_tab(name), code), code)}
-    if localized or all(title is None for title in found.values()):
-        localized |= {name for name, title in found.items() if title is None}
+    localized = {name for name, found_title in found.items()
+                 if found_title is not None
+                 and fold(found_title, code) == fold(title(name, code), code)}
+    if localized or all(found_title is None for found_title in found.values()):
+        localized |= {name for name, found_title in found.items() if found_title is None}
     return ProblemWords(code, frozenset(localized))
-
-
-def _tab(name: str) -> Tab:
-    return next(tab for tab in ALL_TABS if tab.name == name)

@@ -393,14 +393,20 @@ def known_locale(locale: str) -> str:
     return locale if locale in LOCALES else ENGLISH
 
 
+def title(name: str, locale: str) -> str:
+    """The title in `locale` of the tab or column whose English name is `name` (itself in
+    English, and for a name sheetsync does not title)."""
+    return TITLES.get(locale, {}).get(name, name)
+
+
 def tab_title(tab: Tab, locale: str) -> str:
     """The tab's title in `locale` (`Randevular` for Appointments in Turkish)."""
-    return TITLES.get(locale, {}).get(tab.name, tab.name)
+    return title(tab.name, locale)
 
 
 def column_title(column: Column, locale: str) -> str:
     """The column's header in `locale` (`Danışan No` for client_id in Turkish)."""
-    return TITLES.get(locale, {}).get(column.name, column.name)
+    return title(column.name, locale)
 
 
 def choice_words(column: Column, locale: str) -> tuple[str, ...]:
