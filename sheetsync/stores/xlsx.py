@@ -69,7 +69,7 @@ from .lockfiles import busy_message, find_lock
 from .looks import money_format
 from .xlsx_chart import draw_commission_chart
 from .xlsx_read import read_calamine, read_openpyxl
-from .xlsxlook import A4_LOCALES
+from .xlsxlook import prints_on_a4
 from .xlsxparts import NewLooks, package_edit, skeleton, tabs_lacking_looks
 from .xlsxpatch import (
     FORMATS,
@@ -430,7 +430,7 @@ def _filter_and_print(ws: Worksheet, locale: str) -> None:
         ws.page_setup.orientation = "landscape"
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
-        if locale.split("_")[0] in A4_LOCALES:
+        if prints_on_a4(locale):
             ws.page_setup.paperSize = ws.PAPERSIZE_A4
         ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
     if not ws.print_title_rows:

@@ -37,9 +37,14 @@ FILTER_DATABASE = "_xlnm._FilterDatabase"
 _FILTER_REF = re.compile(rb'(<autoFilter\b[^>]*?\bref=")\$?([A-Z]+)\$?(\d+):\$?([A-Z]+)\$?(\d+)"')
 
 
+def prints_on_a4(locale: str) -> bool:
+    """Whether pages of a studio speaking `locale` are A4 (else the format's Letter)."""
+    return locale.split("_")[0] in A4_LOCALES
+
+
 def page_setup(locale: str) -> bytes:
     """Landscape, one page wide and as many down as it takes, on the locale's paper."""
-    return PAGE_SETUP % (b' paperSize="9"' if locale.split("_")[0] in A4_LOCALES else b"")
+    return PAGE_SETUP % (b' paperSize="9"' if prints_on_a4(locale) else b"")
 
 
 def auto_filter(last_column: int, last_row: int) -> bytes:
