@@ -5,15 +5,8 @@
 # Run from the repository root with sheetsync installed (pip install -e '.[test]') and
 # /usr/bin/chromium present (apt-get install chromium).
 set -euo pipefail
-root=$(pwd)
-work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
-export PYTHONPATH="$root${PYTHONPATH:+:$PYTHONPATH}"  # this checkout's code
-cd "$work"
-python3 -c "from pathlib import Path
-from tests.month_demo import synced_demo
-synced_demo(Path('studio.xlsx'))"
-printf 'timezone: Europe/Istanbul\ncurrency: TRY\n' > sheetsync.yaml
+source docs/scratch-studio.sh
+scratch_studio tests.month_demo synced_demo
 sheetsync --quiet report month studio.xlsx --month 2026-12 --now 2027-01-04T09:00 \
   --out december.html
 python3 -c "from pathlib import Path
