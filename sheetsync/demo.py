@@ -58,13 +58,13 @@ DEMO_WORDS = {
 def demo_layout(today: date, locale: str = ENGLISH) -> Layout:
     """The demo studio's tabs and rows, the rows' values in `locale`'s words (the tabs and
     keys stay English: `stores.layout.localized_layout` gives them the locale's titles)."""
-    words = DEMO_WORDS[known_locale(locale)]
-    yes, no = yes_no_words(known_locale(locale))
+    code = known_locale(locale)
+    words = DEMO_WORDS[code]
+    yes, no = yes_no_words(code)
     phy10, pil8, grp12, pt4 = words.packages
     card, cash, transfer = words.methods
     active = words.active
-    staff = choice_word("staff", known_locale(locale))
-    manager = choice_word("manager", known_locale(locale))
+    staff, manager = choice_word("staff", code), choice_word("manager", code)
 
     def day(offset: int) -> date:
         return today + timedelta(days=offset)
