@@ -93,12 +93,13 @@ def write_balances(plan: Plan, cols: Columns, changes: WorkbookChanges) -> None:
     for (enrollment_id, period), row in sorted(kept.items()):
         periods.setdefault(enrollment_id, []).append((period, row))
     clients = last_row_of_each(found.clients, (*kept.values(), *found.held))
-    bottom = writer.below_records  # insert_before appends there
-    writer.insert_before_each([
-        (above if (above := new_row_above(key[1], periods.get(key[0], []),
-                                          clients.get(balance.client_id))) is not None
-         else bottom, balance_cells(balance))
-        for key, balance in wanted.items() if key not in kept])
+
+    def place(key: tuple[str, int], balance: Balance) -> int:
+        above = new_row_above(key[1], periods.get(key[0], []), clients.get(balance.client_id))
+        return writer.below_records if above is None else above  # there: appended
+
+    writer.insert_before_each([(place(key, balance), balance_cells(balance))
+                               for key, balance in wanted.items() if key not in kept])
     for key, row in found.existing.items():
         if key in wanted:
             writer.update_row(row, _BALANCE_COLUMNS, _balance_values(wanted[key]))
