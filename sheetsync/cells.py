@@ -29,7 +29,7 @@ from functools import cache
 from typing import TYPE_CHECKING
 
 from . import words
-from .phrases import P_, Phrase
+from .phrases import P_, Phrase, one_of
 
 if TYPE_CHECKING:
     from babel import Locale
@@ -498,8 +498,7 @@ def parse_status(value: object, locale: str = "en") -> str:
 
 def _status_choices(locale: str) -> Phrase:
     """`pending, completed, cancelled or paid_cancel`, in the locale's words."""
-    *first, last = words.status_words(locale)
-    return P_("{first} or {last}", first=", ".join(first), last=last)
+    return one_of(words.status_words(locale))
 
 
 def cents(amount: Decimal) -> Decimal:

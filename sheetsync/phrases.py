@@ -18,7 +18,7 @@ into the `problems` domain, apart from the e-mails' `sheetsync` domain.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from typing import Protocol
@@ -105,6 +105,13 @@ class Phrase:
 def P_(message: str, /, **params: object) -> Phrase:
     """A sentence of the `problems` catalog and its parameters (extracted with `-k P_`)."""
     return Phrase(message, tuple(params.items()))
+
+
+def one_of(choices: Sequence[str]) -> Phrase:
+    """`pending, completed, cancelled or paid_cancel`: the words a cell may hold, as a phrase
+    (at least two)."""
+    *first, last = choices
+    return P_("{first} or {last}", first=", ".join(first), last=last)
 
 
 def _untranslated(message: str) -> str:

@@ -37,7 +37,7 @@ read are never looked at.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, replace
 from dataclasses import fields as dataclass_fields
 from datetime import date, datetime, time
@@ -61,7 +61,7 @@ from .model import (
     Snapshot,
     Staff,
 )
-from .phrases import P_, SENTENCE_LIMIT, Name, Phrase
+from .phrases import P_, SENTENCE_LIMIT, Name, Phrase, one_of
 from .schedule import parse_schedule
 from .schema import (
     ALL_TABS,
@@ -441,11 +441,15 @@ def _choice(*options: str) -> Callable[[object], str]:
     def parse_choice(value: object) -> str:
         raw = words.fold(cells.text(value))  # `ACTİVE` typed on a Turkish keyboard too
         if raw not in options:
-            raise CellError(P_("'{raw}' should be {choices}", raw=cells.text(value),
-                               choices=P_("{first} or {last}", first=", ".join(options[:-1]),
-                                          last=options[-1])))
+            raise _should_be(value, options)
         return raw
     return parse_choice
+
+
+def _should_be(value: object, shown: Sequence[str]) -> CellError:
+    """`'maybe' should be active or closed`, the choices as the studio's workbook words them."""
+    return CellError(P_("'{raw}' should be {choices}", raw=cells.text(value),
+                        choices=one_of(shown)))
 
 
 def _choice_is(meaning: str, among: tuple[str, ...],
@@ -467,9 +471,7 @@ def _local_choice(among: tuple[str, ...], locale: str) -> Callable[[object], str
     def parse_choice(value: object) -> str:
         found = vocabulary.meaning(cells.text(value))
         if found is None:
-            raise CellError(P_("'{raw}' should be {choices}", raw=cells.text(value),
-                               choices=P_("{first} or {last}", first=", ".join(shown[:-1]),
-                                          last=shown[-1])))
+            raise _should_be(value, shown)
         return found
     return parse_choice
 
