@@ -29,6 +29,7 @@ import yaml
 
 from . import engine, ics
 from . import status as health
+from .atomic import write_atomically
 from .config import FEED_KINDS, HISTORY_MONTHS, CalendarSettings, Config, Email
 from .demo import demo_layout
 from .errors import UserError
@@ -231,7 +232,7 @@ def starter_config(path: Path, workbook: str, locale: str) -> bool:
         return False
     text = yaml.safe_dump({"workbook": workbook, "locale": locale}, allow_unicode=True,
                           sort_keys=False)
-    path.write_text(text, encoding="utf-8")
+    write_atomically(path, text.encode("utf-8"))
     return True
 
 
