@@ -291,8 +291,9 @@ class XlsxStore:
         exists = self.path.exists()
         tables = self.read() if exists else {}
         steps: list[Step | NewLooks] = [*layout_steps(tables, layout.tabs)]
+        source = self.path.read_bytes() if exists else skeleton()  # read once: it may be big
         if exists:  # sheetsync's own tabs get the filter and print setup they lack
-            steps += tabs_lacking_looks(self.path.read_bytes(), _own_titles(tables, layout))
+            steps += tabs_lacking_looks(source, _own_titles(tables, layout))
         if not steps and not layout.rows:
             return []
         if exists:
@@ -300,7 +301,7 @@ class XlsxStore:
         else:
             self.path.parent.mkdir(parents=True, exist_ok=True)
         try:
-            data = self._laid_out(tables, steps, layout, exists)
+            data = self._laid_out(source, tables, steps, layout)
         except Unpatchable as err:
             if not exists or self._may_rewrite(err):
                 raise
@@ -329,10 +330,10 @@ class XlsxStore:
                 "set up filtering and printing on the %(tab)s tab") % {"tab": step.title}
         return describe(step, locale)
 
-    def _laid_out(self, tables: dict[str, Table], steps: list[Step | NewLooks], layout: Layout,
-                  exists: bool) -> bytes:
-        """The workbook's bytes with the tabs, columns and rows of the layout added."""
-        source = self.path.read_bytes() if exists else skeleton()
+    def _laid_out(self, source: bytes, tables: dict[str, Table], steps: list[Step | NewLooks],
+                  layout: Layout) -> bytes:
+        """`source`, the workbook's bytes, with the tabs, columns and rows of the layout
+        added."""
         titles = [*tables, *(s.tab.name for s in steps if isinstance(s, NewTab))]
         layout_only = [s for s in steps if not isinstance(s, NewLooks)]
         fills = fill_changes(tables, layout_only, layout)
