@@ -346,8 +346,7 @@ def _normalise_separators(s: str) -> str:
         if not _grouped(s, mark):
             raise _not_money(s)
         if mark == "." and len(groups) == 2:
-            raise CellError(P_("'{raw}' could be read two ways; write {whole} or {fraction}",
-                               raw=s, whole="1500", fraction="1.50"))
+            raise _two_ways(s, "1.50")
         return s.replace(mark, "")
     return s
 
@@ -369,6 +368,12 @@ def _local_money(value: object, lang: str) -> Decimal:
     return -amount if match["lead"] or match["sign"] else amount
 
 
+def _two_ways(raw: str, fraction: str) -> CellError:
+    """`1.500` in English, `1,500` in tr and de: a thousand and a half, or one and a half."""
+    return CellError(P_("'{raw}' could be read two ways; write {whole} or {fraction}",
+                        raw=raw, whole="1500", fraction=fraction))
+
+
 def _local_number(number: str, raw: str, lang: str) -> Decimal:
     """The locale's own writing through Babel's strict parser (`1.500,00`, `2.000`, `12,5`),
     else English's where it reads one way only (`1,500.00`, `1.50`, `0.125`)."""
@@ -377,8 +382,7 @@ def _local_number(number: str, raw: str, lang: str) -> Decimal:
     if number.isdigit():
         return Decimal(number)
     if re.fullmatch(r"[1-9]\d{0,2},\d{3}", number):
-        raise CellError(P_("'{raw}' could be read two ways; write {whole} or {fraction}",
-                           raw=number, whole="1500", fraction="1,50"))
+        raise _two_ways(number, "1,50")
     try:
         return parse_decimal(number, locale=_babel_locale(lang), strict=True)
     except NumberFormatError:
