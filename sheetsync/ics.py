@@ -34,7 +34,7 @@ Stable output: an event's UID derives from its appointment id (a class: its grou
 and staff member), so a re-export updates events in place. SEQUENCE, DTSTAMP and
 LAST-MODIFIED are carried over from the previous file while the event's content stays the
 same, and become SEQUENCE + 1 and `now` when it changes. The same sessions therefore give
-the same bytes at any later moment, and `write_file` writes only when they differ. The
+the same bytes at any later moment, and a feed is written only when they differ. The
 calendar carries a digest of its events (X-SHEETSYNC-DIGEST), so an unchanged feed is known
 without parsing the previous file.
 """
@@ -537,10 +537,8 @@ def read_previous(path: Path) -> bytes | None:
         return None
 
 
-def write_file(path: Path, data: bytes) -> bool:
-    """Replace `path` atomically with `data` when it holds something else; True if written."""
-    if read_previous(path) == data:
-        return False
+def write_file(path: Path, data: bytes) -> None:
+    """Replace `path` atomically with `data`; its caller compared them already (the
+    `changed` of `feed_file`, which read what `path` held), so it is not read again."""
     path.parent.mkdir(parents=True, exist_ok=True)
     write_atomically(path, data, mode=0o644)  # made to be published: readable by a web server
-    return True
