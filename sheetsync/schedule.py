@@ -100,10 +100,7 @@ def parse_schedule(text: object, locale: str = "en") -> Schedule:
     interval = 1
     match = _INTERVAL.search(raw)
     if match:
-        if match["n"]:
-            interval = int(match["n"])
-        elif match["other"] or match["bi"]:
-            interval = 2
+        interval = _english_weeks(match)
         raw_rest = (raw[: match.start()] + " " + raw[match.end():]).strip()
         if _INTERVAL.search(raw_rest):
             raise _twice(raw, _EXAMPLE)
@@ -113,6 +110,14 @@ def parse_schedule(text: object, locale: str = "en") -> Schedule:
         raise _not_weekly(raw, interval)
     entries = _parse_entries(raw_rest, raw, _ENGLISH)
     return Schedule(text=raw, entries=entries, interval=interval)
+
+
+def _english_weeks(match: re.Match[str]) -> int:
+    """The weeks between sessions an `_INTERVAL` match says (`every 3 weeks`, `every other
+    week`, `biweekly`, `weekly`)."""
+    if match["n"]:
+        return int(match["n"])
+    return 2 if match["other"] or match["bi"] else 1
 
 
 @dataclass(frozen=True, slots=True)
@@ -160,7 +165,7 @@ def _numbers(lang: str) -> str:
 
 # Every N weeks, on the text in lower case: (pattern, weeks or 0 when the pattern's `n` says).
 _EVERY: dict[str, tuple[tuple[re.Pattern[str], int], ...]] = {
-    "en": ((re.compile(_INTERVAL.pattern, re.IGNORECASE), 0),),
+    "en": ((_INTERVAL, 0),),  # its groups say how many weeks (_english_weeks)
     "tr": (
         (re.compile(rf"(?:\bher\s+)?\b(?P<n>\d+|{_numbers('tr')})\s+haftada\s+bir\b"), 0),
         (re.compile(rf"\bher\s+(?P<n>\d+|{_numbers('tr')})\s+hafta(?:da)?\b"), 0),
@@ -196,11 +201,10 @@ def _every_n_weeks(lowered: str, lang: str) -> tuple[int, int, int] | None:
         match = pattern.search(lowered)
         if match is None:
             continue
-        groups = match.groupdict()
-        if pattern.pattern == _INTERVAL.pattern:
-            weeks = int(groups["n"]) if groups["n"] else 2 if groups["other"] or groups["bi"] else 1
+        if pattern is _INTERVAL:
+            weeks = _english_weeks(match)
         elif not weeks:
-            weeks = words.number_word(groups["n"].rstrip("."), lang) or 0
+            weeks = words.number_word(match["n"].rstrip("."), lang) or 0
         found.append((weeks, match.start(), match.end()))
     if not found:
         return None
