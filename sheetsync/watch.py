@@ -86,11 +86,6 @@ def describe_interval(seconds: float, locale: str = DEFAULT) -> str:
     return describe_duration(timedelta(seconds=seconds), locale)
 
 
-def said(word: str, locale: str) -> str:
-    """A reason for a run or an outcome of one (OUTCOMES, REASONS) as the log says it."""
-    return translations(locale).gettext(word)
-
-
 def backoff(failures: int, interval: float) -> float:
     """How long to wait after `failures` failed runs in a row."""
     return min(interval, RETRY * 2 ** max(failures - 1, 0))
@@ -258,6 +253,7 @@ class Watcher:
         self.synced: Fingerprint | None = None  # the workbook as the last good run left it
 
     def _(self, message: str) -> str:
+        """`message` (a log sentence, a reason of OUTCOMES or REASONS) in the log's language."""
         return translations(self.locale).gettext(message)
 
     def changed(self) -> None:
@@ -354,8 +350,8 @@ class Watcher:
             self.synced = fingerprint(self.local) if self.local is not None else None
             self.due_at, self.due_reason = started + self.every, "interval"
             retry = ""
-        result = said(OUTCOMES.get(outcome.code, "failed"), self.locale)
-        self.log(f"{said(reason, self.locale)}: {result}: {summary(outcome, self.locale)}{retry}")
+        result = self._(OUTCOMES.get(outcome.code, "failed"))
+        self.log(f"{self._(reason)}: {result}: {summary(outcome, self.locale)}{retry}")
 
     def _observed(self) -> AbstractContextManager[None]:
         if self.local is None:
