@@ -49,6 +49,7 @@ from sheetsync.stores.memory import MemoryStore
 from sheetsync.words import status_words
 from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
 from tests.libreoffice import needs_libreoffice, sheets_as_shown
+from tests.tab_writers import tab_writer
 
 TURKISH_TABS = ["Paketler", "Danışanlar", "Personel", "Gruplar", "Kayıtlar", "Ödemeler",
                 "Tatiller", "Randevular", "Bakiyeler", "Bildirimler", "Komisyonlar",
@@ -255,11 +256,7 @@ HEADER = ["appointment_id", "status", "note"]
 
 def _writer(rows: list[list[object]], locale: str,
             header: list[object] | None = None) -> tuple[TabWriter, WorkbookChanges]:
-    table = Table("Appointments", list(header or HEADER), rows)
-    cols, _ = locate({"Appointments": table}, APPOINTMENTS, locale)
-    assert cols is not None
-    changes = WorkbookChanges()
-    return TabWriter(cols, changes), changes
+    return tab_writer(Table("Appointments", list(header or HEADER), rows), APPOINTMENTS, locale)
 
 
 def _written(locale: str, held: str, wanted: str, *, by_row: bool = False) -> object:

@@ -32,7 +32,7 @@ from sheetsync.schema import (
     localized,
     tab_title,
 )
-from sheetsync.sheet import TabWriter, locate
+from sheetsync.sheet import TabWriter
 from sheetsync.stores.base import Table, WorkbookChanges
 from sheetsync.stores.gsheets import GoogleStore
 from sheetsync.stores.gsheets_access import ServiceAccount
@@ -42,6 +42,7 @@ from sheetsync.words import BALANCE_STATES, NOTICE_STATUSES, RUN_MODES, RUN_RESU
 from tests.google_fixtures import account, server  # noqa: F401  (fixtures)
 from tests.studio import slots, studio
 from tests.studios import PHYSIO
+from tests.tab_writers import tab_writer
 
 ENDED = "2026-12-14T23:00"  # the demo's E001 has used its ten sessions: three alerts due
 LATER = "2026-12-14T23:10"
@@ -90,11 +91,8 @@ def test_unknown_words_mean_nothing():
 def _balances_writer(state: str, locale: str) -> tuple[TabWriter, WorkbookChanges]:
     header = [column_title(BALANCES.column(name), locale)
               for name in ("enrollment_id", "period", "state")]
-    table = Table(tab_title(BALANCES, locale), header, [["E1", 1, state]])
-    cols, _ = locate({table.title: table}, BALANCES, locale)
-    assert cols is not None
-    changes = WorkbookChanges()
-    return TabWriter(cols, changes), changes
+    return tab_writer(Table(tab_title(BALANCES, locale), header, [["E1", 1, state]]), BALANCES,
+                      locale)
 
 
 def _state_written(locale: str, held: str, wanted: str, *, by_row: bool) -> object:
