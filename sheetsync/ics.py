@@ -80,11 +80,7 @@ class Feed:
 
     kind: str  # staff | client | group | studio
     key: str  # the staff, client or group id; "" for the studio
-    name: str  # who it is for, as people read it
-
-    @property
-    def label(self) -> str:
-        return f"{self.name} ({self.kind} {self.key})" if self.key else self.name
+    name: str  # who it is for, as people read it (render.feed_label words the whole label)
 
 
 @dataclass(frozen=True, slots=True)

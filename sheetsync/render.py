@@ -618,8 +618,6 @@ def feed_lines(written: Sequence[ics.Written], folder: Path, timezone: str,
 def feed_label(feed: ics.Feed, locale: str = DEFAULT) -> str:
     """`Elif (staff ST1)`, `Elif (personel ST1)`; the studio's feed `All sessions`,
     `Tüm seanslar`."""
-    if locale == DEFAULT:
-        return feed.label
     t = translations(locale)
     if feed.kind == "studio":
         return t.gettext("All sessions")
