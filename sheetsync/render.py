@@ -390,19 +390,12 @@ def status_lines(found: health.Status, name: str, timezone: str,
         lines.append("    " + t.gettext("... and %(count)s more in the Notifications tab") % {
             "count": waiting - len(found.waiting)})
     lines.append(labels["open problems"] + str(found.open_problems))
-    lines += [f"    {_tab_problem_line(p, locale)}" for p in found.first_problems]
+    read_back = ProblemWords(locale)  # the Problems tab's rows are already the studio's words
+    lines += [f"    {read_back.line(p)}" for p in found.first_problems]
     if found.open_problems > len(found.first_problems):
         lines.append("    " + t.gettext("... and %(count)s more in the Problems tab") % {
             "count": found.open_problems - len(found.first_problems)})
     return lines + list(health.reasons(found, locale))
-
-
-def _tab_problem_line(p: Problem, locale: str) -> str:
-    """A row of the Problems tab, read back: its words are already the studio's."""
-    if locale == DEFAULT or not p.row:
-        return problem_line(p)
-    where = translations(locale).gettext("%(tab)s row %(row)s") % {"tab": p.tab, "row": p.row}
-    return where + (f", {p.column}" if p.column else "") + f": {p.problem}"
 
 
 def _run_count_words(locale: str) -> dict[str, str]:
