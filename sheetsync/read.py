@@ -718,9 +718,6 @@ def _notice_status(value: object) -> str:
     return found if found is not None else _ENGLISH_NOTICE_STATUS(value)
 
 
-NOTICE_STATUS = _notice_status
-
-
 def parse_notices(cols: Columns | None, problems: list[Problem], *,
                   columnar: bool = True) -> dict[str, Notice]:
     """What was sent before, by key (the first row of a key counts). An unreadable status
@@ -742,7 +739,7 @@ def parse_notices(cols: Columns | None, problems: list[Problem], *,
     return notices
 
 
-NOTICE_FIELDS = (Field("key"), Field("status", NOTICE_STATUS, "sent", fatal=False),
+NOTICE_FIELDS = (Field("key"), Field("status", _notice_status, "sent", fatal=False),
                  Field("attempts", _attempts, 0, fatal=False))
 
 
@@ -750,7 +747,7 @@ def _notice(row: Row, notices: dict[str, Notice]) -> None:
     key = row.text("key")
     if not key or key in notices:
         return
-    status = row.get("status", NOTICE_STATUS, "sent", fatal=False)
+    status = row.get("status", _notice_status, "sent", fatal=False)
     attempts = row.get("attempts", _attempts, 0, fatal=False)
     notices[key] = Notice(key, status, attempts, row.number)
 
