@@ -68,7 +68,6 @@ class NamesEnrollment(Protocol):
 E = TypeVar("E", bound=NamesEnrollment)
 
 
-
 def cell_problem(tab: str, row: int | None, column: str, cell: object,
                  message: str | Phrase) -> Problem:
     """A problem about one cell, naming the cell as typed (a pasted novel by its first words).
