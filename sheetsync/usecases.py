@@ -587,10 +587,12 @@ def statement(store: Store, now: datetime, workbook: str, client_id: str, *,
 
 
 # -- calendars -------------------------------------------------------------------------------
+# A feed ics.feed_for cannot find, by kind (it always finds the studio's own).
 _NO_SUCH = {ics.STAFF: N_("There is no staff %(key)s in %(workbook)s."),
             ics.CLIENT: N_("There is no client %(key)s in %(workbook)s."),
-            ics.GROUP: N_("There is no group %(key)s in %(workbook)s."),
-            ics.STUDIO: N_("There is no studio %(key)s in %(workbook)s.")}
+            ics.GROUP: N_("There is no group %(key)s in %(workbook)s.")}
+
+
 @dataclass(slots=True)
 class CalendarReport:
     held: list[str]  # enrollments shown as they stand in the workbook
