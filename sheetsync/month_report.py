@@ -4,7 +4,7 @@ Pure: (snapshot, month, now) -> MonthReport. No I/O, no clock; month_report_html
 
 Invariants:
 - revenue, commission and used sessions of each of the twelve months are those of
-  `report.commission_report` for that month (called once per month, all on one plan), so
+  `report.commission_report` for that month (`commission_reports`: all on one plan), so
   they agree to the cent with `sheetsync report commissions` by construction;
 - every other figure is read from the appointments and balances a sync at `now` would
   leave (`plan(snapshot, now)`), enrollments held by a problem as the workbook shows them,
@@ -24,7 +24,7 @@ class held) is given per group.
 from __future__ import annotations
 
 from collections import Counter, defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -34,7 +34,7 @@ from .ledger import days_due
 from .model import CANCELLED, COMPLETED, PAID_CANCEL, PENDING, Appointment, Balance, Snapshot
 from .month import Month
 from .plan import Plan, plan
-from .report import CommissionReport, commission_report
+from .report import CommissionReport, commission_reports
 
 MONTHS_SHOWN = 12
 #: Upper bounds (days since the period's first session) of the money-due age buckets.
@@ -157,13 +157,14 @@ def month_report(snapshot: Snapshot, month: Month, now: datetime,
     workbook (notes in `locale`)."""
     synced = plan(snapshot, now)
     rows = counted_rows(snapshot, synced)
-    reports = [commission_report(snapshot, shown, now, locale, synced=synced)
-               for shown in months_ending(month, MONTHS_SHOWN)]
+    reports = commission_reports(snapshot, months_ending(month, MONTHS_SHOWN), now, locale,
+                                 synced=synced)
+    statuses = statuses_by_month(rows)
     in_month = [a for a in rows if a.date in month]
     starts = period_starts(snapshot, synced.balances, month)
     return MonthReport(
         month=month, now=now,
-        months=tuple(_figures(r, rows) for r in reports),
+        months=tuple(_figures(r, statuses.get(r.month, Counter())) for r in reports),
         staff=tuple(_staff(reports[-1])),
         occupancy=occupancy(in_month),
         groups=tuple(_group_fill(snapshot, in_month)),
@@ -187,8 +188,15 @@ def counted_rows(snapshot: Snapshot, synced: Plan) -> list[Appointment]:
     return [*synced.appointments, *held]
 
 
-def _figures(report: CommissionReport, rows: Sequence[Appointment]) -> MonthFigures:
-    statuses = Counter(a.status for a in rows if a.date in report.month)
+def statuses_by_month(rows: Iterable[Appointment]) -> dict[Month, Counter[str]]:
+    """How many rows of each status every month holds (one pass for the twelve months)."""
+    found: defaultdict[tuple[int, int], Counter[str]] = defaultdict(Counter)
+    for a in rows:
+        found[a.date.year, a.date.month][a.status] += 1
+    return {Month(year, month): statuses for (year, month), statuses in found.items()}
+
+
+def _figures(report: CommissionReport, statuses: Counter[str]) -> MonthFigures:
     return MonthFigures(month=report.month, revenue=report.total_revenue,
                         commission=report.total_commission, completed=statuses[COMPLETED],
                         paid_cancel=statuses[PAID_CANCEL], cancelled=statuses[CANCELLED],

@@ -19,6 +19,8 @@ Every total is a sum of those rounded rows. Decimal throughout, never a float.
 
 from __future__ import annotations
 
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -93,22 +95,40 @@ class _Earned:
 
 
 def commission_report(snapshot: Snapshot, month: Month, now: datetime,
-                      locale: str = DEFAULT, *, synced: Plan | None = None) -> CommissionReport:
+                      locale: str = DEFAULT) -> CommissionReport:
     """What every staff member earned in `month`, as a sync at `now` would leave the workbook
-    (its notes in `locale`). `synced` is `plan(snapshot, now)` when the caller has it already
-    (the monthly report asks for twelve months of one plan)."""
+    (its notes in `locale`)."""
+    return commission_reports(snapshot, [month], now, locale)[0]
+
+
+def commission_reports(snapshot: Snapshot, months: Sequence[Month], now: datetime,
+                       locale: str = DEFAULT, *,
+                       synced: Plan | None = None) -> list[CommissionReport]:
+    """`commission_report` of each of `months`, in order, from one plan (`synced`, when the
+    caller has `plan(snapshot, now)` already) and one pass over the rows, sorted by month:
+    the monthly report asks for twelve months."""
     synced = synced if synced is not None else plan(snapshot, now)
     workbook = {a.appointment_id: a for a in snapshot.appointments}
     held_rows = [_as_held(a, snapshot) for a in snapshot.appointments
                  if a.enrollment_id in synced.held]
+    by_month: dict[tuple[int, int], list[Appointment]] = defaultdict(list)
+    for a in [*synced.appointments, *held_rows]:
+        by_month[a.date.year, a.date.month].append(a)
+    return [_month_report(snapshot, month, now, locale, synced, workbook,
+                          by_month.get((month.year, month.month), [])) for month in months]
+
+
+def _month_report(snapshot: Snapshot, month: Month, now: datetime, locale: str, synced: Plan,
+                  workbook: Mapping[str, Appointment],
+                  rows: Sequence[Appointment]) -> CommissionReport:
+    """The report of `month` from its `rows` (planned, and held as they stand) and the
+    `workbook`'s own rows by id (what the last sync left)."""
     earned: list[_Earned] = []
     to_come = completed_here = not_frozen = 0
     unreadable: list[str] = []
     uncounted: list[str] = []
     held_here: set[str] = set()
-    for a in [*synced.appointments, *held_rows]:
-        if a.date not in month:
-            continue
+    for a in rows:
         if a.enrollment_id in synced.held:
             held_here.add(a.enrollment_id)
         if not a.used:
