@@ -336,17 +336,19 @@ def _notifications(section: object) -> tuple[tuple[int, int | None, int | None],
                       "(0 turns the package_ending alert off)")
         ending_at = 1
     after, every = section.get("payment_due_after_days"), section.get("payment_due_every_days")
-    for name, value in (("payment_due_after_days", after), ("payment_due_every_days", every)):
-        if value is not None and (not isinstance(value, int) or isinstance(value, bool)
-                                  or value < 1):
-            errors.append(f"notifications.{name} should be a whole number of days like 7, "
-                          f"not '{value}' (leave it out to turn it off)")
+    payment_errors = [f"notifications.{name} should be a whole number of days like 7, not "
+                      f"'{value}' (leave it out to turn it off)"
+                      for name, value in (("payment_due_after_days", after),
+                                          ("payment_due_every_days", every))
+                      if value is not None and (not isinstance(value, int)
+                                                or isinstance(value, bool) or value < 1)]
     if every is not None and after is None:
-        errors.append("notifications.payment_due_every_days repeats the payment reminder, so "
-                      "it needs notifications.payment_due_after_days as well")
-    if any("payment_due" in e for e in errors):
+        payment_errors.append("notifications.payment_due_every_days repeats the payment "
+                              "reminder, so it needs notifications.payment_due_after_days as "
+                              "well")
+    if payment_errors:
         after = every = None
-    return (ending_at, after, every), errors
+    return (ending_at, after, every), errors + payment_errors
 
 
 def _digest(section: object, locale: str) -> tuple[tuple[int | None, time], list[str]]:
