@@ -322,9 +322,8 @@ class Templates:
         self.locale = normalise_locale(locale)
         self.currency = currency
         self.envs: dict[str, SandboxedEnvironment] = {}
-        self.env = self._environment(self.locale)
-        problems: list[str] = []
         self.loaded: dict[tuple[str, str], jinja2.Template] = {}
+        problems: list[str] = []
         for event, role in KINDS + OPTIONAL_KINDS:
             for name in template_names(event, role):
                 problem = self._load(name, required=(event, role) in KINDS)
@@ -344,7 +343,7 @@ class Templates:
         if required and not path.is_file():
             return f"{path} is missing"
         try:
-            self.loaded[self.locale, name] = self.env.get_template(name)
+            self._template(self.locale, name)
         except jinja2.TemplateSyntaxError as err:
             return f"{_template_line(err, self.folder)}: {_error_text(err)}"
         except UnicodeDecodeError:
