@@ -91,6 +91,9 @@ class Vocabulary(Generic[T]):
     exact: Mapping[str, T]  # folded key -> meaning, the ambiguous keys left out
     loose: Mapping[str, T]
     ambiguous: frozenset[str]
+    # Names typed abbreviated (`Mo.`, `Dez.`: CLDR's abbreviations end in a full stop) may
+    # carry that full stop; other words never do: `done.` is no status, `yes.` no answer.
+    abbreviations: bool = False
 
     def meaning(self, word: str) -> T | None:
         """What `word` means, or None (unknown or ambiguous: see `is_ambiguous`)."""
@@ -112,7 +115,8 @@ class Vocabulary(Generic[T]):
         return any(key in self.ambiguous for key in self._keys(word))
 
     def _keys(self, word: str) -> tuple[str, ...]:
-        word = word.rstrip(".")  # `Mo.`, `Dez.`: CLDR's abbreviations end in a full stop
+        if self.abbreviations:
+            word = word.rstrip(".")
         own = fold(word, self.lang)
         if self.lang != "tr":
             return (own,)
@@ -120,8 +124,8 @@ class Vocabulary(Generic[T]):
         return (own,) if own == english else (own, english)
 
 
-def _vocabulary(lang: str, own: Iterable[tuple[str, T]],
-                english: Iterable[tuple[str, T]]) -> Vocabulary[T]:
+def _vocabulary(lang: str, own: Iterable[tuple[str, T]], english: Iterable[tuple[str, T]],
+                abbreviations: bool = False) -> Vocabulary[T]:
     """The locale's words, then English's; a key with two meanings is ambiguous, and a
     loose (accent-stripped) key with two meanings is not loose at all."""
     exact: dict[str, T] = {}
@@ -140,7 +144,7 @@ def _vocabulary(lang: str, own: Iterable[tuple[str, T]],
         key: next(iter(meanings)) for key, meanings in loose.items()
         if len(meanings) == 1 and key not in exact}
     return Vocabulary(lang, {k: v for k, v in exact.items() if k not in ambiguous},
-                      loose_meanings, frozenset(ambiguous))
+                      loose_meanings, frozenset(ambiguous), abbreviations)
 
 
 # Weekdays: 0 is Monday, as in `date.weekday()` and Babel.
@@ -184,14 +188,14 @@ def weekdays(locale: str) -> Vocabulary[int]:
     lang = language(locale)
     english = [*ENGLISH_DAYS.items(), *((f"{w}s", d) for w, d in ENGLISH_DAYS.items())]
     if lang == "en":
-        return _vocabulary("en", (), english)
+        return _vocabulary("en", (), english, abbreviations=True)
     wide = [(name, day) for name, day in _babel_day_names(lang)[:7]]
     own = [*_babel_day_names(lang), *_TYPED_DAYS[lang].items()]
     if lang == "de":
         own += [(f"{name}s", day) for name, day in wide]  # `montags`: on Mondays
     else:
         own += [(_turkish_plural(fold(name, "tr")), day) for name, day in wide]
-    return _vocabulary(lang, own, english)
+    return _vocabulary(lang, own, english, abbreviations=True)
 
 
 def _babel_month_names(lang: str) -> list[tuple[str, int]]:
@@ -209,7 +213,7 @@ def months(locale: str) -> Vocabulary[int]:
     lang = language(locale)
     english = [*_babel_month_names("en"), ("sept", 9)]
     own = _babel_month_names(lang) if lang != "en" else []
-    return _vocabulary(lang, own, english)
+    return _vocabulary(lang, own, english, abbreviations=True)
 
 
 def day_name(weekday: int, locale: str = "en") -> str:

@@ -149,6 +149,17 @@ def test_yes_and_no(locale: str, typed: str, meaning: bool) -> None:
     assert words.yes_no(locale).meaning(typed) is meaning
 
 
+@pytest.mark.parametrize("locale", ["en", "tr", "de"])
+def test_only_day_and_month_names_may_end_in_the_full_stop_of_an_abbreviation(locale: str,
+                                                                             ) -> None:
+    assert words.weekdays(locale).meaning("Mon.") == 0
+    assert words.months(locale).meaning("Sept.") == 9
+    for word in ("yes.", "no.", "1."):
+        assert words.yes_no(locale).meaning(word) is None, word
+    for word in ("completed.", "Cancelled.", "iptal.", "storniert."):
+        assert words.statuses(locale).meaning(words.status_key(word)) is None, word
+
+
 def test_accents_are_stripped_only_where_the_word_stays_one_word() -> None:
     turkish = words.weekdays("tr")
     # every loose key names one day, and none shadows an exact word
