@@ -151,10 +151,10 @@ def digest_context(snap: Snapshot, balances: Sequence[Balance],
         "ending_days": ENDING_WITHIN.days,
         "ending": ending[:LISTED], "ending_count": len(ending),
         "owing": owed[:LISTED], "owing_count": len(owed),
-        "owing_total": sum((b.due for b in balances if _owed(b, now)), start=Decimal(0)),
+        "owing_total": sum((row["due"] for row in owed), start=Decimal(0)),
         # Balances' due not in the list: periods whose first session is still to come
-        "due_before_start": sum((b.due for b in balances if b.due > 0 and not _owed(b, now)),
-                                start=Decimal(0)),
+        "due_before_start": sum((b.due for b in balances
+                                 if b.due > 0 and days_due(b, now) is None), start=Decimal(0)),
         "alerts": {"failed": record.failed_alerts, "queued": record.queued_alerts,
                    "first": [_alert(a) for a in record.waiting[:SHOWN]]},
         "problems": {"open": len(problems), "first": list(problems[:SHOWN])},
@@ -201,10 +201,6 @@ def owing(balances: Iterable[Balance], snap: Snapshot, now: datetime) -> list[di
             found.append({**_who(b, snap), "period": b.period, "due": b.due,
                           "since": b.first_session, "days": days})
     return sorted(found, key=lambda row: (-row["days"], row["enrollment_id"], row["period"]))
-
-
-def _owed(b: Balance, now: datetime) -> bool:
-    return b.due > 0 and days_due(b, now) is not None
 
 
 def _who(b: Balance, snap: Snapshot) -> dict[str, Any]:
